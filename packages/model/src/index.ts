@@ -1,1 +1,13 @@
-export const MODEL_PACKAGE = '@baton/model';
+export * from './arn.js';
+export * from './cluster.js';
+export * from './cluster-query/index.js';
+export * from './container-definition.js';
+export * from './container-instance.js';
+export { ecsObject, type IgnoredReason, ignored, KeyValuePair, show, Tag, Timestamp } from './fields.js';
+export * from './parse.js';
+export * from './placement.js';
+export * from './service.js';
+export * from './task.js';
+export * from './task-definition.js';
+export { findCycle } from './task-definition-rules.js';
+export * from './validation.js';

@@ -1,0 +1,130 @@
+import { type Either, left, right } from 'fp-ts/lib/Either.js';
+import type { z } from 'zod';
+import { clusterNameOf } from './arn.js';
+import { Cluster } from './cluster.js';
+import { ContainerInstance } from './container-instance.js';
+import { asArray, asRecord } from './loose.js';
+import { Service } from './service.js';
+import { serviceRules } from './service-rules.js';
+import { Task } from './task.js';
+import { TaskDefinition } from './task-definition.js';
+import { taskDefinitionRules } from './task-definition-rules.js';
+import {
+  collectWarnings,
+  fromZodIssues,
+  type Parsed,
+  ValidationError,
+  type ValidationIssue,
+} from './validation.js';
+
+export type ParseResult<T> = Either<ValidationError, Parsed<T>>;
+
+interface ResourceParser<S extends z.ZodType> {
+  readonly resource: string;
+  readonly schema: S;
+  /** ECS CLI output wraps the object: `{"taskDefinition": {…}}`, `{"services": [{…}]}`. */
+  readonly envelopes: readonly string[];
+  readonly rules?: (input: unknown) => ValidationIssue[];
+  readonly finish?: (value: z.output<S>) => z.output<S>;
+}
+
+function makeParser<S extends z.ZodType>(p: ResourceParser<S>) {
+  return (json: unknown): ParseResult<z.output<S>> => {
+    let input = json;
+    if (typeof json === 'string') {
+      try {
+        input = JSON.parse(json);
+      } catch (e) {
+        return left(
+          new ValidationError(p.resource, [
+            { path: '', rule: 'json', message: `is not JSON: ${(e as Error).message}` },
+          ]),
+        );
+      }
+    }
+    input = unwrap(input, p.envelopes);
+    if (asRecord(input) === undefined) {
+      return left(
+        new ValidationError(p.resource, [{ path: '', rule: 'type', message: 'must be a JSON object' }]),
+      );
+    }
+    const result = p.schema.safeParse(input, { reportInput: true });
+    const issues = dedupe([
+      ...(result.success ? [] : fromZodIssues(result.error.issues)),
+      ...(p.rules?.(input) ?? []),
+    ]);
+    if (!result.success || issues.length > 0) return left(new ValidationError(p.resource, issues));
+    const value = p.finish ? p.finish(result.data) : result.data;
+    return right({ value, warnings: collectWarnings(p.schema, input) });
+  };
+}
+
+function unwrap(input: unknown, envelopes: readonly string[]): unknown {
+  const record = asRecord(input);
+  if (!record) return input;
+  for (const key of envelopes) {
+    const inner = record[key];
+    if (asRecord(inner)) return inner;
+    const list = asArray(inner);
+    if (list.length === 1 && asRecord(list[0])) return list[0];
+  }
+  return input;
+}
+
+function dedupe(issues: ValidationIssue[]): ValidationIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const key = `${i.path}\u0000${i.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * Parses a task definition: the body `register-task-definition
+ * --cli-input-json` takes, or what `describe-task-definition` prints.
+ */
+export const parseTaskDefinition = makeParser({
+  resource: 'task definition',
+  schema: TaskDefinition,
+  envelopes: ['taskDefinition'],
+  rules: taskDefinitionRules,
+});
+
+/** Parses a service: a CreateService request or a DescribeServices entry. */
+export const parseService = makeParser({
+  resource: 'service',
+  schema: Service,
+  envelopes: ['service', 'services'],
+  rules: serviceRules,
+  finish: (s) => {
+    const daemon = s.schedulingStrategy === 'DAEMON';
+    return {
+      ...s,
+      cluster: clusterNameOf(s.cluster),
+      deploymentConfiguration: {
+        ...s.deploymentConfiguration,
+        minimumHealthyPercent: s.deploymentConfiguration.minimumHealthyPercent ?? (daemon ? 0 : 100),
+        maximumPercent: s.deploymentConfiguration.maximumPercent ?? (daemon ? 100 : 200),
+      },
+    };
+  },
+});
+
+/** Parses a task as DescribeTasks prints it. */
+export const parseTask = makeParser({ resource: 'task', schema: Task, envelopes: ['task', 'tasks'] });
+
+/** Parses a cluster (CreateCluster request or DescribeClusters entry). */
+export const parseCluster = makeParser({
+  resource: 'cluster',
+  schema: Cluster,
+  envelopes: ['cluster', 'clusters'],
+});
+
+/** Parses a container instance as DescribeContainerInstances prints it. */
+export const parseContainerInstance = makeParser({
+  resource: 'container instance',
+  schema: ContainerInstance,
+  envelopes: ['containerInstance', 'containerInstances'],
+});

@@ -1,0 +1,149 @@
+import { z } from 'zod';
+import { ecsName, ecsObject, ignored, intAtLeast, intBetween, Tag, Timestamp } from './fields.js';
+import { PlacementConstraint, PlacementStrategy } from './placement.js';
+
+export const SchedulingStrategy = z.enum(['REPLICA', 'DAEMON']);
+export type SchedulingStrategy = z.output<typeof SchedulingStrategy>;
+
+export const LaunchType = z.enum(['EC2', 'FARGATE', 'EXTERNAL']);
+export type LaunchType = z.output<typeof LaunchType>;
+
+export const DeploymentCircuitBreaker = ecsObject({
+  enable: z.boolean().default(false),
+  rollback: z.boolean().default(false),
+});
+export type DeploymentCircuitBreaker = z.output<typeof DeploymentCircuitBreaker>;
+
+/**
+ * Percentages are optional here: their defaults depend on the scheduling
+ * strategy (REPLICA 100/200, DAEMON 0/100) and are filled in by parseService.
+ */
+export const DeploymentConfiguration = ecsObject({
+  minimumHealthyPercent: intBetween(0, 100).optional(),
+  maximumPercent: intBetween(100, 2000).optional(),
+  deploymentCircuitBreaker: DeploymentCircuitBreaker.default({ enable: false, rollback: false }),
+  alarms: ignored('aws-only'),
+  strategy: ignored('not-implemented'),
+  bakeTimeInMinutes: ignored('not-implemented'),
+  lifecycleHooks: ignored('aws-only'),
+});
+export type DeploymentConfiguration = z.output<typeof DeploymentConfiguration>;
+
+export const LoadBalancer = ecsObject({
+  targetGroupArn: z.string().min(1).optional(),
+  loadBalancerName: z.string().optional(),
+  containerName: z.string().min(1),
+  containerPort: intBetween(1, 65535),
+});
+export type LoadBalancer = z.output<typeof LoadBalancer>;
+
+export const DeploymentStatus = z.enum(['PRIMARY', 'ACTIVE', 'INACTIVE']);
+export type DeploymentStatus = z.output<typeof DeploymentStatus>;
+
+export const RolloutState = z.enum(['IN_PROGRESS', 'COMPLETED', 'FAILED']);
+export type RolloutState = z.output<typeof RolloutState>;
+
+/** One deployment of a service: the set of tasks started from one task definition. */
+export const Deployment = ecsObject({
+  id: z.string().min(1),
+  status: DeploymentStatus,
+  taskDefinition: z.string().min(1),
+  desiredCount: intAtLeast(0).default(0),
+  pendingCount: intAtLeast(0).default(0),
+  runningCount: intAtLeast(0).default(0),
+  failedTasks: intAtLeast(0).default(0),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+  rolloutState: RolloutState.default('IN_PROGRESS'),
+  rolloutStateReason: z.string().optional(),
+  launchType: LaunchType.optional(),
+  networkConfiguration: ignored('aws-only'),
+  platformVersion: ignored('aws-only'),
+  platformFamily: ignored('aws-only'),
+  capacityProviderStrategy: ignored('not-implemented'),
+  serviceConnectConfiguration: ignored('aws-only'),
+  serviceConnectResources: ignored('aws-only'),
+  volumeConfigurations: ignored('aws-only'),
+  fargateEphemeralStorage: ignored('aws-only'),
+  vpcLatticeConfigurations: ignored('aws-only'),
+});
+export type Deployment = z.output<typeof Deployment>;
+
+export const ServiceEvent = ecsObject({
+  id: z.string().min(1),
+  createdAt: Timestamp,
+  message: z.string(),
+});
+export type ServiceEvent = z.output<typeof ServiceEvent>;
+
+export const ServiceStatus = z.enum(['ACTIVE', 'DRAINING', 'INACTIVE']);
+export type ServiceStatus = z.output<typeof ServiceStatus>;
+
+export const DeploymentController = ecsObject({
+  type: z.enum(['ECS', 'CODE_DEPLOY', 'EXTERNAL']).default('ECS'),
+});
+
+/**
+ * A service, in the shape of ECS's CreateService request and DescribeServices
+ * output at once: user-owned fields first, then the status ECS reports.
+ */
+export const Service = ecsObject({
+  serviceName: ecsName('serviceName'),
+  cluster: z.string().min(1).default('default'),
+  taskDefinition: z.string().min(1),
+  desiredCount: intAtLeast(0).optional(),
+  schedulingStrategy: SchedulingStrategy.default('REPLICA'),
+  launchType: LaunchType.default('EC2'),
+  deploymentConfiguration: DeploymentConfiguration.default({
+    deploymentCircuitBreaker: { enable: false, rollback: false },
+  }),
+  deploymentController: DeploymentController.optional(),
+  placementConstraints: z.array(PlacementConstraint).max(10).default([]),
+  placementStrategy: z.array(PlacementStrategy).max(5).default([]),
+  loadBalancers: z.array(LoadBalancer).max(5).default([]),
+  healthCheckGracePeriodSeconds: intBetween(0, 2147483647).optional(),
+  propagateTags: z.enum(['TASK_DEFINITION', 'SERVICE', 'NONE']).optional(),
+  availabilityZoneRebalancing: z.enum(['ENABLED', 'DISABLED']).optional(),
+  tags: z.array(Tag).max(50).default([]),
+  // Status, as DescribeServices reports it.
+  serviceArn: z.string().optional(),
+  clusterArn: z.string().optional(),
+  status: ServiceStatus.default('ACTIVE'),
+  runningCount: intAtLeast(0).default(0),
+  pendingCount: intAtLeast(0).default(0),
+  deployments: z.array(Deployment).default([]),
+  events: z.array(ServiceEvent).default([]),
+  createdAt: Timestamp.optional(),
+  capacityProviderStrategy: ignored('not-implemented'),
+  serviceRegistries: ignored('aws-only'),
+  networkConfiguration: ignored('aws-only'),
+  platformVersion: ignored('aws-only'),
+  platformFamily: ignored('aws-only'),
+  role: ignored('aws-only'),
+  roleArn: ignored('aws-only'),
+  clientToken: ignored('aws-only'),
+  enableECSManagedTags: ignored('aws-only'),
+  enableExecuteCommand: ignored('aws-only'),
+  serviceConnectConfiguration: ignored('aws-only'),
+  volumeConfigurations: ignored('aws-only'),
+  vpcLatticeConfigurations: ignored('aws-only'),
+  taskSets: ignored('output-only'),
+  createdBy: ignored('output-only'),
+  currentServiceDeployment: ignored('output-only'),
+  currentServiceRevisions: ignored('output-only'),
+  resourceManagementType: ignored('output-only'),
+});
+export type Service = z.output<typeof Service>;
+export type ServiceInput = z.input<typeof Service>;
+
+/** The deployment percentages with the strategy's defaults filled in. */
+export function deploymentLimits(service: Pick<Service, 'schedulingStrategy' | 'deploymentConfiguration'>): {
+  minimumHealthyPercent: number;
+  maximumPercent: number;
+} {
+  const daemon = service.schedulingStrategy === 'DAEMON';
+  return {
+    minimumHealthyPercent: service.deploymentConfiguration.minimumHealthyPercent ?? (daemon ? 0 : 100),
+    maximumPercent: service.deploymentConfiguration.maximumPercent ?? (daemon ? 100 : 200),
+  };
+}
