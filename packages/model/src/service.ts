@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { clusterNameOf } from './arn.js';
 import { ecsName, ecsObject, ignored, intAtLeast, intBetween, Tag, Timestamp } from './fields.js';
 import { PlacementConstraint, PlacementStrategy } from './placement.js';
 
@@ -87,7 +88,7 @@ export const DeploymentController = ecsObject({
  * A service, in the shape of ECS's CreateService request and DescribeServices
  * output at once: user-owned fields first, then the status ECS reports.
  */
-export const Service = ecsObject({
+const ServiceObject = ecsObject({
   serviceName: ecsName('serviceName'),
   cluster: z.string().min(1).default('default'),
   taskDefinition: z.string().min(1),
@@ -133,6 +134,15 @@ export const Service = ecsObject({
   currentServiceRevisions: ignored('output-only'),
   resourceManagementType: ignored('output-only'),
 });
+
+/** DescribeServices names the cluster only by ARN; take the name from it. */
+export const Service = z.preprocess((input) => {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
+  const s = input as Record<string, unknown>;
+  if (s.cluster === undefined && typeof s.clusterArn === 'string')
+    return { ...s, cluster: clusterNameOf(s.clusterArn) };
+  return input;
+}, ServiceObject);
 export type Service = z.output<typeof Service>;
 export type ServiceInput = z.input<typeof Service>;
 

@@ -43,7 +43,7 @@ export function taskDefinitionRules(input: unknown): ValidationIssue[] {
         `must be greater than memoryReservation (${reservation}) when both are set (got ${memory})`,
       );
     }
-    if (memory === undefined && reservation === undefined && td.memory === undefined) {
+    if (c.memory === undefined && c.memoryReservation === undefined && td.memory === undefined) {
       add(at, 'container-memory', 'needs memory or memoryReservation, because the task sets no memory');
     }
     if (taskMemory !== undefined && !Number.isNaN(taskMemory) && /^\s*\d+\s*$/.test(String(td.memory))) {

@@ -151,7 +151,9 @@ function unwrap(schema: z.ZodType): z.ZodType {
     ) {
       s = def.innerType as z.ZodType;
     } else if (def.type === 'pipe') {
-      s = def.in as z.ZodType;
+      // A preprocess is a pipe from a transform: the shape is on the way out.
+      const into = def.in as z.ZodType;
+      s = defOf(into).type === 'transform' ? (def.out as z.ZodType) : into;
     } else {
       return s;
     }
