@@ -7,6 +7,7 @@ export { ecsObject, type IgnoredReason, ignored, KeyValuePair, show, Tag, Timest
 export * from './parse.js';
 export * from './placement.js';
 export * from './service.js';
+export * from './service-task-definition.js';
 export * from './task.js';
 export * from './task-definition.js';
 export { findCycle } from './task-definition-rules.js';

@@ -89,5 +89,6 @@ function wrap(query: ClusterQuery, ...lower: ClusterQuery['type'][]): string {
 }
 
 function formatValue(value: string): string {
-  return /^[^\s()[\],"']+$/.test(value) ? value : JSON.stringify(value);
+  const bare = /^[^\s()[\],"'=<>&|!]+$/.test(value) && !/^(and|or|not)$/.test(value);
+  return bare ? value : JSON.stringify(value);
 }
