@@ -46,8 +46,12 @@ const query: fc.Arbitrary<ClusterQuery> = fc.letrec<{ q: ClusterQuery }>((tie) =
 function normalise(q: ClusterQuery): unknown {
   if (q.type === 'and' || q.type === 'or') {
     const parts: unknown[] = [];
-    const collect = (x: ClusterQuery) =>
-      x.type === q.type ? (collect(x.left), collect(x.right)) : parts.push(normalise(x));
+    const collect = (x: ClusterQuery): void => {
+      if (x.type === q.type) {
+        collect(x.left);
+        collect(x.right);
+      } else parts.push(normalise(x));
+    };
     collect(q);
     return { type: q.type, parts };
   }
