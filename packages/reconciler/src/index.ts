@@ -1,0 +1,4 @@
+// The task agent (ECS's container agent): one instance's containers → its Tasks.
+export * from './agent/index.js';
+// The service controller (ECS's service scheduler): a service → its Task records.
+export * from './service/index.js';
