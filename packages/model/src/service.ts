@@ -58,6 +58,10 @@ export const Deployment = ecsObject({
   rolloutState: RolloutState.default('IN_PROGRESS'),
   rolloutStateReason: z.string().optional(),
   launchType: LaunchType.optional(),
+  /** Baton: circuit breaker stage 1 — tasks that stopped before reaching RUNNING. */
+  launchFailures: intAtLeast(0).optional(),
+  /** Baton: circuit breaker stage 2 — tasks that failed health checks or exited after running. */
+  healthFailures: intAtLeast(0).optional(),
   networkConfiguration: ignored('aws-only'),
   platformVersion: ignored('aws-only'),
   platformFamily: ignored('aws-only'),
@@ -115,6 +119,12 @@ const ServiceObject = ecsObject({
   deployments: z.array(Deployment).default([]),
   events: z.array(ServiceEvent).default([]),
   createdAt: Timestamp.optional(),
+  /** Baton: the launch back-off after tasks keep failing to start (ECS's throttling). */
+  launchThrottle: ecsObject({
+    taskDefinition: z.string(),
+    consecutiveFailures: intAtLeast(0),
+    nextLaunchAt: z.number().optional(),
+  }).optional(),
   capacityProviderStrategy: ignored('not-implemented'),
   serviceRegistries: ignored('aws-only'),
   networkConfiguration: ignored('aws-only'),

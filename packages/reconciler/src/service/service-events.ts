@@ -1,0 +1,57 @@
+import type { ServiceEvent } from '@baton/model';
+
+/** ECS keeps the newest 100 events. */
+export const maxServiceEvents = 100;
+/** ECS repeats an identical message (e.g. "has reached a steady state") at most every 6 hours. */
+export const duplicateEventWindowMs = 6 * 60 * 60 * 1000;
+
+/**
+ * Adds messages to a service's events, newest first, capped, with identical
+ * consecutive messages suppressed inside the window. Returns the new list and
+ * the events actually added (in the order given).
+ */
+export function appendServiceEvents(
+  events: readonly ServiceEvent[],
+  messages: readonly string[],
+  now: number,
+  newId: () => string,
+): { readonly events: readonly ServiceEvent[]; readonly added: readonly ServiceEvent[] } {
+  let list = events;
+  const added: ServiceEvent[] = [];
+  for (const message of messages) {
+    const newest = list[0];
+    if (newest && newest.message === message && now - newest.createdAt < duplicateEventWindowMs) continue;
+    const event: ServiceEvent = { id: newId(), createdAt: now, message };
+    added.push(event);
+    list = [event, ...list].slice(0, maxServiceEvents);
+  }
+  return { events: list, added };
+}
+
+/** ECS's event wording, in one place, so tests and docs can quote it. */
+export const serviceMessages = {
+  steadyState: (service: string) => `(service ${service}) has reached a steady state.`,
+  startedTasks: (service: string, taskIds: readonly string[]) =>
+    `(service ${service}) has started ${taskIds.length} ${taskIds.length === 1 ? 'task' : 'tasks'}: ${taskIds.map((t) => `(task ${t})`).join(' ')}.`,
+  stoppedTasks: (service: string, taskIds: readonly string[]) =>
+    `(service ${service}) has stopped ${taskIds.length} running ${taskIds.length === 1 ? 'task' : 'tasks'}: ${taskIds.map((t) => `(task ${t})`).join(' ')}.`,
+  deploymentBlocked: (service: string) =>
+    `(service ${service}) was unable to stop or start tasks during a deployment because of the service deployment configuration. Update the minimumHealthyPercent or maximumPercent value and try again.`,
+  deploymentCompleted: (service: string, deploymentId: string) =>
+    `(service ${service}) (deployment ${deploymentId}) deployment completed.`,
+  deploymentFailed: (service: string, deploymentId: string, reason: string) =>
+    `(service ${service}) (deployment ${deploymentId}) deployment failed: ${reason}`,
+  rollingBack: (service: string, deploymentId: string, toTaskDefinition: string) =>
+    `(service ${service}) (deployment ${deploymentId}) rolling back to ${toTaskDefinition}.`,
+  unableToPlace: (service: string, explanation: string) => `(service ${service}) was ${explanation}`,
+  throttled: (service: string) => `(service ${service}) is unable to consistently start tasks successfully.`,
+  unhealthyTask: (service: string, taskId: string, reason: string) =>
+    `(service ${service}) (task ${taskId}) failed container health checks. ${reason}`.trim(),
+  unhealthyTarget: (service: string, taskId: string, targetGroup: string) =>
+    `(service ${service}) (task ${taskId}) (port) is unhealthy in target-group ${targetGroup} due to (reason Health checks failed).`,
+  taskStoppedOnDrainingInstance: (service: string, taskId: string, instanceId: string) =>
+    `(service ${service}) has stopped task ${taskId} because container instance ${instanceId} is DRAINING.`,
+  instanceLost: (service: string, instanceId: string, count: number) =>
+    `(service ${service}) lost contact with container instance ${instanceId}; replacing ${count} ${count === 1 ? 'task' : 'tasks'}.`,
+  drained: (service: string) => `(service ${service}) has been drained and is now INACTIVE.`,
+} as const;
