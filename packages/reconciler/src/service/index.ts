@@ -1,1 +1,4 @@
-export {};
+export * from './deployment-limits.js';
+export * from './launch-throttle.js';
+export * from './service-events.js';
+export * from './task-health.js';
