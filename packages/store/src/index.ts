@@ -1,1 +1,71 @@
-export const STORE_PACKAGE = '@baton/store';
+export type { Entry } from './entry.js';
+export {
+  AlreadyExistsError,
+  CompactedError,
+  type ConflictDetails,
+  ConflictError,
+  CorruptDataError,
+  InvalidArgumentError,
+  InvalidObjectError,
+  isPreconditionFailure,
+  NotFoundError,
+  StoreClosedError,
+  StoreError,
+  type StoreErrorCode,
+  StoreLockedError,
+  TransactionConflictError,
+  WatchOverflowError,
+} from './errors.js';
+export {
+  type AnyKind,
+  defineKinds,
+  type IndexFunction,
+  type IndexName,
+  type Kind,
+  type KindDefinition,
+  type KindMap,
+  type KindName,
+  kind,
+  type ObjectOf,
+} from './kinds.js';
+export {
+  createMemoryStore,
+  type MemoryStore,
+  type MemoryStoreOptions,
+  type MemoryStoreStats,
+} from './memory/memory-store.js';
+export type {
+  AnyOp,
+  Change,
+  CheckOp,
+  CommitResult,
+  CreateOp,
+  DeleteOp,
+  Op,
+  OpResult,
+  Recipe,
+  SequenceOp,
+  UpdateOp,
+  WriteOptions,
+} from './ops.js';
+export type { DurableStats } from './persistence/durable-log.js';
+export type { PersistenceOptions } from './persistence/recovery.js';
+export type {
+  ListOptions,
+  ListResult,
+  Store,
+  Transaction,
+  TransactionOptions,
+  TransactionResult,
+} from './store.js';
+export { runTransaction } from './transaction.js';
+export type {
+  AddedEvent,
+  DeletedEvent,
+  ModifiedEvent,
+  ObjectEvent,
+  SyncedEvent,
+  WatchEvent,
+  WatchFilter,
+  WatchOptions,
+} from './watch.js';
