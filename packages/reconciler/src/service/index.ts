@@ -1,4 +1,13 @@
+export type { Classification, ClassifiedTask } from './classify.js';
+export { classifyTasks } from './classify.js';
 export * from './deployment-limits.js';
+export { ensurePrimaryDeployment, pruneDeployments, rollbackTarget } from './deployments.js';
+export { deploymentFailures, failedAfterRunning, failedToLaunch, launchThrottle } from './failures.js';
+export { newDeploymentId, newEventId, newTaskId, taskIdOf } from './ids.js';
 export * from './launch-throttle.js';
+export { newServiceTask } from './new-task.js';
+export { resolveServiceTaskDefinition } from './pass.js';
+export * from './plan.js';
+export { reconcileService } from './reconcile-service.js';
 export * from './service-events.js';
 export * from './task-health.js';

@@ -1,0 +1,53 @@
+import {
+  type ArnContext,
+  arns,
+  attributeValue,
+  defaultArnContext,
+  type Task,
+  type TaskDefinition,
+} from '@baton/model';
+import type { SchedulerInstance } from '@baton/scheduler';
+
+/** A new Task record for a service's deployment, placed on an instance, before any container exists. */
+export function newServiceTask(args: {
+  readonly cluster: string;
+  readonly taskId: string;
+  readonly serviceName: string;
+  readonly deploymentId: string;
+  readonly taskDefinitionArn: string;
+  readonly taskDefinition: TaskDefinition;
+  readonly instance: SchedulerInstance;
+  readonly now: number;
+  readonly arn?: ArnContext;
+}): Task {
+  const ctx = args.arn ?? defaultArnContext;
+  const taskArn = arns.task(args.cluster, args.taskId, ctx);
+  const zone = attributeValue(args.instance, 'ecs.availability-zone');
+  return {
+    taskArn,
+    clusterArn: arns.cluster(args.cluster, ctx),
+    taskDefinitionArn: args.taskDefinitionArn,
+    containerInstanceArn: args.instance.containerInstanceArn,
+    ...(zone ? { availabilityZone: zone } : {}),
+    group: `service:${args.serviceName}`,
+    startedBy: args.deploymentId,
+    launchType: 'EC2',
+    overrides: { containerOverrides: [] },
+    ...(args.taskDefinition.cpu ? { cpu: args.taskDefinition.cpu } : {}),
+    ...(args.taskDefinition.memory ? { memory: args.taskDefinition.memory } : {}),
+    desiredStatus: 'RUNNING',
+    lastStatus: 'PROVISIONING',
+    healthStatus: 'UNKNOWN',
+    containers: args.taskDefinition.containerDefinitions.map((c) => ({
+      name: c.name,
+      taskArn,
+      image: c.image,
+      lastStatus: 'PENDING' as const,
+      healthStatus: 'UNKNOWN' as const,
+      networkBindings: [],
+    })),
+    createdAt: args.now,
+    version: 1,
+    tags: [],
+  };
+}

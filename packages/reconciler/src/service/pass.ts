@@ -1,0 +1,63 @@
+import type { Task, TaskDefinition, TaskStopCode } from '@baton/model';
+import type { ClassifiedTask } from './classify.js';
+import { taskIdOf } from './ids.js';
+import type { ServiceReconcileContext, ServiceReconcileInput, TaskStop } from './plan.js';
+
+/** The decisions of one pass, accumulated while the rules run. */
+export class ServicePass {
+  readonly stops = new Map<string, TaskStop>();
+  readonly starts: Task[] = [];
+  readonly messages: string[] = [];
+  /** Short ids of RUNNING tasks stopped this pass, for the "has stopped" event. */
+  readonly stoppedRunningIds: string[] = [];
+
+  constructor(
+    readonly input: ServiceReconcileInput,
+    readonly ctx: ServiceReconcileContext,
+    readonly name: string,
+  ) {}
+
+  stop(c: ClassifiedTask, stopCode: TaskStopCode, stoppedReason: string, lost = false): void {
+    if (this.stops.has(c.task.taskArn)) return;
+    this.stops.set(c.task.taskArn, {
+      taskArn: c.task.taskArn,
+      stopCode,
+      stoppedReason,
+      ...(lost ? { lost } : {}),
+    });
+    if (c.running) this.stoppedRunningIds.push(taskIdOf(c.task.taskArn));
+  }
+
+  stopped(c: ClassifiedTask): boolean {
+    return this.stops.has(c.task.taskArn);
+  }
+
+  say(message: string): void {
+    this.messages.push(message);
+  }
+
+  taskDefinition(arn: string): TaskDefinition | undefined {
+    return this.input.taskDefinitions.get(arn);
+  }
+}
+
+/** The task definition a service's `taskDefinition` field names: an ARN, `family:revision` or `family`. */
+export function resolveServiceTaskDefinition(
+  ref: string,
+  taskDefinitions: ReadonlyMap<string, TaskDefinition>,
+): [string, TaskDefinition] | undefined {
+  const exact = taskDefinitions.get(ref);
+  if (exact) return [ref, exact];
+  let best: [string, TaskDefinition] | undefined;
+  for (const [arn, td] of taskDefinitions) {
+    if (`${td.family}:${td.revision}` === ref) return [arn, td];
+    if (
+      td.family === ref &&
+      td.status === 'ACTIVE' &&
+      (!best || (td.revision ?? 0) > (best[1].revision ?? 0))
+    ) {
+      best = [arn, td];
+    }
+  }
+  return best;
+}

@@ -1,0 +1,155 @@
+import type { Deployment, TaskDefinition } from '@baton/model';
+import { placeDaemonTasks, placeTasks, selectTasksToStop } from '@baton/scheduler';
+import { isLeft } from 'fp-ts/lib/Either.js';
+import type { ClassifiedTask } from './classify.js';
+import { newTaskId } from './ids.js';
+import { newServiceTask } from './new-task.js';
+import type { ServicePass } from './pass.js';
+import { serviceMessages } from './service-events.js';
+
+/**
+ * Asks the scheduler for `count` placements of the PRIMARY deployment's task
+ * definition and records a new Task for each; says why when some do not fit.
+ * Returns how many were placed.
+ */
+export function placeServiceTasks(
+  pass: ServicePass,
+  primary: Deployment,
+  td: TaskDefinition,
+  count: number,
+): number {
+  const service = pass.input.service;
+  const random = pass.ctx.random;
+  const taskIds = Array.from({ length: count }, () => newTaskId(random));
+  const result = placeTasks(
+    {
+      taskDefinition: td,
+      count,
+      group: `service:${service.serviceName}`,
+      placementConstraints: service.placementConstraints,
+      placementStrategy: service.placementStrategy,
+    },
+    pass.input.cluster,
+    { random },
+  );
+  if (isLeft(result)) {
+    const failure = result.left;
+    pass.say(
+      failure.type === 'NoInstanceMetRequirements'
+        ? serviceMessages.unableToPlace(pass.name, failure.message)
+        : `(service ${pass.name}) was unable to place tasks: ${failure.message}`,
+    );
+    return 0;
+  }
+  const instances = new Map(pass.input.cluster.instances.map((i) => [i.containerInstanceArn, i]));
+  for (const p of result.right.placements) {
+    const instance = instances.get(p.containerInstanceArn);
+    if (!instance) continue;
+    pass.starts.push(
+      newServiceTask({
+        cluster: service.cluster,
+        taskId: taskIds[p.taskIndex]!,
+        serviceName: service.serviceName,
+        deploymentId: primary.id,
+        taskDefinitionArn: primary.taskDefinition,
+        taskDefinition: td,
+        instance,
+        now: pass.ctx.now,
+        ...(pass.ctx.arn ? { arn: pass.ctx.arn } : {}),
+      }),
+    );
+  }
+  if (result.right.unplacedCount > 0 && result.right.explanation) {
+    pass.say(serviceMessages.unableToPlace(pass.name, result.right.explanation.message));
+  }
+  return result.right.placements.length;
+}
+
+/** ECS's scale-in order, by the service's strategies reversed (the scheduler's selectTasksToStop). */
+export function selectTasksForScaleIn(
+  pass: ServicePass,
+  candidates: readonly ClassifiedTask[],
+  count: number,
+): ClassifiedTask[] {
+  const service = pass.input.service;
+  const byArn = new Map(candidates.map((c) => [c.task.taskArn, c]));
+  const chosen = selectTasksToStop(
+    {
+      group: `service:${service.serviceName}`,
+      count,
+      placementStrategy: service.placementStrategy,
+      candidates: candidates.map((c) => c.task),
+    },
+    pass.input.cluster,
+    { random: pass.ctx.random },
+  );
+  if (isLeft(chosen)) return candidates.slice(0, count);
+  return chosen.right.map((t) => byArn.get(t.taskArn)!).filter(Boolean);
+}
+
+/**
+ * Where a DAEMON task belongs: instances that are ACTIVE and meet the
+ * constraints. `placeable` are those with no task of the service where a new
+ * one fits now; `cannotFit` those where it does not, with ECS's reason.
+ */
+export function daemonEligibility(
+  pass: ServicePass,
+  td: TaskDefinition,
+): { eligible: Set<string>; placeable: Set<string>; cannotFit: { arn: string; reason: string }[] } {
+  const service = pass.input.service;
+  // Tasks this pass stops no longer count as the instance's daemon task.
+  const cluster = {
+    ...pass.input.cluster,
+    tasks: pass.input.cluster.tasks.map((t) =>
+      pass.stops.has(t.taskArn) ? { ...t, desiredStatus: 'STOPPED' as const } : t,
+    ),
+  };
+  const result = placeDaemonTasks(
+    {
+      taskDefinition: td,
+      group: `service:${service.serviceName}`,
+      placementConstraints: service.placementConstraints,
+    },
+    cluster,
+  );
+  if (isLeft(result)) {
+    pass.say(`(service ${pass.name}) was unable to place tasks: ${result.left.message}`);
+    return { eligible: new Set(), placeable: new Set(), cannotFit: [] };
+  }
+  const { placements, alreadyRunning, unplaceable } = result.right;
+  const placeable = new Set(placements.map((p) => p.containerInstanceArn));
+  const eligible = new Set([
+    ...placeable,
+    ...alreadyRunning.map((p) => p.containerInstanceArn),
+    ...unplaceable.map((p) => p.containerInstanceArn),
+  ]);
+  const cannotFit = unplaceable
+    .filter((u) => u.filter !== 'agent')
+    .map((u) => ({ arn: u.containerInstanceArn, reason: u.message }));
+  return { eligible, placeable, cannotFit };
+}
+/** Records a new DAEMON task on one instance. */
+export function placeDaemonTask(
+  pass: ServicePass,
+  primary: Deployment,
+  td: TaskDefinition,
+  instanceArn: string,
+): boolean {
+  const service = pass.input.service;
+  const instance = pass.input.cluster.instances.find((i) => i.containerInstanceArn === instanceArn);
+  if (!instance) return false;
+  pass.starts.push(
+    newServiceTask({
+      cluster: service.cluster,
+      taskId: newTaskId(pass.ctx.random),
+      serviceName: service.serviceName,
+      deploymentId: primary.id,
+      taskDefinitionArn: primary.taskDefinition,
+      taskDefinition: td,
+      instance,
+      now: pass.ctx.now,
+      ...(pass.ctx.arn ? { arn: pass.ctx.arn } : {}),
+    }),
+  );
+  return true;
+}

@@ -1,0 +1,55 @@
+import type { ArnContext, Service, ServiceEvent, Task, TaskDefinition, TaskStopCode } from '@baton/model';
+import type { ClusterSnapshot, RandomSource } from '@baton/scheduler';
+import type { TargetHealth } from './task-health.js';
+
+/** Everything reconcileService reads. It reads nothing else: no clock, no store, no engine. */
+export interface ServiceReconcileInput {
+  readonly service: Service;
+  /** Every task definition the service and its tasks reference, by ARN. */
+  readonly taskDefinitions: ReadonlyMap<string, TaskDefinition>;
+  /** The service's tasks (group `service:<name>`), including recently STOPPED ones. */
+  readonly tasks: readonly Task[];
+  /** The whole cluster, for placement: instances, every task on them, their task definitions. */
+  readonly cluster: ClusterSnapshot;
+  /** Load-balancer target health by task ARN (from the target-group controller). */
+  readonly targetHealth?: ReadonlyMap<
+    string,
+    { readonly health: TargetHealth; readonly targetGroup: string }
+  >;
+}
+
+export interface ServiceReconcileContext {
+  readonly now: number;
+  readonly random: RandomSource;
+  readonly arn?: ArnContext;
+  /** Baton's lost-instance rule: tasks on an instance disconnected this long are replaced. Default 5 min. */
+  readonly instanceLostAfterMs?: number;
+}
+
+/** A decision to stop one task. */
+export interface TaskStop {
+  readonly taskArn: string;
+  readonly stopCode: TaskStopCode;
+  readonly stoppedReason: string;
+  /**
+   * The task's instance is lost: nobody can stop its containers now, so the
+   * task is recorded STOPPED at once (the agent removes the containers if the
+   * instance comes back).
+   */
+  readonly lost?: boolean;
+}
+
+/** What one reconcile pass decided, as data. The shell applies it. */
+export interface ServicePlan {
+  /** The service with its new status: counts, deployments, events, throttle. */
+  readonly service: Service;
+  /** New Task records, each already placed on a container instance. */
+  readonly startTasks: readonly Task[];
+  readonly stopTasks: readonly TaskStop[];
+  /** Events added this pass (also present in `service.events`). */
+  readonly events: readonly ServiceEvent[];
+  /** Run again after this long even if nothing changes (health timers, back-off, lost instances). */
+  readonly requeueAfterMs?: number;
+}
+
+export const defaultInstanceLostAfterMs = 5 * 60 * 1000;

@@ -1,0 +1,224 @@
+import type { Deployment, Service, Task } from '@baton/model';
+import { taskStatusRank } from '@baton/model';
+import { classifyTasks } from './classify.js';
+import { reconcileDaemon } from './daemon.js';
+import { circuitBreakerThreshold } from './deployment-limits.js';
+import { ensurePrimaryDeployment, pruneDeployments, rollbackTarget } from './deployments.js';
+import { deploymentFailures, launchThrottle } from './failures.js';
+import { newEventId } from './ids.js';
+import { throttleEventAfterFailures } from './launch-throttle.js';
+import { resolveServiceTaskDefinition, ServicePass } from './pass.js';
+import type { ServicePlan, ServiceReconcileContext, ServiceReconcileInput } from './plan.js';
+import { reconcileReplicas } from './replica.js';
+import { appendServiceEvents, serviceMessages } from './service-events.js';
+
+/**
+ * One pass of ECS's service scheduler for one service, as a pure function:
+ * which tasks to start (placed), which to stop and why, and the service's new
+ * status and events. It reads only its arguments; `ctx.now` is the clock and
+ * `ctx.random` the only randomness, so a pass is reproducible.
+ */
+export function reconcileService(input: ServiceReconcileInput, ctx: ServiceReconcileContext): ServicePlan {
+  const original = input.service;
+  const name = original.serviceName;
+  if (original.status === 'INACTIVE') return { service: original, startTasks: [], stopTasks: [], events: [] };
+  const pass = new ServicePass(input, ctx, name);
+  const draining = original.status === 'DRAINING';
+  const daemon = original.schedulingStrategy === 'DAEMON';
+  const desiredCount = draining ? 0 : (original.desiredCount ?? 0);
+  let service: Service = original;
+
+  // The deployment of the service's task definition is PRIMARY.
+  const resolved = resolveServiceTaskDefinition(original.taskDefinition, input.taskDefinitions);
+  let deployments: Deployment[] = [...original.deployments];
+  if (resolved && !draining) {
+    const ensured = ensurePrimaryDeployment(deployments, resolved[0], desiredCount, ctx.now, ctx.random);
+    deployments = ensured.deployments;
+  } else if (!resolved && !draining) {
+    pass.say(`(service ${name}) was unable to find task definition ${original.taskDefinition}.`);
+  }
+
+  const classification = classifyTasks(input, ctx);
+
+  // Tasks on lost instances are replaced; nobody can stop their containers now.
+  const lostByInstance = new Map<string, number>();
+  for (const c of classification.live) {
+    if (!c.lost) continue;
+    const id = c.instance?.ec2InstanceId ?? c.task.containerInstanceArn ?? 'unknown';
+    pass.stop(c, 'ServiceSchedulerInitiated', `Task stopped because container instance ${id} was lost`, true);
+    lostByInstance.set(id, (lostByInstance.get(id) ?? 0) + 1);
+  }
+  for (const [id, n] of lostByInstance) pass.say(serviceMessages.instanceLost(name, id, n));
+
+  // Failure counts and the circuit breaker.
+  deployments = deployments.map((d) => {
+    const f = deploymentFailures(d, input.tasks);
+    return {
+      ...d,
+      launchFailures: f.launchFailures,
+      healthFailures: f.healthFailures,
+      failedTasks: f.launchFailures + f.healthFailures,
+    };
+  });
+  let primary = deployments.find((d) => d.status === 'PRIMARY');
+  const breaker = original.deploymentConfiguration.deploymentCircuitBreaker;
+  if (primary && breaker.enable && primary.rolloutState === 'IN_PROGRESS' && !draining) {
+    const f = deploymentFailures(primary, input.tasks);
+    const failures = f.stage === 1 ? f.launchFailures : f.healthFailures;
+    if (
+      failures >= circuitBreakerThreshold(daemon ? Math.max(1, input.cluster.instances.length) : desiredCount)
+    ) {
+      const reason =
+        f.stage === 1
+          ? 'ECS deployment circuit breaker: tasks failed to start.'
+          : 'ECS deployment circuit breaker: tasks failed health checks.';
+      const failedId = primary.id;
+      deployments = deployments.map((d) =>
+        d.id === failedId
+          ? { ...d, rolloutState: 'FAILED' as const, rolloutStateReason: reason, updatedAt: ctx.now }
+          : d,
+      );
+      pass.say(serviceMessages.deploymentFailed(name, failedId, reason));
+      const target = breaker.rollback ? rollbackTarget(deployments, failedId) : undefined;
+      if (target && input.taskDefinitions.has(target.taskDefinition)) {
+        const rolled = ensurePrimaryDeployment(
+          deployments,
+          target.taskDefinition,
+          desiredCount,
+          ctx.now,
+          ctx.random,
+        );
+        deployments = rolled.deployments;
+        service = { ...service, taskDefinition: target.taskDefinition };
+        pass.say(serviceMessages.rollingBack(name, failedId, target.taskDefinition));
+      }
+      primary = deployments.find((d) => d.status === 'PRIMARY');
+    }
+  }
+
+  // Throttling: tasks that keep stopping before they start back the service off.
+  const launchTd = primary ? input.taskDefinitions.get(primary.taskDefinition) : undefined;
+  const throttle = primary ? launchThrottle(service, primary.taskDefinition, input.tasks) : undefined;
+  const throttled = throttle?.nextLaunchAt !== undefined && throttle.nextLaunchAt > ctx.now;
+  if (throttled && throttle.consecutiveFailures >= throttleEventAfterFailures)
+    pass.say(serviceMessages.throttled(name));
+  const primaryFailed = primary?.rolloutState === 'FAILED';
+  const launchesBlocked = draining || throttled || primaryFailed || !launchTd;
+
+  if (primary) {
+    if (daemon) {
+      reconcileDaemon({
+        pass,
+        classification,
+        primary,
+        launchTaskDefinition: launchTd,
+        launchesBlocked,
+        draining,
+      });
+    } else {
+      reconcileReplicas({
+        pass,
+        classification,
+        primary,
+        launchTaskDefinition: launchTd,
+        desiredCount,
+        launchesBlocked,
+        freezeOldDeployments: primaryFailed,
+      });
+    }
+  } else {
+    // No deployment to keep (draining a service that never had one): stop everything.
+    for (const c of classification.live)
+      pass.stop(c, 'ServiceSchedulerInitiated', 'Task stopped because the service is being deleted');
+  }
+  if (pass.starts.length > 0)
+    pass.say(
+      serviceMessages.startedTasks(
+        name,
+        pass.starts.map((t) => t.taskArn.slice(t.taskArn.lastIndexOf('/') + 1)),
+      ),
+    );
+  if (pass.stoppedRunningIds.length > 0) pass.say(serviceMessages.stoppedTasks(name, pass.stoppedRunningIds));
+
+  // Status after this pass.
+  const after: Task[] = [
+    ...classification.live.filter((c) => !pass.stopped(c)).map((c) => c.task),
+    ...pass.starts,
+  ];
+  const liveOf = (d: Deployment) => after.filter((t) => t.startedBy === d.id);
+  const running = (t: Task) => taskStatusRank(t.lastStatus) >= taskStatusRank('RUNNING');
+  const healthyPrimary = classification.live.filter(
+    (c) => c.task.startedBy === primary?.id && !pass.stopped(c) && c.health.state === 'healthy',
+  ).length;
+  const otherLive = primary ? after.filter((t) => t.startedBy !== primary?.id).length : after.length;
+  const wanted = daemon ? (primary ? liveOf(primary).length + 0 : 0) : desiredCount;
+
+  deployments = deployments.map((d) => {
+    const mine = liveOf(d);
+    const counts = {
+      runningCount: mine.filter(running).length,
+      pendingCount: mine.filter((t) => !running(t)).length,
+      updatedAt: ctx.now,
+    };
+    if (d.status === 'PRIMARY') return { ...d, ...counts, desiredCount: wanted };
+    if (d.status === 'ACTIVE' && mine.length === 0)
+      return { ...d, ...counts, desiredCount: 0, status: 'INACTIVE' as const };
+    return { ...d, ...counts, desiredCount: d.status === 'ACTIVE' ? mine.length : d.desiredCount };
+  });
+
+  const changed = pass.starts.length > 0 || pass.stops.size > 0;
+  if (primary && primary.rolloutState !== 'FAILED') {
+    const p = deployments.find((d) => d.id === primary?.id)!;
+    const settled =
+      !changed &&
+      otherLive === 0 &&
+      liveOf(p).length === wanted &&
+      healthyPrimary === wanted &&
+      (daemon || wanted === desiredCount);
+    if (settled && p.rolloutState === 'IN_PROGRESS') {
+      deployments = deployments.map((d) =>
+        d.id === p.id
+          ? {
+              ...d,
+              rolloutState: 'COMPLETED' as const,
+              rolloutStateReason: `ECS deployment ${d.id} completed.`,
+            }
+          : d,
+      );
+      pass.say(serviceMessages.deploymentCompleted(name, p.id));
+    }
+    if (settled && !throttled && !draining) pass.say(serviceMessages.steadyState(name));
+  }
+
+  const stillStopping = input.tasks.some((t) => t.desiredStatus === 'STOPPED' && t.lastStatus !== 'STOPPED');
+  let status = service.status;
+  if (draining && after.length === 0 && !stillStopping && pass.stops.size === 0) {
+    status = 'INACTIVE';
+    pass.say(serviceMessages.drained(name));
+  }
+
+  const { events, added } = appendServiceEvents(service.events, pass.messages, ctx.now, () =>
+    newEventId(ctx.random),
+  );
+  const { launchThrottle: _previous, ...withoutThrottle } = service;
+  const next: Service = {
+    ...withoutThrottle,
+    status,
+    deployments: pruneDeployments(deployments),
+    runningCount: after.filter(running).length,
+    pendingCount: after.filter((t) => !running(t)).length,
+    events: [...events],
+    ...(throttle ? { launchThrottle: throttle } : {}),
+  };
+
+  let recheckAt = classification.recheckAt;
+  if (throttled && throttle?.nextLaunchAt !== undefined)
+    recheckAt = Math.min(recheckAt ?? Infinity, throttle.nextLaunchAt);
+  return {
+    service: next,
+    startTasks: pass.starts,
+    stopTasks: [...pass.stops.values()],
+    events: added,
+    ...(recheckAt !== undefined ? { requeueAfterMs: Math.max(0, recheckAt - ctx.now) } : {}),
+  };
+}

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { Simulation } from '../src/index.js';
+
+const web = (image = 'web:1', extra: Record<string, unknown> = {}) => ({
+  family: 'web',
+  containerDefinitions: [
+    { name: 'web', image, memory: 256, portMappings: [{ containerPort: 80 }], ...extra },
+  ],
+});
+
+function cluster(seed = 1) {
+  return new Simulation({
+    seed,
+    instances: [
+      { id: 'i-a1', zone: 'az-a' },
+      { id: 'i-b1', zone: 'az-b' },
+      { id: 'i-c1', zone: 'az-c' },
+    ],
+  });
+}
+
+describe('simulated cluster', () => {
+  it('converges a new service to desiredCount healthy tasks and says so', () => {
+    const sim = cluster();
+    sim.registerTaskDefinition(web());
+    sim.createService({ serviceName: 'web', taskDefinition: 'web', desiredCount: 3 });
+    expect(sim.runUntilSteady('web', 120_000)).toBe(true);
+    expect(sim.healthyTasks('web')).toHaveLength(3);
+    const s = sim.service('web');
+    expect(s.runningCount).toBe(3);
+    expect(s.deployments).toHaveLength(1);
+    expect(s.deployments[0]).toMatchObject({ status: 'PRIMARY', rolloutState: 'COMPLETED', runningCount: 3 });
+    expect(sim.events('web')[0]).toBe('(service web) has reached a steady state.');
+    expect(sim.events('web')).toContainEqual(
+      expect.stringMatching(/^\(service web\) has started 3 tasks: \(task [0-9a-f]{32}\)/),
+    );
+    // Spread over zones by default.
+    expect(new Set(sim.tasks('web').map((t) => t.availabilityZone))).toEqual(
+      new Set(['az-a', 'az-b', 'az-c']),
+    );
+  });
+
+  it('is deterministic for a seed', () => {
+    const run = (seed: number) => {
+      const sim = cluster(seed);
+      sim.registerTaskDefinition(web());
+      sim.createService({ serviceName: 'web', taskDefinition: 'web', desiredCount: 5 });
+      sim.runUntilSteady('web', 120_000);
+      return sim.tasks('web').map((t) => `${t.taskArn}@${t.containerInstanceArn}`);
+    };
+    expect(run(7)).toEqual(run(7));
+    expect(run(7)).not.toEqual(run(8));
+  });
+
+  it('scales out and in', () => {
+    const sim = cluster();
+    sim.registerTaskDefinition(web());
+    sim.createService({ serviceName: 'web', taskDefinition: 'web', desiredCount: 2 });
+    sim.runUntilSteady('web', 120_000);
+    sim.updateService('web', { desiredCount: 6 });
+    expect(sim.runUntil((s) => s.healthyTasks('web').length === 6, 120_000)).toBe(true);
+    sim.updateService('web', { desiredCount: 1 });
+    expect(sim.runUntil((s) => s.liveTasks('web').length === 1 && s.tasks('web').length === 1, 120_000)).toBe(
+      true,
+    );
+    expect(sim.events('web').join('\n')).toMatch(/has stopped 5 running tasks/);
+  });
+
+  it('replaces a task whose essential container exits', () => {
+    const sim = cluster();
+    sim.registerTaskDefinition(web());
+    sim.createService({ serviceName: 'web', taskDefinition: 'web', desiredCount: 3 });
+    sim.runUntilSteady('web', 120_000);
+    const victim = sim.tasks('web')[0]!;
+    sim.killTask(victim.taskArn);
+    sim.step();
+    expect(sim.liveTasks('web')).toHaveLength(3);
+    expect(sim.liveTasks('web').map((t) => t.taskArn)).not.toContain(victim.taskArn);
+    expect(sim.runUntil((s) => s.healthyTasks('web').length === 3, 120_000)).toBe(true);
+  });
+});
