@@ -1,0 +1,310 @@
+import type { ClusterQuerySyntaxError, InstanceResource } from '@baton/model';
+import type { Either } from 'fp-ts/lib/Either.js';
+import {
+  type InstanceRecord,
+  newInstanceRecord,
+  remainingResourcesOf,
+  setInstanceFacts,
+} from './instance-record.js';
+import { type CompiledQuery, compileClusterQuery } from './query/compile.js';
+import {
+  hasResourceOverrides,
+  type Reservation,
+  taskDefinitionReservation,
+  taskReservation,
+  withBoundPorts,
+} from './reservation.js';
+import {
+  type ClusterSnapshot,
+  lookupTaskDefinition,
+  type SchedulerInstance,
+  type SchedulerTask,
+  type TaskDefinitionLookup,
+} from './snapshot.js';
+
+/** One task's hold on an instance. */
+interface TaskEntry {
+  readonly index: number;
+  readonly reservation: Reservation;
+  readonly group: string | undefined;
+  /** Desired RUNNING: counts for task:group, spread, distinctInstance and runningTasksCount. */
+  readonly live: boolean;
+  readonly task: SchedulerTask | undefined;
+}
+
+/** Instances grouped by the value of one attribute, for spread. */
+export interface SpreadValues {
+  /** Instance index → value id. */
+  readonly valueIdOf: Int32Array;
+  /** Value id → attribute value; undefined for instances without the attribute (one bucket of their own). */
+  readonly values: readonly (string | undefined)[];
+}
+
+const maxCachedCandidateSets = 64;
+
+/**
+ * An indexed, mutable view of a cluster for placement: per-instance remaining
+ * CPU, memory and ports computed from the tasks (registered minus what
+ * non-STOPPED tasks reserve), task-group counts, and caches of everything
+ * that does not change as tasks come and go (schedulable instances,
+ * attribute-only memberOf verdicts, spread buckets).
+ *
+ * Build one per reconcile pass and reuse it for every placement in the pass:
+ * placeTasks records its placements here, so later calls see them. Tasks and
+ * instances can also be updated incrementally.
+ */
+export class ClusterState {
+  readonly records: InstanceRecord[] = [];
+  private readonly indexByArn = new Map<string, number>();
+  private readonly tasks = new Map<string, TaskEntry>();
+  /** Live tasks not on a known instance (awaiting placement): they hold nothing but can be stopped. */
+  private readonly unplacedTasks = new Map<string, SchedulerTask>();
+  /** Task group → instance index → live tasks of the group there. */
+  private readonly groupMembers = new Map<string, Map<number, number>>();
+  private readonly reservationByTaskDefinition = new Map<string, Reservation>();
+  private schedulableCache: Int32Array | undefined;
+  private readonly queryMatchCache = new Map<string, Uint8Array>();
+  private readonly candidateCache = new Map<string, Int32Array>();
+  private readonly spreadCache = new Map<string, SpreadValues>();
+  private readonly compiledQueries = new Map<string, Either<ClusterQuerySyntaxError, CompiledQuery>>();
+  private placementSequence = 0;
+
+  constructor(private readonly taskDefinitions: TaskDefinitionLookup = new Map()) {}
+
+  static fromSnapshot(snapshot: ClusterSnapshot): ClusterState {
+    const state = new ClusterState(snapshot.taskDefinitions);
+    for (const instance of snapshot.instances) state.upsertInstance(instance);
+    for (const task of snapshot.tasks) state.upsertTask(task);
+    return state;
+  }
+
+  get size(): number {
+    return this.records.length;
+  }
+
+  indexOf(containerInstanceArn: string): number | undefined {
+    return this.indexByArn.get(containerInstanceArn);
+  }
+
+  record(index: number): InstanceRecord {
+    const r = this.records[index];
+    if (r === undefined) throw new RangeError(`no container instance at index ${index}`);
+    return r;
+  }
+
+  /** Adds an instance or replaces its facts (status, attributes, registered resources), keeping its tasks. */
+  upsertInstance(instance: SchedulerInstance): void {
+    const existing = this.indexByArn.get(instance.containerInstanceArn);
+    if (existing === undefined) {
+      const index = this.records.length;
+      this.records.push(newInstanceRecord(index, instance));
+      this.indexByArn.set(instance.containerInstanceArn, index);
+    } else {
+      setInstanceFacts(this.record(existing), instance);
+    }
+    this.invalidateInstanceCaches();
+  }
+
+  /**
+   * Adds, replaces or (when STOPPED) drops a task. A task reserves resources
+   * until its lastStatus is STOPPED; it counts towards its group while its
+   * desired status is RUNNING. Tasks on no known instance hold nothing.
+   */
+  upsertTask(task: SchedulerTask): void {
+    this.removeTask(task.taskArn);
+    if (task.lastStatus === 'STOPPED') return;
+    const index =
+      task.containerInstanceArn === undefined ? undefined : this.indexByArn.get(task.containerInstanceArn);
+    if (index === undefined) {
+      if (task.desiredStatus === 'RUNNING') this.unplacedTasks.set(task.taskArn, task);
+      return;
+    }
+    this.addEntry(task.taskArn, {
+      index,
+      reservation: this.reservationOf(task),
+      group: task.group,
+      live: task.desiredStatus === 'RUNNING',
+      task,
+    });
+  }
+
+  removeTask(taskArn: string): void {
+    this.unplacedTasks.delete(taskArn);
+    const entry = this.tasks.get(taskArn);
+    if (entry === undefined) return;
+    this.tasks.delete(taskArn);
+    const r = this.record(entry.index);
+    r.remainingCpu += entry.reservation.cpu;
+    r.remainingMemory += entry.reservation.memory;
+    for (const p of entry.reservation.tcpPorts) decrement(r.usedTcp, p);
+    for (const p of entry.reservation.udpPorts) decrement(r.usedUdp, p);
+    if (entry.live) {
+      r.runningTasksCount--;
+      if (entry.group !== undefined) {
+        decrement(r.groups, entry.group);
+        const members = this.groupMembers.get(entry.group);
+        if (members !== undefined) {
+          decrement(members, entry.index);
+          if (members.size === 0) this.groupMembers.delete(entry.group);
+        }
+      }
+    }
+  }
+
+  /**
+   * Records a new task of `group` on the instance at `index`. `taskArn`, when
+   * given, lets a later upsertTask of the created task replace this entry.
+   */
+  reserve(index: number, reservation: Reservation, group: string, taskArn?: string): void {
+    const key = taskArn ?? `placement:${this.placementSequence++}`;
+    this.removeTask(key);
+    this.addEntry(key, { index, reservation, group, live: true, task: undefined });
+  }
+
+  /** Remaining CPU, MEMORY, PORTS and PORTS_UDP of an instance, in ECS's shape. */
+  remainingResources(containerInstanceArn: string): InstanceResource[] | undefined {
+    const index = this.indexByArn.get(containerInstanceArn);
+    return index === undefined ? undefined : remainingResourcesOf(this.record(index));
+  }
+
+  /** Live tasks of `group` per instance index. */
+  groupDistribution(group: string): ReadonlyMap<number, number> {
+    return this.groupMembers.get(group) ?? emptyDistribution;
+  }
+
+  /** The reservation of a known task (undefined for unknown or STOPPED ones). */
+  taskReservation(taskArn: string): Reservation | undefined {
+    return this.tasks.get(taskArn)?.reservation;
+  }
+
+  /** Live tasks of `group` known to the state, placed or not. */
+  *tasksOfGroup(group: string): Iterable<SchedulerTask> {
+    for (const task of this.unplacedTasks.values()) if (task.group === group) yield task;
+    for (const entry of this.tasks.values()) {
+      if (entry.live && entry.group === group && entry.task !== undefined) yield entry.task;
+    }
+  }
+
+  /** Compiles a memberOf expression once per state, however many requests carry it. */
+  compileQuery(expression: string): Either<ClusterQuerySyntaxError, CompiledQuery> {
+    let compiled = this.compiledQueries.get(expression);
+    if (compiled === undefined) {
+      compiled = compileClusterQuery(expression);
+      this.compiledQueries.set(expression, compiled);
+    }
+    return compiled;
+  }
+
+  /** Indices of instances that are ACTIVE with a connected agent. */
+  schedulable(): Int32Array {
+    if (this.schedulableCache === undefined) {
+      const list: number[] = [];
+      for (const r of this.records) if (r.status === 'ACTIVE' && r.agentConnected) list.push(r.index);
+      this.schedulableCache = Int32Array.from(list);
+    }
+    return this.schedulableCache;
+  }
+
+  /** Per-instance verdicts of a query that reads only instance facts, computed once per state. */
+  queryMatches(query: CompiledQuery): Uint8Array {
+    let matches = this.queryMatchCache.get(query.canonical);
+    if (matches === undefined) {
+      matches = new Uint8Array(this.records.length);
+      for (const r of this.records) matches[r.index] = query.matches(r) ? 1 : 0;
+      this.queryMatchCache.set(query.canonical, matches);
+    }
+    return matches;
+  }
+
+  /** Schedulable instances that satisfy every given fact-only query. */
+  staticCandidates(queries: readonly CompiledQuery[]): Int32Array {
+    if (queries.length === 0) return this.schedulable();
+    const key = queries.map((q) => q.canonical).join('\u0000');
+    let list = this.candidateCache.get(key);
+    if (list === undefined) {
+      const verdicts = queries.map((q) => this.queryMatches(q));
+      list = this.schedulable().filter((i) => verdicts.every((v) => v[i] === 1));
+      if (this.candidateCache.size >= maxCachedCandidateSets) this.candidateCache.clear();
+      this.candidateCache.set(key, list);
+    }
+    return list;
+  }
+
+  /** Instances bucketed by an attribute's value. */
+  spreadValues(attribute: string): SpreadValues {
+    let spread = this.spreadCache.get(attribute);
+    if (spread === undefined) {
+      const ids = new Map<string | undefined, number>();
+      const values: (string | undefined)[] = [];
+      const valueIdOf = new Int32Array(this.records.length);
+      for (const r of this.records) {
+        const value = r.attributes.get(attribute);
+        let id = ids.get(value);
+        if (id === undefined) {
+          id = values.length;
+          ids.set(value, id);
+          values.push(value);
+        }
+        valueIdOf[r.index] = id;
+      }
+      spread = { valueIdOf, values };
+      this.spreadCache.set(attribute, spread);
+    }
+    return spread;
+  }
+
+  private reservationOf(task: SchedulerTask): Reservation {
+    const td = lookupTaskDefinition(this.taskDefinitions, task.taskDefinitionArn);
+    if (td === undefined || hasResourceOverrides(task)) return taskReservation(task, td);
+    // Most tasks are plain instances of their definition: compute each definition once.
+    let base = this.reservationByTaskDefinition.get(task.taskDefinitionArn);
+    if (base === undefined) {
+      base = taskDefinitionReservation(td);
+      this.reservationByTaskDefinition.set(task.taskDefinitionArn, base);
+    }
+    const ports = withBoundPorts(base, task);
+    return ports.tcpPorts === base.tcpPorts && ports.udpPorts === base.udpPorts
+      ? base
+      : { ...base, ...ports };
+  }
+
+  private addEntry(key: string, entry: TaskEntry): void {
+    this.tasks.set(key, entry);
+    const r = this.record(entry.index);
+    r.remainingCpu -= entry.reservation.cpu;
+    r.remainingMemory -= entry.reservation.memory;
+    for (const p of entry.reservation.tcpPorts) increment(r.usedTcp, p);
+    for (const p of entry.reservation.udpPorts) increment(r.usedUdp, p);
+    if (entry.live) {
+      r.runningTasksCount++;
+      if (entry.group !== undefined) {
+        increment(r.groups, entry.group);
+        let members = this.groupMembers.get(entry.group);
+        if (members === undefined) {
+          members = new Map();
+          this.groupMembers.set(entry.group, members);
+        }
+        increment(members, entry.index);
+      }
+    }
+  }
+
+  private invalidateInstanceCaches(): void {
+    this.schedulableCache = undefined;
+    this.queryMatchCache.clear();
+    this.candidateCache.clear();
+    this.spreadCache.clear();
+  }
+}
+
+const emptyDistribution: ReadonlyMap<number, number> = new Map();
+
+function increment<K>(map: Map<K, number>, key: K): void {
+  map.set(key, (map.get(key) ?? 0) + 1);
+}
+
+function decrement<K>(map: Map<K, number>, key: K): void {
+  const n = (map.get(key) ?? 0) - 1;
+  if (n <= 0) map.delete(key);
+  else map.set(key, n);
+}
