@@ -46,17 +46,40 @@ export function rollbackTarget(deployments: readonly Deployment[], failedId: str
 }
 
 /**
- * Keeps PRIMARY and ACTIVE deployments, and the newest INACTIVE one that had
- * completed (the rollback target once its tasks are gone).
+ * Rolls back to `target`: an ACTIVE deployment that still runs its tasks
+ * becomes PRIMARY again (no churn); an INACTIVE one is redeployed.
+ */
+export function rollBackTo(
+  deployments: readonly Deployment[],
+  target: Deployment,
+  desiredCount: number,
+  now: number,
+  random: RandomSource,
+): Deployment[] {
+  if (target.status !== 'ACTIVE') {
+    return ensurePrimaryDeployment(deployments, target.taskDefinition, desiredCount, now, random).deployments;
+  }
+  return deployments.map((d) => {
+    if (d.id === target.id)
+      return { ...d, status: 'PRIMARY' as const, rolloutState: 'IN_PROGRESS' as const, updatedAt: now };
+    if (d.status === 'PRIMARY') return { ...d, status: 'ACTIVE' as const, updatedAt: now };
+    return d;
+  });
+}
+
+/**
+ * Keeps PRIMARY and ACTIVE deployments, the newest INACTIVE one that
+ * completed (the rollback target once its tasks are gone), and the newest
+ * INACTIVE one that failed (so DescribeServices still says why).
  */
 export function pruneDeployments(deployments: readonly Deployment[]): Deployment[] {
   const keep: Deployment[] = [];
-  let keptInactive = false;
+  const kept = new Set<string>();
   for (const d of [...deployments].sort((a, b) => b.createdAt - a.createdAt)) {
     if (d.status !== 'INACTIVE') keep.push(d);
-    else if (!keptInactive && d.rolloutState === 'COMPLETED') {
+    else if ((d.rolloutState === 'COMPLETED' || d.rolloutState === 'FAILED') && !kept.has(d.rolloutState)) {
       keep.push(d);
-      keptInactive = true;
+      kept.add(d.rolloutState);
     }
   }
   return keep;

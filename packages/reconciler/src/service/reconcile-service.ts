@@ -3,7 +3,7 @@ import { taskStatusRank } from '@baton/model';
 import { classifyTasks } from './classify.js';
 import { reconcileDaemon } from './daemon.js';
 import { circuitBreakerThreshold } from './deployment-limits.js';
-import { ensurePrimaryDeployment, pruneDeployments, rollbackTarget } from './deployments.js';
+import { ensurePrimaryDeployment, pruneDeployments, rollBackTo, rollbackTarget } from './deployments.js';
 import { deploymentFailures, launchThrottle } from './failures.js';
 import { newEventId } from './ids.js';
 import { throttleEventAfterFailures } from './launch-throttle.js';
@@ -81,14 +81,7 @@ export function reconcileService(input: ServiceReconcileInput, ctx: ServiceRecon
       pass.say(serviceMessages.deploymentFailed(name, failedId, reason));
       const target = breaker.rollback ? rollbackTarget(deployments, failedId) : undefined;
       if (target && input.taskDefinitions.has(target.taskDefinition)) {
-        const rolled = ensurePrimaryDeployment(
-          deployments,
-          target.taskDefinition,
-          desiredCount,
-          ctx.now,
-          ctx.random,
-        );
-        deployments = rolled.deployments;
+        deployments = rollBackTo(deployments, target, desiredCount, ctx.now, ctx.random);
         service = { ...service, taskDefinition: target.taskDefinition };
         pass.say(serviceMessages.rollingBack(name, failedId, target.taskDefinition));
       }
