@@ -1,0 +1,177 @@
+import { describe, expect, it } from 'vitest';
+import { Simulation } from '../src/index.js';
+
+const td = (family: string, extra: Record<string, unknown> = {}) => ({
+  family,
+  containerDefinitions: [{ name: family, image: `${family}:1`, memory: 128 }],
+  ...extra,
+});
+
+const threeZones = () =>
+  new Simulation({
+    seed: 11,
+    instanceLostAfterMs: 60_000,
+    instances: [
+      { id: 'i-a1', zone: 'az-a' },
+      { id: 'i-a2', zone: 'az-a' },
+      { id: 'i-b1', zone: 'az-b' },
+      { id: 'i-b2', zone: 'az-b' },
+    ],
+  });
+
+describe('container instances', () => {
+  it('draining an instance moves its tasks within the deployment limits, and standalone tasks stay', () => {
+    const sim = threeZones();
+    sim.registerTaskDefinition(td('web'));
+    sim.createService({
+      serviceName: 'web',
+      taskDefinition: 'web',
+      desiredCount: 4,
+      placementStrategy: [{ type: 'spread', field: 'instanceId' }],
+    });
+    expect(sim.runUntilSteady('web')).toBe(true);
+    const onA1 = sim.tasks('web').filter((t) => t.containerInstanceArn?.endsWith('/i-a1'));
+    expect(onA1.length).toBeGreaterThan(0);
+    let minHealthy = Infinity;
+    sim.onStep((s) => {
+      minHealthy = Math.min(minHealthy, s.healthyTasks('web').length);
+    });
+    sim.drainInstance('i-a1');
+    expect(
+      sim.runUntil(
+        (s) =>
+          s.tasks('web').every((t) => !t.containerInstanceArn?.endsWith('/i-a1')) &&
+          s.healthyTasks('web').length === 4,
+        10 * 60_000,
+      ),
+    ).toBe(true);
+    expect(minHealthy).toBeGreaterThanOrEqual(4);
+    expect(sim.events('web').join('\n')).toMatch(/because container instance i-a1 is DRAINING|has stopped/);
+  });
+
+  it('a disconnected instance gets no new tasks, and its tasks are replaced once it is lost', () => {
+    const sim = threeZones();
+    sim.registerTaskDefinition(td('web'));
+    sim.createService({
+      serviceName: 'web',
+      taskDefinition: 'web',
+      desiredCount: 4,
+      placementStrategy: [{ type: 'spread', field: 'instanceId' }],
+    });
+    expect(sim.runUntilSteady('web')).toBe(true);
+    const onB2 = sim.tasks('web').filter((t) => t.containerInstanceArn?.endsWith('/i-b2'));
+    expect(onB2).toHaveLength(1);
+    sim.disconnectInstance('i-b2');
+    sim.run(30_000);
+    // Not lost yet: nothing replaced.
+    expect(sim.task(onB2[0]!.taskArn).desiredStatus).toBe('RUNNING');
+    sim.run(40_000);
+    const lost = sim.task(onB2[0]!.taskArn);
+    expect(lost).toMatchObject({
+      desiredStatus: 'STOPPED',
+      lastStatus: 'STOPPED',
+      stoppedReason: 'Task stopped because container instance i-b2 was lost',
+    });
+    expect(sim.events('web').join('\n')).toMatch(
+      /lost contact with container instance i-b2; replacing 1 task/,
+    );
+    expect(sim.runUntil((s) => s.healthyTasks('web').length === 4, 5 * 60_000)).toBe(true);
+    expect(sim.tasks('web').some((t) => t.containerInstanceArn?.endsWith('/i-b2'))).toBe(false);
+  });
+
+  it('DAEMON: one task per eligible instance, none on DRAINING, follows constraints, stops last', () => {
+    const sim = new Simulation({
+      seed: 2,
+      instances: [
+        { id: 'i-1', attributes: { role: 'web' } },
+        { id: 'i-2', attributes: { role: 'web' } },
+        { id: 'i-3', attributes: { role: 'gpu' } },
+      ],
+    });
+    sim.registerTaskDefinition(td('agent'));
+    sim.registerTaskDefinition(td('web'));
+    sim.createService({
+      serviceName: 'agent',
+      taskDefinition: 'agent',
+      schedulingStrategy: 'DAEMON',
+      placementConstraints: [{ type: 'memberOf', expression: 'attribute:role != gpu' }],
+    });
+    sim.createService({
+      serviceName: 'web',
+      taskDefinition: 'web',
+      desiredCount: 2,
+      placementStrategy: [{ type: 'spread', field: 'instanceId' }],
+      placementConstraints: [{ type: 'memberOf', expression: 'attribute:role == web' }],
+    });
+    expect(
+      sim.runUntil(
+        (s) => s.healthyTasks('agent').length === 2 && s.healthyTasks('web').length === 2,
+        120_000,
+      ),
+    ).toBe(true);
+    const where = () =>
+      sim
+        .tasks('agent')
+        .map((t) => t.containerInstanceArn!.split('/').pop())
+        .sort();
+    expect(where()).toEqual(['i-1', 'i-2']);
+
+    sim.addInstance({ id: 'i-4', attributes: { role: 'web' } });
+    expect(sim.runUntil((s) => s.healthyTasks('agent').length === 3, 120_000)).toBe(true);
+    expect(where()).toEqual(['i-1', 'i-2', 'i-4']);
+
+    // Draining: the web task leaves i-1 first; the agent stops only after it.
+    let webGoneAt = 0;
+    let agentGoneAt = 0;
+    sim.onStep((s) => {
+      const on = (svc: string) => s.tasks(svc).some((t) => t.containerInstanceArn?.endsWith('/i-1'));
+      if (!webGoneAt && !on('web')) webGoneAt = s.now;
+      if (!agentGoneAt && !on('agent')) agentGoneAt = s.now;
+    });
+    sim.drainInstance('i-1');
+    expect(sim.runUntil(() => agentGoneAt > 0, 10 * 60_000)).toBe(true);
+    expect(webGoneAt).toBeGreaterThan(0);
+    expect(agentGoneAt).toBeGreaterThanOrEqual(webGoneAt);
+    expect(where()).toEqual(['i-2', 'i-4']);
+  });
+
+  it('DAEMON rolls a new revision instance by instance', () => {
+    const sim = new Simulation({ seed: 2, instances: [{ id: 'i-1' }, { id: 'i-2' }, { id: 'i-3' }] });
+    sim.registerTaskDefinition(td('agent'));
+    sim.createService({ serviceName: 'agent', taskDefinition: 'agent', schedulingStrategy: 'DAEMON' });
+    expect(sim.runUntilSteady('agent')).toBe(true);
+    let maxLive = 0;
+    sim.onStep((s) => {
+      maxLive = Math.max(maxLive, s.liveTasks('agent').length);
+    });
+    sim.registerTaskDefinition(td('agent'));
+    sim.updateService('agent', { taskDefinition: 'agent:2' });
+    expect(sim.runUntilSteady('agent')).toBe(true);
+    expect(sim.tasks('agent').map((t) => t.taskDefinitionArn.split(':').pop())).toEqual(['2', '2', '2']);
+    expect(maxLive).toBeLessThanOrEqual(3);
+  });
+
+  it('deleting a service drains it to INACTIVE', () => {
+    const sim = threeZones();
+    sim.registerTaskDefinition(td('web'));
+    sim.createService({ serviceName: 'web', taskDefinition: 'web', desiredCount: 3 });
+    expect(sim.runUntilSteady('web')).toBe(true);
+    sim.deleteService('web');
+    expect(sim.runUntil((s) => s.service('web').status === 'INACTIVE', 120_000)).toBe(true);
+    expect(sim.tasks('web')).toEqual([]);
+    expect(sim.events('web')[0]).toBe('(service web) has been drained and is now INACTIVE.');
+  });
+
+  it('says why a task cannot be placed', () => {
+    const sim = new Simulation({ seed: 1, instances: [{ id: 'i-1', memory: 256 }] });
+    sim.registerTaskDefinition({
+      family: 'big',
+      containerDefinitions: [{ name: 'big', image: 'big', memory: 1024 }],
+    });
+    sim.createService({ serviceName: 'big', taskDefinition: 'big', desiredCount: 1 });
+    sim.step();
+    expect(sim.events('big')[0]).toMatch(
+      /^\(service big\) was unable to place a task because no container instance met all of its requirements\. The closest matching container-instance .* has insufficient memory available\./,
+    );
+  });
+});
