@@ -1,1 +1,17 @@
-export {};
+export { containerArnOf, containerReasons, networkBindings } from './container-record.js';
+export { containerSpec, effectiveContainerDefinition, labelledStopTimeout } from './container-spec.js';
+export { type DependencyState, dependencyState } from './dependencies.js';
+export { agentStoppedReasons, type StopCause } from './failures.js';
+export { aggregateHealth, containerHealth, taskHealth } from './health.js';
+export { hasImage, normalizeImageRef } from './images.js';
+export {
+  batonLabels,
+  containerEngineName,
+  containerLabels,
+  isBatonContainer,
+  ownedBy,
+  serviceNameOf,
+} from './labels.js';
+export { diffStatus, reconcileInstance } from './reconcile-instance.js';
+export { agentSettings, defaultAgentSettings } from './settings.js';
+export type * from './types.js';

@@ -1,0 +1,101 @@
+import type { ContainerDefinition, KeyValuePair, Task, TaskDefinition } from '@baton/model';
+import { batonLabels, containerEngineName, containerLabels } from './labels.js';
+import type { ContainerSpec } from './types.js';
+
+/** ECS's agent never gives a container fewer than 2 CPU shares (Docker's minimum). */
+const minimumCpuShares = 2;
+
+/** A container definition with the task's `containerOverrides` applied (ECS's RunTask overrides). */
+export function effectiveContainerDefinition(
+  task: Pick<Task, 'overrides'>,
+  def: ContainerDefinition,
+): ContainerDefinition {
+  const o = task.overrides.containerOverrides.find((c) => c.name === def.name);
+  if (!o) return def;
+  return {
+    ...def,
+    ...(o.command !== undefined ? { command: o.command } : {}),
+    ...(o.environment !== undefined ? { environment: mergeEnvironment(def.environment, o.environment) } : {}),
+    ...(o.cpu !== undefined ? { cpu: o.cpu } : {}),
+    ...(o.memory !== undefined ? { memory: o.memory } : {}),
+    ...(o.memoryReservation !== undefined ? { memoryReservation: o.memoryReservation } : {}),
+  };
+}
+
+/** Overrides replace variables of the same name and add the rest. */
+function mergeEnvironment(base: readonly KeyValuePair[], extra: readonly KeyValuePair[]): KeyValuePair[] {
+  const names = new Set(extra.map((e) => e.name));
+  return [...base.filter((e) => !names.has(e.name)), ...extra];
+}
+
+/** The engine-neutral create request for one container of a task. */
+export function containerSpec(
+  task: Pick<
+    Task,
+    'taskArn' | 'clusterArn' | 'taskDefinitionArn' | 'group' | 'containerInstanceArn' | 'overrides'
+  >,
+  td: Pick<TaskDefinition, 'networkMode'>,
+  definition: ContainerDefinition,
+): ContainerSpec {
+  const def = effectiveContainerDefinition(task, definition);
+  // awsvpc runs on a bridge network (Baton has no ENIs); its ports are published like bridge ports.
+  const networkMode = td.networkMode === 'host' || td.networkMode === 'none' ? td.networkMode : 'bridge';
+  const labels = {
+    ...(def.dockerLabels ?? {}),
+    ...containerLabels(task, def.name, def.stopTimeout),
+  };
+  return {
+    name: containerEngineName(task.taskArn, def.name),
+    image: def.image,
+    ...(def.command !== undefined ? { command: def.command } : {}),
+    ...(def.entryPoint !== undefined ? { entryPoint: def.entryPoint } : {}),
+    environment: def.environment,
+    ...(def.workingDirectory !== undefined ? { workingDirectory: def.workingDirectory } : {}),
+    ...(def.user !== undefined ? { user: def.user } : {}),
+    ...(def.hostname !== undefined && networkMode === 'bridge' ? { hostname: def.hostname } : {}),
+    cpuShares: Math.max(def.cpu, minimumCpuShares),
+    ...(def.memory !== undefined ? { memoryMiB: def.memory } : {}),
+    ...(def.memoryReservation !== undefined ? { memoryReservationMiB: def.memoryReservation } : {}),
+    networkMode,
+    portMappings:
+      networkMode === 'none'
+        ? []
+        : def.portMappings.map((p) => ({
+            containerPort: p.containerPort,
+            // host mode binds the container port itself; bridge publishes hostPort (0 = dynamic).
+            hostPort: networkMode === 'host' ? p.containerPort : (p.hostPort ?? 0),
+            protocol: p.protocol,
+          })),
+    ...(def.healthCheck
+      ? {
+          healthCheck: {
+            command: def.healthCheck.command,
+            intervalSeconds: def.healthCheck.interval,
+            timeoutSeconds: def.healthCheck.timeout,
+            retries: def.healthCheck.retries,
+            startPeriodSeconds: def.healthCheck.startPeriod ?? 0,
+          },
+        }
+      : {}),
+    labels,
+    stopTimeoutSeconds: def.stopTimeout,
+    ...(def.privileged !== undefined ? { privileged: def.privileged } : {}),
+    ...(def.readonlyRootFilesystem !== undefined
+      ? { readonlyRootFilesystem: def.readonlyRootFilesystem }
+      : {}),
+    ...(def.disableNetworking !== undefined ? { disableNetworking: def.disableNetworking } : {}),
+    ...(def.interactive !== undefined ? { interactive: def.interactive } : {}),
+    ...(def.pseudoTerminal !== undefined ? { pseudoTerminal: def.pseudoTerminal } : {}),
+    ...(def.ulimits !== undefined ? { ulimits: def.ulimits } : {}),
+    ...(def.extraHosts !== undefined ? { extraHosts: def.extraHosts } : {}),
+    ...(def.dnsServers !== undefined ? { dnsServers: def.dnsServers } : {}),
+    ...(def.dnsSearchDomains !== undefined ? { dnsSearchDomains: def.dnsSearchDomains } : {}),
+  };
+}
+
+/** The stop timeout a labelled container asks for, or `fallback`. */
+export function labelledStopTimeout(labels: Readonly<Record<string, string>>, fallback: number): number {
+  const raw = labels[batonLabels.stopTimeout];
+  const n = raw === undefined ? Number.NaN : Number(raw);
+  return Number.isFinite(n) && n >= 0 ? n : fallback;
+}

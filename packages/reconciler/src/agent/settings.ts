@@ -1,0 +1,13 @@
+import type { AgentSettings } from './types.js';
+
+/** ECS's agent defaults. */
+export const defaultAgentSettings: AgentSettings = {
+  imagePullBehavior: 'default',
+  taskCleanupWaitMs: 3 * 60 * 60 * 1000,
+  defaultStartTimeoutSeconds: 180,
+  orphanStopTimeoutSeconds: 30,
+};
+
+export function agentSettings(overrides: Partial<AgentSettings> | undefined): AgentSettings {
+  return { ...defaultAgentSettings, ...overrides };
+}

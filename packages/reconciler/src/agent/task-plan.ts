@@ -1,0 +1,203 @@
+import { type Task, type TaskDefinition, type TaskStatus, taskStatusRank } from '@baton/model';
+import { containerRecord } from './container-record.js';
+import { containerSpec, labelledStopTimeout } from './container-spec.js';
+import { dependentsOf } from './container-view.js';
+import { dependencyState } from './dependencies.js';
+import { type FailureContext, imageReadiness, type StopCause, stopCause } from './failures.js';
+import { taskHealth } from './health.js';
+import { shouldRestart } from './restart.js';
+import type { ContainerAction, ContainerRef, TaskStatusChanges } from './types.js';
+
+/** What the agent wants for one task: actions, the status it should have, and when to look again. */
+export interface TaskPlan {
+  readonly actions: ContainerAction[];
+  readonly pulls: { readonly image: string; readonly ref: ContainerRef }[];
+  /** The agent-owned fields' wanted values (diffed against the task afterwards). */
+  readonly status: TaskStatusChanges;
+  /** Epoch ms of the next time-based decision, if any. */
+  readonly wakeAt?: number;
+}
+
+export interface TaskPlanContext extends FailureContext {
+  readonly task: Task;
+  readonly td: TaskDefinition;
+}
+
+/** Moves lastStatus forward only. */
+export function advance(current: TaskStatus, next: TaskStatus): TaskStatus {
+  return taskStatusRank(next) > taskStatusRank(current) ? next : current;
+}
+
+function minDefined(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
+}
+
+/** The plan for a task the agent has not yet reported STOPPED. */
+export function planTask(ctx: TaskPlanContext): TaskPlan {
+  const { task } = ctx;
+  if (task.desiredStatus === 'STOPPED') return planStop(ctx, undefined);
+  const cause = stopCause(ctx);
+  return cause ? planStop(ctx, cause) : planRun(ctx);
+}
+
+function records(ctx: TaskPlanContext, taskStopped: boolean) {
+  return ctx.views.map((v) => containerRecord(ctx.task.taskArn, v, taskStopped));
+}
+
+function planRun(ctx: TaskPlanContext): TaskPlan {
+  const { task, td, views, now } = ctx;
+  const actions: ContainerAction[] = [];
+  const pulls: { image: string; ref: ContainerRef }[] = [];
+  const byName = new Map(views.map((v) => [v.def.name, v]));
+  let wakeAt: number | undefined;
+
+  for (const v of views) {
+    const ref = { taskArn: task.taskArn, containerName: v.def.name };
+    if (!v.observed) {
+      // Lost containers have already failed the task (stopCause); only absent ones get here.
+      if (imageReadiness(v, ctx).state === 'pull') pulls.push({ image: v.def.image, ref });
+      else actions.push({ type: 'CreateContainer', ...ref, spec: containerSpec(task, td, v.def) });
+      continue;
+    }
+    if (!v.everStarted && v.observed.state === 'created') {
+      let ready = true;
+      for (const dep of v.def.dependsOn ?? []) {
+        const on = byName.get(dep.containerName);
+        if (!on) continue;
+        const s = dependencyState(
+          dep,
+          on,
+          shouldRestart(on, ctx.outcomes),
+          now,
+          ctx.settings.defaultStartTimeoutSeconds,
+        );
+        if (s.state !== 'met') ready = false;
+        if (s.state === 'waiting') wakeAt = minDefined(wakeAt, s.deadline);
+      }
+      if (ready) actions.push({ type: 'StartContainer', ...ref, containerId: v.observed.id, restart: false });
+      continue;
+    }
+    if (shouldRestart(v, ctx.outcomes)) {
+      actions.push({ type: 'StartContainer', ...ref, containerId: v.observed.id, restart: true });
+    }
+  }
+
+  const anyStarted = views.some((v) => v.everStarted);
+  const allStarted = views.every((v) => v.everStarted);
+  const phase: TaskStatus = allStarted ? 'RUNNING' : anyStarted ? 'ACTIVATING' : 'PENDING';
+  const lastStatus = advance(task.lastStatus, phase);
+  // The pull phase spans from the agent taking the task on until every container exists.
+  const allCreated = views.every((v) => v.observed !== undefined);
+  const status: TaskStatusChanges = {
+    lastStatus,
+    healthStatus: taskHealth(views),
+    containers: records(ctx, false),
+    pullStartedAt: task.pullStartedAt ?? now,
+    ...(task.pullStoppedAt !== undefined || allCreated ? { pullStoppedAt: task.pullStoppedAt ?? now } : {}),
+    ...(lastStatus === 'RUNNING' ? { startedAt: task.startedAt ?? now } : {}),
+  };
+  return { actions, pulls, status, ...(wakeAt !== undefined ? { wakeAt } : {}) };
+}
+
+/**
+ * Stops a task: DEACTIVATING first (the task leaves service before any signal), then STOPPING, each
+ * running container stopped once no running container depends on it (reverse dependency order),
+ * then STOPPED when nothing runs. `cause` is set when the agent itself decided the stop.
+ */
+function planStop(ctx: TaskPlanContext, cause: StopCause | undefined): TaskPlan {
+  const { task, views, now } = ctx;
+  const running = views.filter((v) => v.running);
+  const anyStarted = views.some((v) => v.everStarted);
+  const stopFields: TaskStatusChanges = {
+    ...(cause
+      ? {
+          desiredStatus: 'STOPPED',
+          stopCode: task.stopCode ?? cause.stopCode,
+          stoppedReason: task.stoppedReason ?? cause.stoppedReason,
+        }
+      : {}),
+    stoppingAt: task.stoppingAt ?? now,
+    healthStatus: taskHealth(views),
+  };
+  if (running.length === 0) {
+    return {
+      actions: [],
+      pulls: [],
+      status: {
+        ...stopFields,
+        lastStatus: 'STOPPED',
+        containers: records(ctx, true),
+        ...(anyStarted ? { executionStoppedAt: task.executionStoppedAt ?? now } : {}),
+        stoppedAt: task.stoppedAt ?? now,
+      },
+    };
+  }
+  if (taskStatusRank(task.lastStatus) < taskStatusRank('DEACTIVATING')) {
+    return {
+      actions: [],
+      pulls: [],
+      status: { ...stopFields, lastStatus: 'DEACTIVATING', containers: records(ctx, false) },
+      wakeAt: now,
+    };
+  }
+  const actions: ContainerAction[] = [];
+  for (const v of running) {
+    if (dependentsOf(views, v.def.name).some((d) => d.running)) continue;
+    actions.push({
+      type: 'StopContainer',
+      containerId: v.observed?.id ?? '',
+      timeoutSeconds: v.def.stopTimeout,
+      reason: 'task-stopping',
+      taskArn: task.taskArn,
+      containerName: v.def.name,
+    });
+  }
+  return {
+    actions,
+    pulls: [],
+    status: {
+      ...stopFields,
+      lastStatus: advance(task.lastStatus, 'STOPPING'),
+      containers: records(ctx, false),
+    },
+  };
+}
+
+/**
+ * A task the agent already reported STOPPED: anything of it still running is stopped, and its
+ * containers are removed once the cleanup wait has passed.
+ */
+export function planStoppedTask(ctx: {
+  readonly task: Task;
+  readonly observed: readonly {
+    readonly id: string;
+    readonly running: boolean;
+    readonly labels: Readonly<Record<string, string>>;
+    readonly containerName: string;
+  }[];
+  readonly now: number;
+  readonly taskCleanupWaitMs: number;
+  readonly fallbackStopTimeoutSeconds: number;
+}): { actions: ContainerAction[]; wakeAt?: number } {
+  const { task, now } = ctx;
+  const actions: ContainerAction[] = [];
+  const removeAt = (task.stoppedAt ?? task.executionStoppedAt ?? now) + ctx.taskCleanupWaitMs;
+  let wakeAt: number | undefined;
+  for (const o of ctx.observed) {
+    const ref = { taskArn: task.taskArn, containerName: o.containerName };
+    if (o.running) {
+      actions.push({
+        type: 'StopContainer',
+        containerId: o.id,
+        timeoutSeconds: labelledStopTimeout(o.labels, ctx.fallbackStopTimeoutSeconds),
+        reason: 'task-stopped',
+        ...ref,
+      });
+    } else if (now >= removeAt) {
+      actions.push({ type: 'RemoveContainer', containerId: o.id, reason: 'retention', ...ref });
+    } else {
+      wakeAt = removeAt;
+    }
+  }
+  return { actions, ...(wakeAt !== undefined ? { wakeAt } : {}) };
+}
