@@ -10,6 +10,9 @@ import {
   type TaskDefinition,
 } from '@baton/model';
 import {
+  planRunTask,
+  type RunTaskPlan,
+  type RunTaskRequest,
   reconcileService,
   resolveServiceTaskDefinition,
   type ServicePlan,
@@ -137,6 +140,21 @@ export class Simulation {
   /** DeleteService: the service drains to zero tasks, then becomes INACTIVE. */
   deleteService(name: string): void {
     this.services.set(name, { ...this.service(name), status: 'DRAINING', desiredCount: 0 });
+  }
+
+  /** RunTask: standalone tasks, placed once and never replaced. Returns the tasks and ECS-style failures. */
+  runTask(
+    ref: string,
+    count = 1,
+    options: Omit<RunTaskRequest, 'cluster' | 'taskDefinition' | 'count'> = {},
+  ): RunTaskPlan {
+    const plan = planRunTask(
+      { cluster: this.cluster, taskDefinition: this.taskDefinition(ref), count, ...options },
+      this.clusterSnapshot(),
+      { now: this.now, random: this.random, arn: this.arn },
+    );
+    for (const t of plan.tasks) this.taskMap.set(t.taskArn, t);
+    return plan;
   }
 
   // --- the cluster ------------------------------------------------------
@@ -299,6 +317,14 @@ export class Simulation {
 
   // --- internals -------------------------------------------------------------
 
+  private clusterSnapshot() {
+    return {
+      instances: [...this.instances.values()],
+      tasks: [...this.taskMap.values()],
+      taskDefinitions: this.taskDefinitions,
+    };
+  }
+
   private resolveTaskDefinition(ref: string): string {
     const found = resolveServiceTaskDefinition(ref, this.taskDefinitions);
     if (!found) throw new Error(`no ACTIVE task definition matches ${ref}`);
@@ -349,11 +375,7 @@ export class Simulation {
           service,
           taskDefinitions: this.taskDefinitions,
           tasks: this.tasks(serviceName, { includeStopped: true }),
-          cluster: {
-            instances: [...this.instances.values()],
-            tasks: [...this.taskMap.values()],
-            taskDefinitions: this.taskDefinitions,
-          },
+          cluster: this.clusterSnapshot(),
         },
         {
           now: this.now,

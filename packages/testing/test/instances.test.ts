@@ -175,3 +175,43 @@ describe('container instances', () => {
     );
   });
 });
+
+describe('standalone tasks (RunTask)', () => {
+  it('are placed once, never replaced, and left alone by draining', () => {
+    const sim = new Simulation({
+      seed: 4,
+      instances: [
+        { id: 'i-1', zone: 'az-a' },
+        { id: 'i-2', zone: 'az-b' },
+      ],
+    });
+    sim.registerTaskDefinition(td('job'));
+    const plan = sim.runTask('job', 2, { startedBy: 'nightly' });
+    expect(plan.failures).toEqual([]);
+    expect(plan.tasks.map((t) => [t.group, t.startedBy])).toEqual([
+      ['family:job', 'nightly'],
+      ['family:job', 'nightly'],
+    ]);
+    sim.run(10_000);
+    expect(sim.tasks().filter((t) => t.lastStatus === 'RUNNING')).toHaveLength(2);
+    const [first, second] = plan.tasks;
+    sim.killTask(first!.taskArn);
+    sim.drainInstance(second!.containerInstanceArn!.split('/').pop()!);
+    sim.run(60_000);
+    expect(sim.tasks()).toHaveLength(1);
+    expect(sim.task(second!.taskArn).desiredStatus).toBe('RUNNING');
+  });
+
+  it('reports what could not be placed, as ECS failures', () => {
+    const sim = new Simulation({ seed: 4, instances: [{ id: 'i-1', memory: 300 }] });
+    sim.registerTaskDefinition({
+      family: 'job',
+      containerDefinitions: [{ name: 'job', image: 'job', memory: 200 }],
+    });
+    const plan = sim.runTask('job', 3);
+    expect(plan.tasks).toHaveLength(1);
+    expect(plan.failures).toHaveLength(1);
+    expect(plan.failures[0]!.count).toBe(2);
+    expect(plan.failures[0]!.reason).toMatch(/insufficient memory/);
+  });
+});

@@ -5,9 +5,10 @@ export { ensurePrimaryDeployment, pruneDeployments, rollBackTo, rollbackTarget }
 export { deploymentFailures, failedAfterRunning, failedToLaunch, launchThrottle } from './failures.js';
 export { newDeploymentId, newEventId, newTaskId, taskIdOf } from './ids.js';
 export * from './launch-throttle.js';
-export { newServiceTask } from './new-task.js';
+export { newTask } from './new-task.js';
 export { resolveServiceTaskDefinition } from './pass.js';
 export * from './plan.js';
 export { reconcileService } from './reconcile-service.js';
+export { planRunTask, type RunTaskPlan, type RunTaskRequest } from './run-task.js';
 export * from './service-events.js';
 export * from './task-health.js';

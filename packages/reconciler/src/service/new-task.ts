@@ -8,15 +8,17 @@ import {
 } from '@baton/model';
 import type { SchedulerInstance } from '@baton/scheduler';
 
-/** A new Task record for a service's deployment, placed on an instance, before any container exists. */
-export function newServiceTask(args: {
+/** A new Task record, placed on an instance, before any container exists. */
+export function newTask(args: {
   readonly cluster: string;
   readonly taskId: string;
-  readonly serviceName: string;
-  readonly deploymentId: string;
+  /** `service:<name>` for a service's tasks, `family:<family>` by default for RunTask. */
+  readonly group: string;
+  /** The deployment id for a service's tasks. */
+  readonly startedBy?: string;
   readonly taskDefinitionArn: string;
   readonly taskDefinition: TaskDefinition;
-  readonly instance: SchedulerInstance;
+  readonly instance: Pick<SchedulerInstance, 'containerInstanceArn' | 'attributes'>;
   readonly now: number;
   readonly arn?: ArnContext;
 }): Task {
@@ -29,8 +31,8 @@ export function newServiceTask(args: {
     taskDefinitionArn: args.taskDefinitionArn,
     containerInstanceArn: args.instance.containerInstanceArn,
     ...(zone ? { availabilityZone: zone } : {}),
-    group: `service:${args.serviceName}`,
-    startedBy: args.deploymentId,
+    group: args.group,
+    ...(args.startedBy ? { startedBy: args.startedBy } : {}),
     launchType: 'EC2',
     overrides: { containerOverrides: [] },
     ...(args.taskDefinition.cpu ? { cpu: args.taskDefinition.cpu } : {}),

@@ -3,7 +3,7 @@ import { placeDaemonTasks, placeTasks, selectTasksToStop } from '@baton/schedule
 import { isLeft } from 'fp-ts/lib/Either.js';
 import type { ClassifiedTask } from './classify.js';
 import { newTaskId } from './ids.js';
-import { newServiceTask } from './new-task.js';
+import { newTask } from './new-task.js';
 import type { ServicePass } from './pass.js';
 import { serviceMessages } from './service-events.js';
 
@@ -46,11 +46,11 @@ export function placeServiceTasks(
     const instance = instances.get(p.containerInstanceArn);
     if (!instance) continue;
     pass.starts.push(
-      newServiceTask({
+      newTask({
         cluster: service.cluster,
         taskId: taskIds[p.taskIndex]!,
-        serviceName: service.serviceName,
-        deploymentId: primary.id,
+        group: `service:${service.serviceName}`,
+        startedBy: primary.id,
         taskDefinitionArn: primary.taskDefinition,
         taskDefinition: td,
         instance,
@@ -139,11 +139,11 @@ export function placeDaemonTask(
   const instance = pass.input.cluster.instances.find((i) => i.containerInstanceArn === instanceArn);
   if (!instance) return false;
   pass.starts.push(
-    newServiceTask({
+    newTask({
       cluster: service.cluster,
       taskId: newTaskId(pass.ctx.random),
-      serviceName: service.serviceName,
-      deploymentId: primary.id,
+      group: `service:${service.serviceName}`,
+      startedBy: primary.id,
       taskDefinitionArn: primary.taskDefinition,
       taskDefinition: td,
       instance,
