@@ -45,6 +45,8 @@ export interface DaemonPlacement {
 export function placeDaemonTasks(
   request: DaemonPlacementRequest,
   cluster: ClusterSnapshot | ClusterState,
+  /** `record: false` only reports (no reservation is recorded in a ClusterState). Default true. */
+  options: { readonly record?: boolean } = {},
 ): Either<PlacementFailure, DaemonPlacement> {
   const state = cluster instanceof ClusterState ? cluster : ClusterState.fromSnapshot(cluster);
   const compiled = compileRequest({ ...request, count: 0 }, state, { withStrategies: false });
@@ -72,7 +74,7 @@ export function placeDaemonTasks(
     }
     const stoppedBy = fitting.find((f) => !f.check(record));
     if (stoppedBy === undefined) {
-      state.reserve(record.index, req.demand, req.group);
+      if (options.record !== false) state.reserve(record.index, req.demand, req.group);
       placements.push(at);
       continue;
     }

@@ -30,15 +30,18 @@ export interface Classification {
   readonly recheckAt: number | undefined;
 }
 
-export function classifyTasks(input: ServiceReconcileInput, ctx: ServiceReconcileContext): Classification {
-  const instances = new Map(input.cluster.instances.map((i) => [i.containerInstanceArn, i]));
+export function classifyTasks(
+  input: ServiceReconcileInput,
+  ctx: ServiceReconcileContext,
+  instanceOf: (containerInstanceArn: string | undefined) => SchedulerInstance | undefined,
+): Classification {
   const lostAfter = ctx.instanceLostAfterMs ?? defaultInstanceLostAfterMs;
   let recheckAt: number | undefined;
   const later = (t: number | undefined) => {
     if (t !== undefined && t > ctx.now && (recheckAt === undefined || t < recheckAt)) recheckAt = t;
   };
   const all = input.tasks.map((task): ClassifiedTask => {
-    const instance = task.containerInstanceArn ? instances.get(task.containerInstanceArn) : undefined;
+    const instance = instanceOf(task.containerInstanceArn);
     const live = task.desiredStatus === 'RUNNING' && task.lastStatus !== 'STOPPED';
     let lost = false;
     if (live && task.containerInstanceArn && !instance) lost = true;

@@ -31,7 +31,7 @@ export function reconcileDaemon(args: DaemonArgs): void {
           placeable: new Set<string>(),
           cannotFit: [] as { arn: string; reason: string }[],
         }
-      : daemonEligibility(pass, args.launchTaskDefinition);
+      : daemonEligibility(pass, args.launchTaskDefinition, !args.launchesBlocked);
   const live = args.classification.live.filter((c) => !pass.stopped(c));
   const byInstance = new Map<string, ClassifiedTask[]>();
   for (const c of live) {
@@ -44,13 +44,7 @@ export function reconcileDaemon(args: DaemonArgs): void {
     if (eligibility.eligible.has(arn)) continue;
     const instance = tasks[0]?.instance;
     if (instance?.status === 'DRAINING' && !args.draining) {
-      const others = pass.input.cluster.tasks.some(
-        (t) =>
-          t.containerInstanceArn === arn &&
-          t.group !== group &&
-          t.desiredStatus === 'RUNNING' &&
-          t.lastStatus !== 'STOPPED',
-      );
+      const others = pass.hasOtherLiveTasks(arn, group);
       if (others) continue; // launched first, stopped last
     }
     const reason = args.draining
@@ -61,10 +55,10 @@ export function reconcileDaemon(args: DaemonArgs): void {
     for (const c of tasks) pass.stop(c, 'ServiceSchedulerInitiated', reason);
   }
 
+  // maximumPercent is 100 for DAEMON services, so only minimumHealthyPercent paces a rollout.
   const { minimumHealthyPercent, maximumPercent } = deploymentLimits(pass.input.service);
   const limits = deploymentLimitsFor(eligibility.eligible.size, minimumHealthyPercent, maximumPercent);
   const stillLive = () => live.filter((c) => !pass.stopped(c));
-  let total = stillLive().length;
   let canStopHealthy = Math.max(
     0,
     stillLive().filter((c) => c.health.state === 'healthy').length - limits.minimumHealthy,
@@ -90,7 +84,6 @@ export function reconcileDaemon(args: DaemonArgs): void {
           ? c.health.reason
           : `Task stopped by the service scheduler: replaced by deployment ${primary.id}`,
       );
-      total--;
     }
     const free = tasks.every((c) => pass.stopped(c));
     if (
@@ -98,10 +91,9 @@ export function reconcileDaemon(args: DaemonArgs): void {
       free &&
       eligibility.placeable.has(arn) &&
       !args.launchesBlocked &&
-      total < limits.maximumTotal &&
       args.launchTaskDefinition
     ) {
-      if (placeDaemonTask(pass, primary, args.launchTaskDefinition, arn)) total++;
+      placeDaemonTask(pass, primary, args.launchTaskDefinition, arn);
     }
   }
   for (const f of eligibility.cannotFit) {

@@ -1,4 +1,5 @@
 import type { Task, TaskDefinition, TaskStopCode } from '@baton/model';
+import { ClusterState, type SchedulerInstance } from '@baton/scheduler';
 import type { ClassifiedTask } from './classify.js';
 import { taskIdOf } from './ids.js';
 import type { ServiceReconcileContext, ServiceReconcileInput, TaskStop } from './plan.js';
@@ -11,11 +12,31 @@ export class ServicePass {
   /** Short ids of RUNNING tasks stopped this pass, for the "has stopped" event. */
   readonly stoppedRunningIds: string[] = [];
 
+  /** Where placement happens; decisions of this pass are recorded in it. */
+  readonly state: ClusterState;
+
   constructor(
     readonly input: ServiceReconcileInput,
     readonly ctx: ServiceReconcileContext,
     readonly name: string,
-  ) {}
+  ) {
+    this.state =
+      input.cluster instanceof ClusterState ? input.cluster : ClusterState.fromSnapshot(input.cluster);
+  }
+
+  instance(containerInstanceArn: string | undefined): SchedulerInstance | undefined {
+    if (containerInstanceArn === undefined) return undefined;
+    const index = this.state.indexOf(containerInstanceArn);
+    return index === undefined ? undefined : this.state.record(index).instance;
+  }
+
+  /** Whether the instance runs live tasks of groups other than `group`. */
+  hasOtherLiveTasks(containerInstanceArn: string, group: string): boolean {
+    const index = this.state.indexOf(containerInstanceArn);
+    if (index === undefined) return false;
+    const r = this.state.record(index);
+    return r.runningTasksCount - (r.groups.get(group) ?? 0) > 0;
+  }
 
   stop(c: ClassifiedTask, stopCode: TaskStopCode, stoppedReason: string, lost = false): void {
     if (this.stops.has(c.task.taskArn)) return;

@@ -29,7 +29,7 @@ export function placeServiceTasks(
       placementConstraints: service.placementConstraints,
       placementStrategy: service.placementStrategy,
     },
-    pass.input.cluster,
+    pass.state,
     { random },
   );
   if (isLeft(result)) {
@@ -41,9 +41,8 @@ export function placeServiceTasks(
     );
     return 0;
   }
-  const instances = new Map(pass.input.cluster.instances.map((i) => [i.containerInstanceArn, i]));
   for (const p of result.right.placements) {
-    const instance = instances.get(p.containerInstanceArn);
+    const instance = pass.instance(p.containerInstanceArn);
     if (!instance) continue;
     pass.starts.push(
       newTask({
@@ -80,7 +79,7 @@ export function selectTasksForScaleIn(
       placementStrategy: service.placementStrategy,
       candidates: candidates.map((c) => c.task),
     },
-    pass.input.cluster,
+    pass.state,
     { random: pass.ctx.random },
   );
   if (isLeft(chosen)) return candidates.slice(0, count);
@@ -91,26 +90,25 @@ export function selectTasksForScaleIn(
  * Where a DAEMON task belongs: instances that are ACTIVE and meet the
  * constraints. `placeable` are those with no task of the service where a new
  * one fits now; `cannotFit` those where it does not, with ECS's reason.
+ * DAEMON deployments allow at most 100%, so every placeable instance gets
+ * its task in this pass unless launches are blocked.
  */
 export function daemonEligibility(
   pass: ServicePass,
   td: TaskDefinition,
+  /** Record the new tasks' reservations in the pass's state: only when they will all be started. */
+  record: boolean,
 ): { eligible: Set<string>; placeable: Set<string>; cannotFit: { arn: string; reason: string }[] } {
   const service = pass.input.service;
-  // Tasks this pass stops no longer count as the instance's daemon task.
-  const cluster = {
-    ...pass.input.cluster,
-    tasks: pass.input.cluster.tasks.map((t) =>
-      pass.stops.has(t.taskArn) ? { ...t, desiredStatus: 'STOPPED' as const } : t,
-    ),
-  };
+  // Tasks this pass stopped no longer count as an instance's daemon task: they are recorded in the state.
   const result = placeDaemonTasks(
     {
       taskDefinition: td,
       group: `service:${service.serviceName}`,
       placementConstraints: service.placementConstraints,
     },
-    cluster,
+    pass.state,
+    { record },
   );
   if (isLeft(result)) {
     pass.say(`(service ${pass.name}) was unable to place tasks: ${result.left.message}`);
@@ -136,7 +134,7 @@ export function placeDaemonTask(
   instanceArn: string,
 ): boolean {
   const service = pass.input.service;
-  const instance = pass.input.cluster.instances.find((i) => i.containerInstanceArn === instanceArn);
+  const instance = pass.instance(instanceArn);
   if (!instance) return false;
   pass.starts.push(
     newTask({

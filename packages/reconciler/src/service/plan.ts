@@ -1,5 +1,5 @@
 import type { ArnContext, Service, ServiceEvent, Task, TaskDefinition, TaskStopCode } from '@baton/model';
-import type { ClusterSnapshot, RandomSource } from '@baton/scheduler';
+import type { ClusterSnapshot, ClusterState, RandomSource } from '@baton/scheduler';
 import type { TargetHealth } from './task-health.js';
 
 /** Everything reconcileService reads. It reads nothing else: no clock, no store, no engine. */
@@ -9,8 +9,14 @@ export interface ServiceReconcileInput {
   readonly taskDefinitions: ReadonlyMap<string, TaskDefinition>;
   /** The service's tasks (group `service:<name>`), including recently STOPPED ones. */
   readonly tasks: readonly Task[];
-  /** The whole cluster, for placement: instances, every task on them, their task definitions. */
-  readonly cluster: ClusterSnapshot;
+  /**
+   * The whole cluster, for placement: instances, every task on them, their
+   * task definitions. Pass a ClusterState to reconcile many services in one
+   * pass: each reconcile records its decisions in it (placements, stops), so
+   * later services see them, and nothing is rebuilt per service. A snapshot
+   * is turned into a private ClusterState.
+   */
+  readonly cluster: ClusterSnapshot | ClusterState;
   /** Load-balancer target health by task ARN (from the target-group controller). */
   readonly targetHealth?: ReadonlyMap<
     string,

@@ -38,7 +38,7 @@ export function reconcileService(input: ServiceReconcileInput, ctx: ServiceRecon
     pass.say(`(service ${name}) was unable to find task definition ${original.taskDefinition}.`);
   }
 
-  const classification = classifyTasks(input, ctx);
+  const classification = classifyTasks(input, ctx, (arn) => pass.instance(arn));
 
   // Tasks on lost instances are replaced; nobody can stop their containers now.
   const lostByInstance = new Map<string, number>();
@@ -65,9 +65,7 @@ export function reconcileService(input: ServiceReconcileInput, ctx: ServiceRecon
   if (primary && breaker.enable && primary.rolloutState === 'IN_PROGRESS' && !draining) {
     const f = deploymentFailures(primary, input.tasks);
     const failures = f.stage === 1 ? f.launchFailures : f.healthFailures;
-    if (
-      failures >= circuitBreakerThreshold(daemon ? Math.max(1, input.cluster.instances.length) : desiredCount)
-    ) {
+    if (failures >= circuitBreakerThreshold(daemon ? Math.max(1, pass.state.size) : desiredCount)) {
       const reason =
         f.stage === 1
           ? 'ECS deployment circuit breaker: tasks failed to start.'
