@@ -6,6 +6,12 @@ import { byCodeUnit, SortedKeys } from './sorted-keys.js';
 /** An object's values for each of its kind's indexes, in `Collection.indexNames` order. */
 export type IndexValues = readonly (readonly string[])[];
 
+const sameValues = (a: readonly string[], b: readonly string[]): boolean => {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+};
+
 interface Bucket {
   readonly keys: Set<string>;
   /** Last version at which an object entered, left or changed within this bucket. */
@@ -62,6 +68,11 @@ export class Collection {
     for (let i = 0; i < this.buckets.length; i++) {
       const old = oldIndex?.[i] ?? [];
       const next = newIndex[i] ?? [];
+      if (sameValues(old, next)) {
+        // The common status update: membership unchanged, only the bucket's change version moves.
+        for (const v of next) this.touch(i, v, entry.version);
+        continue;
+      }
       for (const v of old) if (!next.includes(v)) this.leave(i, v, entry.key, entry.version);
       for (const v of next) this.enter(i, v, entry.key, entry.version);
     }
@@ -133,6 +144,11 @@ export class Collection {
     }
     bucket.keys.add(key);
     bucket.changed = version;
+  }
+
+  private touch(i: number, value: string, version: number): void {
+    const bucket = (this.buckets[i] as Map<string, Bucket>).get(value);
+    if (bucket) bucket.changed = version;
   }
 
   private leave(i: number, value: string, key: string, version: number): void {

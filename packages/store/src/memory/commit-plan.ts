@@ -94,6 +94,7 @@ export function planCommit(
   const written = new Set<string>();
 
   const claim = (c: Collection, key: string) => {
+    if (ops.length === 1) return;
     const id = `${c.name}\u0000${key}`;
     if (written.has(id)) throw new InvalidArgumentError(`a commit may write ${c.name} "${key}" only once`);
     written.add(id);
