@@ -1,1 +1,31 @@
-export {};
+export {
+  type AgentStore,
+  agentKinds,
+  type StoreAgentStoreOptions,
+  type StoreLike,
+  storeAgentStore,
+  type Versioned,
+} from './agent-store.js';
+export { type ContainerConfigOptions, toCreateOptions } from './container-config.js';
+export { DockerRuntime, type DockerRuntimeOptions, type EngineSpec } from './docker-runtime.js';
+export { canonicalEndpoint, dockerOptions } from './endpoint.js';
+export {
+  DockerEngine,
+  type DockerEngineOptions,
+  type EngineEvent,
+  type EngineInfo,
+  engineMessage,
+  engineStatus,
+} from './engine.js';
+export { ActionExecutor, actionKey, type ExecutorOptions } from './executor.js';
+export { InstanceAgent, type InstanceAgentOptions, type InstanceAgentStatus } from './instance-agent.js';
+export {
+  agentVersion,
+  containerInstanceArnOf,
+  ecsArchitecture,
+  type InstanceRegistration,
+  instanceAttributes,
+  instanceRecord,
+  registeredResources,
+} from './instance-record.js';
+export { dockerTime, fromInspect, portBindings } from './observe.js';

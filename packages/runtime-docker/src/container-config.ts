@@ -1,0 +1,75 @@
+import type { ContainerSpec } from '@baton/reconciler';
+import type { ContainerCreateOptions } from 'dockerode';
+
+export interface ContainerConfigOptions {
+  /** Where published ports bind: 127.0.0.1 by default, so nothing is exposed beyond the host. */
+  readonly publishHostIp: string;
+}
+
+const MiB = 1024 * 1024;
+const seconds = (s: number) => Math.round(s * 1e9);
+
+/** A Baton container spec as Docker's create request. Docker's own restart policy stays off: restarts are the agent's. */
+export function toCreateOptions(
+  spec: ContainerSpec,
+  options: ContainerConfigOptions,
+): ContainerCreateOptions {
+  const exposed: Record<string, Record<string, never>> = {};
+  const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
+  for (const p of spec.portMappings) {
+    const key = `${p.containerPort}/${p.protocol}`;
+    exposed[key] = {};
+    if (spec.networkMode === 'bridge') {
+      bindings[key] = [
+        ...(bindings[key] ?? []),
+        { HostIp: options.publishHostIp, HostPort: p.hostPort > 0 ? String(p.hostPort) : '' },
+      ];
+    }
+  }
+  const hc = spec.healthCheck;
+  return {
+    name: spec.name,
+    Image: spec.image,
+    ...(spec.command ? { Cmd: [...spec.command] } : {}),
+    ...(spec.entryPoint ? { Entrypoint: [...spec.entryPoint] } : {}),
+    Env: spec.environment.map((e) => `${e.name}=${e.value}`),
+    ...(spec.workingDirectory ? { WorkingDir: spec.workingDirectory } : {}),
+    ...(spec.user ? { User: spec.user } : {}),
+    ...(spec.hostname ? { Hostname: spec.hostname } : {}),
+    Labels: { ...spec.labels },
+    ExposedPorts: exposed,
+    StopTimeout: spec.stopTimeoutSeconds,
+    ...(spec.pseudoTerminal ? { Tty: true } : {}),
+    ...(spec.interactive ? { OpenStdin: true } : {}),
+    ...(spec.disableNetworking ? { NetworkDisabled: true } : {}),
+    ...(hc
+      ? {
+          Healthcheck: {
+            Test: [...hc.command],
+            Interval: seconds(hc.intervalSeconds),
+            Timeout: seconds(hc.timeoutSeconds),
+            Retries: hc.retries,
+            StartPeriod: seconds(hc.startPeriodSeconds),
+          },
+        }
+      : {}),
+    HostConfig: {
+      NetworkMode: spec.networkMode,
+      PortBindings: bindings,
+      CpuShares: spec.cpuShares,
+      ...(spec.memoryMiB !== undefined ? { Memory: spec.memoryMiB * MiB } : {}),
+      ...(spec.memoryReservationMiB !== undefined
+        ? { MemoryReservation: spec.memoryReservationMiB * MiB }
+        : {}),
+      RestartPolicy: { Name: 'no' },
+      ...(spec.privileged ? { Privileged: true } : {}),
+      ...(spec.readonlyRootFilesystem ? { ReadonlyRootfs: true } : {}),
+      ...(spec.ulimits
+        ? { Ulimits: spec.ulimits.map((u) => ({ Name: u.name, Soft: u.softLimit, Hard: u.hardLimit })) }
+        : {}),
+      ...(spec.extraHosts ? { ExtraHosts: spec.extraHosts.map((h) => `${h.hostname}:${h.ipAddress}`) } : {}),
+      ...(spec.dnsServers ? { Dns: [...spec.dnsServers] } : {}),
+      ...(spec.dnsSearchDomains ? { DnsSearch: [...spec.dnsSearchDomains] } : {}),
+    },
+  };
+}

@@ -1,0 +1,223 @@
+import type { ContainerSpec, ObservedContainer } from '@baton/reconciler';
+import Docker from 'dockerode';
+import { Observable } from 'rxjs';
+import { type ContainerConfigOptions, toCreateOptions } from './container-config.js';
+import { canonicalEndpoint, dockerOptions } from './endpoint.js';
+import { fromInspect } from './observe.js';
+
+/** What an engine says about itself: the source of a container instance's resources and attributes. */
+export interface EngineInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly cpus: number;
+  readonly memoryBytes: number;
+  /** Docker's architecture name (`x86_64`, `aarch64`). */
+  readonly architecture: string;
+  readonly osType: string;
+  readonly serverVersion: string;
+}
+
+/** A container event from the engine's event stream (only what the agent needs: which container changed). */
+export interface EngineEvent {
+  readonly id: string;
+  readonly action: string;
+  readonly time: number;
+}
+
+export interface DockerEngineOptions {
+  /** Per-request limit for short calls (inspect, list, create, start, remove). Default 15 s. */
+  readonly requestTimeoutMs?: number;
+}
+
+/** An HTTP status from the engine (dockerode puts it on the error). */
+export function engineStatus(err: unknown): number | undefined {
+  const code = (err as { statusCode?: unknown } | null)?.statusCode;
+  return typeof code === 'number' ? code : undefined;
+}
+
+/** The engine's own message, without dockerode's "(HTTP code …) … -" prefix. */
+export function engineMessage(err: unknown): string {
+  const json = (err as { json?: { message?: unknown } } | null)?.json;
+  if (json && typeof json.message === 'string') return json.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * One Docker engine, through dockerode. Two clients share the endpoint: one with a request timeout
+ * for short calls, one without for calls that legitimately take long (events, pulls, stops).
+ */
+export class DockerEngine {
+  readonly endpoint: string;
+  private readonly short: Docker;
+  private readonly long: Docker;
+
+  constructor(endpoint: string, options: DockerEngineOptions = {}) {
+    this.endpoint = canonicalEndpoint(endpoint);
+    const base = dockerOptions(endpoint);
+    this.short = new Docker({ ...base, timeout: options.requestTimeoutMs ?? 15_000 });
+    this.long = new Docker(base);
+  }
+
+  /** Resolves when the engine answers within `timeoutMs`; rejects otherwise. */
+  async ping(timeoutMs: number): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`engine ${this.endpoint} did not answer within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([this.short.ping(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async info(): Promise<EngineInfo> {
+    const i = (await this.short.info()) as Record<string, unknown>;
+    return {
+      id: String(i.ID ?? ''),
+      name: String(i.Name ?? ''),
+      cpus: Number(i.NCPU ?? 0),
+      memoryBytes: Number(i.MemTotal ?? 0),
+      architecture: String(i.Architecture ?? ''),
+      osType: String(i.OSType ?? 'linux'),
+      serverVersion: String(i.ServerVersion ?? ''),
+    };
+  }
+
+  /** Ids of the containers carrying `label` (`key` or `key=value`), running or not. */
+  async listContainerIds(label: string): Promise<string[]> {
+    const list = await this.short.listContainers({ all: true, filters: { label: [label] } });
+    return list.map((c) => c.Id);
+  }
+
+  /** The container, or undefined when the engine no longer has it. */
+  async inspect(id: string): Promise<ObservedContainer | undefined> {
+    try {
+      return fromInspect(await this.short.getContainer(id).inspect());
+    } catch (err) {
+      if (engineStatus(err) === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /** Every `repo:tag` the engine has. */
+  async imageRefs(): Promise<string[]> {
+    const images = await this.short.listImages();
+    return images.flatMap((i) => (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>'));
+  }
+
+  /** Pulls an image; rejects with the engine's message when the pull fails. */
+  async pull(image: string): Promise<void> {
+    const stream = await this.long.pull(image);
+    await new Promise<void>((resolve, reject) => {
+      this.long.modem.followProgress(stream, (err: Error | null, output: unknown[]) => {
+        if (err) return reject(err);
+        // A failed pull can also end "successfully" with an error entry in the stream.
+        const failed = (output ?? []).find((o) => typeof (o as { error?: unknown }).error === 'string') as
+          | { error: string }
+          | undefined;
+        // It is the engine's verdict on the pull, like an HTTP error status.
+        return failed ? reject(Object.assign(new Error(failed.error), { statusCode: 500 })) : resolve();
+      });
+    });
+  }
+
+  /** Creates the container; a name conflict means an earlier attempt already did (resolves its id). */
+  async create(spec: ContainerSpec, options: ContainerConfigOptions): Promise<string> {
+    try {
+      const c = await this.short.createContainer(toCreateOptions(spec, options));
+      return c.id;
+    } catch (err) {
+      if (engineStatus(err) !== 409) throw err;
+      const existing = await this.short.getContainer(spec.name).inspect();
+      return existing.Id;
+    }
+  }
+
+  /** Starts the container; already running is fine. */
+  async start(id: string): Promise<void> {
+    try {
+      await this.short.getContainer(id).start();
+    } catch (err) {
+      if (engineStatus(err) !== 304) throw err;
+    }
+  }
+
+  /** SIGTERM, then SIGKILL after `timeoutSeconds` (Docker's stop); already stopped or gone is fine. */
+  async stop(id: string, timeoutSeconds: number): Promise<void> {
+    try {
+      await this.long.getContainer(id).stop({ t: timeoutSeconds });
+    } catch (err) {
+      const status = engineStatus(err);
+      if (status !== 304 && status !== 404) throw err;
+    }
+  }
+
+  /** Removes the container and its anonymous volumes; already gone is fine. */
+  async remove(id: string): Promise<void> {
+    try {
+      await this.short.getContainer(id).remove({ v: true });
+    } catch (err) {
+      const status = engineStatus(err);
+      if (status !== 404 && !(status === 409 && /already in progress/.test(engineMessage(err)))) throw err;
+    }
+  }
+
+  /**
+   * Container events for containers carrying `label`. Errors when the stream fails; completes when
+   * the engine closes it (a daemon that stopped).
+   */
+  events(label: string): Observable<EngineEvent> {
+    return new Observable<EngineEvent>((subscriber) => {
+      const abort = new AbortController();
+      let stream: NodeJS.ReadableStream | undefined;
+      let buffer = '';
+      this.long
+        .getEvents({
+          filters: { type: ['container'], label: [label] },
+          abortSignal: abort.signal,
+        } as Docker.GetEventsOptions)
+        .then((s) => {
+          stream = s;
+          if (abort.signal.aborted) return destroy(s);
+          s.on('data', (chunk: Buffer | string) => {
+            buffer += chunk.toString();
+            let nl = buffer.indexOf('\n');
+            while (nl >= 0) {
+              const line = buffer.slice(0, nl).trim();
+              buffer = buffer.slice(nl + 1);
+              nl = buffer.indexOf('\n');
+              if (!line) continue;
+              try {
+                const e = JSON.parse(line) as {
+                  id?: string;
+                  Actor?: { ID?: string };
+                  Action?: string;
+                  time?: number;
+                };
+                const id = e.Actor?.ID ?? e.id;
+                if (id) subscriber.next({ id, action: e.Action ?? '', time: (e.time ?? 0) * 1000 });
+              } catch {
+                // A partial or foreign line: the periodic resync covers whatever it was.
+              }
+            }
+          });
+          s.on('error', (err: unknown) => subscriber.error(err));
+          s.on('end', () => subscriber.complete());
+          s.on('close', () => subscriber.complete());
+        })
+        .catch((err: unknown) => subscriber.error(err));
+      return () => {
+        abort.abort();
+        if (stream) destroy(stream);
+      };
+    });
+  }
+}
+
+function destroy(stream: NodeJS.ReadableStream): void {
+  (stream as { destroy?: () => void }).destroy?.();
+}

@@ -1,0 +1,176 @@
+import type { ActionOutcome, ContainerAction } from '@baton/reconciler';
+import type { ContainerConfigOptions } from './container-config.js';
+import { type DockerEngine, engineMessage, engineStatus } from './engine.js';
+
+/**
+ * Whether an error is the engine's answer (an HTTP status) rather than a failure to reach the
+ * engine: only answers fail a task; an unreachable engine is retried once it is back.
+ */
+function isVerdict(err: unknown): boolean {
+  return engineStatus(err) !== undefined;
+}
+
+/** The key that serialises actions: one in flight per container (per image for pulls). */
+export function actionKey(action: ContainerAction): string {
+  switch (action.type) {
+    case 'PullImage':
+      return `pull:${action.image}`;
+    case 'CreateContainer':
+      return `container:${action.spec.name}`;
+    default:
+      return `container:${action.containerId}`;
+  }
+}
+
+export interface ExecutorOptions extends ContainerConfigOptions {
+  /** Actions running at once. */
+  readonly concurrency: number;
+  readonly clock: () => number;
+  /** Called after each action finishes (success or not): the agent re-observes and reconciles. */
+  readonly onSettled: (action: ContainerAction, error: unknown) => void;
+}
+
+/**
+ * Runs container actions on one engine: at most `concurrency` at once, never two for the same
+ * container, never one that is already in flight (a reconcile that repeats it is ignored). Pull,
+ * create and start outcomes are kept per task so the agent can report failures.
+ */
+export class ActionExecutor {
+  private readonly inFlight = new Set<string>();
+  private readonly queue: (() => void)[] = [];
+  private running = 0;
+  private outcomeList: ActionOutcome[] = [];
+
+  constructor(
+    private readonly engine: DockerEngine,
+    private readonly options: ExecutorOptions,
+  ) {}
+
+  get busy(): number {
+    return this.inFlight.size;
+  }
+
+  outcomes(): readonly ActionOutcome[] {
+    return this.outcomeList;
+  }
+
+  /** Drops outcomes of tasks the agent no longer needs them for. */
+  retainOutcomes(keep: (taskArn: string) => boolean): void {
+    this.outcomeList = this.outcomeList.filter((o) => keep(o.taskArn));
+  }
+
+  /** Queues the actions not already in flight; returns how many were accepted. */
+  dispatch(actions: readonly ContainerAction[]): number {
+    let accepted = 0;
+    for (const action of actions) {
+      const key = actionKey(action);
+      if (this.inFlight.has(key)) continue;
+      this.inFlight.add(key);
+      accepted++;
+      this.queue.push(() => {
+        this.running++;
+        this.run(action)
+          .then(
+            () => this.options.onSettled(action, undefined),
+            (err: unknown) => this.options.onSettled(action, err),
+          )
+          .finally(() => {
+            this.running--;
+            this.inFlight.delete(key);
+            this.pump();
+          });
+      });
+    }
+    this.pump();
+    return accepted;
+  }
+
+  /** Resolves when nothing is queued or running. */
+  async idle(pollMs = 20): Promise<void> {
+    while (this.inFlight.size > 0) await new Promise((r) => setTimeout(r, pollMs));
+  }
+
+  private pump(): void {
+    while (this.running < this.options.concurrency && this.queue.length > 0) this.queue.shift()?.();
+  }
+
+  private record(outcome: Omit<ActionOutcome, 'at'>): void {
+    const at = this.options.clock();
+    // Only the latest outcome per action and container matters.
+    this.outcomeList = [
+      ...this.outcomeList.filter(
+        (o) =>
+          !(
+            o.action === outcome.action &&
+            o.taskArn === outcome.taskArn &&
+            o.containerName === outcome.containerName
+          ),
+      ),
+      { ...outcome, at },
+    ];
+  }
+
+  private async run(action: ContainerAction): Promise<void> {
+    switch (action.type) {
+      case 'PullImage':
+        try {
+          await this.engine.pull(action.image);
+          for (const ref of action.for) this.record({ action: 'PullImage', ...ref, ok: true });
+        } catch (err) {
+          if (!isVerdict(err)) throw err;
+          for (const ref of action.for)
+            this.record({ action: 'PullImage', ...ref, ok: false, message: engineMessage(err) });
+          throw err;
+        }
+        return;
+      case 'CreateContainer':
+        try {
+          await this.engine.create(action.spec, this.options);
+          this.record({
+            action: 'CreateContainer',
+            taskArn: action.taskArn,
+            containerName: action.containerName,
+            ok: true,
+          });
+        } catch (err) {
+          if (!isVerdict(err)) throw err;
+          const message = engineMessage(err);
+          this.record({
+            action: 'CreateContainer',
+            taskArn: action.taskArn,
+            containerName: action.containerName,
+            ok: false,
+            message,
+          });
+          throw err;
+        }
+        return;
+      case 'StartContainer':
+        try {
+          await this.engine.start(action.containerId);
+          this.record({
+            action: 'StartContainer',
+            taskArn: action.taskArn,
+            containerName: action.containerName,
+            ok: true,
+          });
+        } catch (err) {
+          if (!isVerdict(err)) throw err;
+          const message = engineMessage(err);
+          this.record({
+            action: 'StartContainer',
+            taskArn: action.taskArn,
+            containerName: action.containerName,
+            ok: false,
+            message,
+          });
+          throw err;
+        }
+        return;
+      case 'StopContainer':
+        return this.engine.stop(action.containerId, action.timeoutSeconds);
+      case 'RemoveContainer':
+        return this.engine.remove(action.containerId);
+    }
+  }
+}

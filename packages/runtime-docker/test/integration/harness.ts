@@ -1,0 +1,225 @@
+import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
+import { arns, type ContainerDefinition, type Task, type TaskDefinition } from '@baton/model';
+import { batonLabels } from '@baton/reconciler';
+import { createMemoryStore } from '@baton/store';
+import Docker from 'dockerode';
+import {
+  type AgentStore,
+  agentKinds,
+  dockerOptions,
+  InstanceAgent,
+  type InstanceAgentOptions,
+  storeAgentStore,
+} from '../../src/index.js';
+
+/**
+ * Engines the tests use (scripts/docker-engine.sh starts them; `bash scripts/provision.sh docker`
+ * starts 1 and 2). Override with BATON_DOCKER_HOST / BATON_DOCKER_HOST_2.
+ */
+export const engine1 = process.env.BATON_DOCKER_HOST ?? 'unix:///var/run/baton/docker.sock';
+export const engine2 = process.env.BATON_DOCKER_HOST_2 ?? 'unix:///var/run/baton/docker-2.sock';
+export const testImage = process.env.BATON_TEST_IMAGE ?? 'baton-test/busybox:1';
+
+export function docker(endpoint: string): Docker {
+  return new Docker({ ...dockerOptions(endpoint), timeout: 20_000 });
+}
+
+/** Fails (never skips) with what to do when an engine the tests need is not there. */
+export async function requireEngine(endpoint: string): Promise<void> {
+  const d = docker(endpoint);
+  try {
+    await d.ping();
+  } catch (err) {
+    throw new Error(
+      `Docker engine ${endpoint} is not reachable (${(err as Error).message}). ` +
+        "Start Baton's engines with `bash scripts/provision.sh docker` (as root).",
+    );
+  }
+  try {
+    await d.getImage(testImage).inspect();
+  } catch {
+    throw new Error(
+      `engine ${endpoint} has no ${testImage}; run \`bash scripts/provision.sh docker\` (as root).`,
+    );
+  }
+}
+
+/** A cluster name of its own per test, so tests sharing an engine never see each other's containers. */
+export function uniqueCluster(prefix: string): string {
+  return `${prefix}-${randomBytes(3).toString('hex')}`;
+}
+
+export function def(name: string, over: Partial<ContainerDefinition> = {}): ContainerDefinition {
+  return {
+    name,
+    image: testImage,
+    cpu: 0,
+    memory: 32,
+    essential: true,
+    portMappings: [],
+    environment: [],
+    stopTimeout: 2,
+    ...over,
+  };
+}
+
+/** A task definition built from the model's types directly (no zod), so tests may use 1 s health checks. */
+export function taskDef(family: string, containers: ContainerDefinition[]): TaskDefinition {
+  return {
+    family,
+    revision: 1,
+    taskDefinitionArn: arns.taskDefinition(family, 1),
+    containerDefinitions: containers,
+    networkMode: 'bridge',
+    placementConstraints: [],
+    tags: [],
+    status: 'ACTIVE',
+  };
+}
+
+export function newTask(
+  cluster: string,
+  instanceId: string,
+  td: TaskDefinition,
+  id: string,
+  over: Partial<Task> = {},
+): Task {
+  const taskArn = arns.task(cluster, id);
+  return {
+    taskArn,
+    clusterArn: arns.cluster(cluster),
+    taskDefinitionArn: td.taskDefinitionArn ?? '',
+    containerInstanceArn: arns.containerInstance(cluster, instanceId),
+    launchType: 'EC2',
+    overrides: { containerOverrides: [] },
+    desiredStatus: 'RUNNING',
+    lastStatus: 'PROVISIONING',
+    healthStatus: 'UNKNOWN',
+    containers: td.containerDefinitions.map((c) => ({
+      name: c.name,
+      taskArn,
+      image: c.image,
+      lastStatus: 'PENDING' as const,
+      healthStatus: 'UNKNOWN' as const,
+      networkBindings: [],
+    })),
+    tags: [],
+    ...over,
+  };
+}
+
+export type TestStore = Awaited<ReturnType<typeof createMemoryStore<typeof agentKinds>>>;
+
+export async function newStore(): Promise<{ store: TestStore; agentStore: AgentStore }> {
+  const store = await createMemoryStore({ kinds: agentKinds });
+  return { store, agentStore: storeAgentStore(store) };
+}
+
+/** Test-speed agent settings: quick heartbeats and resyncs, never pull the local test image. */
+export function agentOptions(
+  over: Partial<InstanceAgentOptions> &
+    Pick<InstanceAgentOptions, 'store' | 'cluster' | 'instanceId' | 'endpoint'>,
+): InstanceAgentOptions {
+  return {
+    resyncIntervalMs: 2_000,
+    heartbeatIntervalMs: 300,
+    heartbeatTimeoutMs: 1_000,
+    settings: { imagePullBehavior: 'prefer-cached', taskCleanupWaitMs: 60_000 },
+    ...over,
+  };
+}
+
+export async function startAgent(options: InstanceAgentOptions): Promise<InstanceAgent> {
+  const agent = new InstanceAgent(options);
+  await agent.start();
+  return agent;
+}
+
+/** Polls `probe` until it returns a value (not undefined/false), or fails after `timeoutMs` naming `what`. */
+export async function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined && v !== false) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The task as the store has it now. */
+export async function taskNow(store: TestStore, taskArn: string): Promise<Task> {
+  const e = await store.get('Task', taskArn);
+  if (!e) throw new Error(`task ${taskArn} is not in the store`);
+  return e.object;
+}
+
+export function waitForTask(
+  store: TestStore,
+  taskArn: string,
+  what: string,
+  timeoutMs: number,
+  predicate: (t: Task) => boolean,
+): Promise<Task> {
+  return waitFor(`task ${what}`, timeoutMs, async () => {
+    const t = await taskNow(store, taskArn);
+    return predicate(t) ? t : undefined;
+  });
+}
+
+/** GET http://127.0.0.1:port/ → body. */
+export function httpGet(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/', timeout: 2000 }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => {
+        body += c.toString();
+      });
+      res.on('end', () => resolve(body));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Removes every container of a test cluster from an engine. */
+export async function removeClusterContainers(endpoint: string, cluster: string): Promise<void> {
+  const d = docker(endpoint);
+  const list = await d.listContainers({
+    all: true,
+    filters: { label: [`${batonLabels.cluster}=${cluster}`] },
+  });
+  await Promise.all(
+    list.map((c) =>
+      d
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => undefined),
+    ),
+  );
+}
+
+export async function inspectByName(endpoint: string, name: string): Promise<Docker.ContainerInspectInfo> {
+  return docker(endpoint).getContainer(name).inspect();
+}
+
+/** An engine timestamp (RFC 3339 with nanoseconds) in epoch ms. */
+export function dockerTimeMs(value: string): number {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new Error(`not a time: ${value}`);
+  return ms;
+}
