@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// npm run bench -- <name> [args…]: runs bench/<name>.ts against the sources
-// (the "source" export condition) with tsx, exposing gc for memory figures.
+// npm run bench -- <name> [args…]: builds the packages, then runs
+// bench/<name>.ts with tsx against the built dist/ (what users run), with gc
+// exposed for memory figures. BENCH_SOURCE=1 runs against src/ instead.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,11 +16,22 @@ if (!name || !available.includes(name)) {
   console.error(`usage: npm run bench -- <name>\navailable: ${available.join(', ')}`);
   process.exit(2);
 }
-const file = join(root, 'bench', `${name}.ts`);
-if (!existsSync(file)) process.exit(2);
+const fromSource = process.env.BENCH_SOURCE === '1';
+if (!fromSource) {
+  const build = spawnSync('npx', ['tsc', '-b', 'tsconfig.build.json'], { stdio: 'inherit', cwd: root });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
 const r = spawnSync(
   process.execPath,
-  ['--conditions=source', '--expose-gc', '--max-old-space-size=8192', '--import', 'tsx', file, ...rest],
+  [
+    ...(fromSource ? ['--conditions=source'] : []),
+    '--expose-gc',
+    '--max-old-space-size=8192',
+    '--import',
+    'tsx',
+    join(root, 'bench', `${name}.ts`),
+    ...rest,
+  ],
   { stdio: 'inherit', cwd: root },
 );
 process.exit(r.status ?? 1);

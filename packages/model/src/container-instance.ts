@@ -42,6 +42,8 @@ export const ContainerInstance = ecsObject({
   status: ContainerInstanceStatus.default('ACTIVE'),
   statusReason: z.string().optional(),
   agentConnected: z.boolean().default(true),
+  /** Baton: when the engine stopped answering (set with agentConnected=false), for the lost-instance rule. */
+  agentDisconnectedAt: Timestamp.optional(),
   registeredResources: z.array(InstanceResource).default([]),
   remainingResources: z.array(InstanceResource).default([]),
   attributes: z.array(Attribute).default([]),

@@ -20,9 +20,11 @@ export const taskStatuses = [
 export const TaskStatus = z.enum(taskStatuses);
 export type TaskStatus = z.output<typeof TaskStatus>;
 
+const statusRank = Object.fromEntries(taskStatuses.map((s, i) => [s, i])) as Record<TaskStatus, number>;
+
 /** Position of a status in the lifecycle, for "at least RUNNING" style comparisons. */
 export function taskStatusRank(status: TaskStatus): number {
-  return taskStatuses.indexOf(status);
+  return statusRank[status];
 }
 
 export const DesiredTaskStatus = z.enum(['RUNNING', 'STOPPED']);

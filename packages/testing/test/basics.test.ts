@@ -79,3 +79,29 @@ describe('simulated cluster', () => {
     expect(sim.runUntil((s) => s.healthyTasks('web').length === 3, 120_000)).toBe(true);
   });
 });
+
+describe('no-op passes', () => {
+  it('return the very same service object, so there is nothing to write', () => {
+    const sim = new Simulation({ seed: 1, instances: [{ id: 'i-1' }] });
+    sim.registerTaskDefinition(web());
+    sim.createService({ serviceName: 'web', taskDefinition: 'web', desiredCount: 2 });
+    expect(sim.runUntilSteady('web', 120_000)).toBe(true);
+    sim.step(); // the steady-state event is written once
+    const plans: { same: boolean; starts: number; stops: number }[] = [];
+    sim.onPlan((name, plan) =>
+      plans.push({
+        same: plan.service === sim.service(name),
+        starts: plan.startTasks.length,
+        stops: plan.stopTasks.length,
+      }),
+    );
+    let before = sim.service('web');
+    sim.onPlan((_, plan) => {
+      plans[plans.length - 1]!.same = plan.service === before;
+      before = plan.service;
+    });
+    sim.run(10_000);
+    expect(plans.length).toBeGreaterThan(5);
+    expect(plans.every((p) => p.same && p.starts === 0 && p.stops === 0)).toBe(true);
+  });
+});

@@ -61,6 +61,13 @@ export function launchThrottle(
   taskDefinitionArn: string,
   tasks: readonly Task[],
 ): NonNullable<Service['launchThrottle']> | undefined {
+  // The common case, cheaply: nothing of this revision ever failed to launch.
+  if (
+    service.launchThrottle === undefined &&
+    !tasks.some((t) => t.taskDefinitionArn === taskDefinitionArn && failedToLaunch(t))
+  ) {
+    return undefined;
+  }
   const ofRevision = tasks
     .filter(
       (t) =>

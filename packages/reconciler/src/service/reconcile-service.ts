@@ -1,5 +1,4 @@
 import type { Deployment, Service, Task } from '@baton/model';
-import { taskStatusRank } from '@baton/model';
 import { classifyTasks } from './classify.js';
 import { reconcileDaemon } from './daemon.js';
 import { circuitBreakerThreshold } from './deployment-limits.js';
@@ -11,6 +10,7 @@ import { resolveServiceTaskDefinition, ServicePass } from './pass.js';
 import type { ServicePlan, ServiceReconcileContext, ServiceReconcileInput } from './plan.js';
 import { reconcileReplicas } from './replica.js';
 import { appendServiceEvents, serviceMessages } from './service-events.js';
+import { countLive, patch, sameArray, updateDeploymentCounts } from './service-status.js';
 
 /**
  * One pass of ECS's service scheduler for one service, as a pure function:
@@ -53,12 +53,12 @@ export function reconcileService(input: ServiceReconcileInput, ctx: ServiceRecon
   // Failure counts and the circuit breaker.
   deployments = deployments.map((d) => {
     const f = deploymentFailures(d, input.tasks);
-    return {
-      ...d,
+    if (f.launchFailures === 0 && f.healthFailures === 0 && d.failedTasks === 0) return d;
+    return patch(d, {
       launchFailures: f.launchFailures,
       healthFailures: f.healthFailures,
       failedTasks: f.launchFailures + f.healthFailures,
-    };
+    });
   });
   let primary = deployments.find((d) => d.status === 'PRIMARY');
   const breaker = original.deploymentConfiguration.deploymentCircuitBreaker;
@@ -132,43 +132,27 @@ export function reconcileService(input: ServiceReconcileInput, ctx: ServiceRecon
   if (pass.stoppedRunningIds.length > 0) pass.say(serviceMessages.stoppedTasks(name, pass.stoppedRunningIds));
 
   // Status after this pass.
-  const after: Task[] = [
-    ...classification.live.filter((c) => !pass.stopped(c)).map((c) => c.task),
-    ...pass.starts,
-  ];
-  const liveOf = (d: Deployment) => after.filter((t) => t.startedBy === d.id);
-  const running = (t: Task) => taskStatusRank(t.lastStatus) >= taskStatusRank('RUNNING');
-  const healthyPrimary = classification.live.filter(
-    (c) => c.task.startedBy === primary?.id && !pass.stopped(c) && c.health.state === 'healthy',
-  ).length;
-  const otherLive = primary ? after.filter((t) => t.startedBy !== primary?.id).length : after.length;
-  const wanted = daemon ? (primary ? liveOf(primary).length + 0 : 0) : desiredCount;
-
-  deployments = deployments.map((d) => {
-    const mine = liveOf(d);
-    const counts = {
-      runningCount: mine.filter(running).length,
-      pendingCount: mine.filter((t) => !running(t)).length,
-      updatedAt: ctx.now,
-    };
-    if (d.status === 'PRIMARY') return { ...d, ...counts, desiredCount: wanted };
-    if (d.status === 'ACTIVE' && mine.length === 0)
-      return { ...d, ...counts, desiredCount: 0, status: 'INACTIVE' as const };
-    return { ...d, ...counts, desiredCount: d.status === 'ACTIVE' ? mine.length : d.desiredCount };
-  });
+  const after: Task[] = [];
+  let healthyPrimary = 0;
+  for (const c of classification.live) {
+    if (pass.stopped(c)) continue;
+    after.push(c.task);
+    if (c.task.startedBy === primary?.id && c.health.state === 'healthy') healthyPrimary++;
+  }
+  for (const t of pass.starts) after.push(t);
+  const counts = countLive(after);
+  const primaryCounts = primary ? counts.byDeployment.get(primary.id) : undefined;
+  const primaryLive = primaryCounts ? primaryCounts.running + primaryCounts.pending : 0;
+  const otherLive = after.length - primaryLive;
+  const wanted = daemon ? primaryLive : desiredCount;
+  deployments = updateDeploymentCounts(deployments, counts, wanted, ctx.now);
 
   const changed = pass.starts.length > 0 || pass.stops.size > 0;
   if (primary && primary.rolloutState !== 'FAILED') {
-    const p = deployments.find((d) => d.id === primary?.id)!;
-    const settled =
-      !changed &&
-      otherLive === 0 &&
-      liveOf(p).length === wanted &&
-      healthyPrimary === wanted &&
-      (daemon || wanted === desiredCount);
-    if (settled && p.rolloutState === 'IN_PROGRESS') {
+    const settled = !changed && otherLive === 0 && primaryLive === wanted && healthyPrimary === wanted;
+    if (settled && primary.rolloutState === 'IN_PROGRESS') {
       deployments = deployments.map((d) =>
-        d.id === p.id
+        d.id === primary?.id
           ? {
               ...d,
               rolloutState: 'COMPLETED' as const,
@@ -176,40 +160,57 @@ export function reconcileService(input: ServiceReconcileInput, ctx: ServiceRecon
             }
           : d,
       );
-      pass.say(serviceMessages.deploymentCompleted(name, p.id));
+      pass.say(serviceMessages.deploymentCompleted(name, primary.id));
     }
     if (settled && !throttled && !draining) pass.say(serviceMessages.steadyState(name));
   }
 
-  const stillStopping = input.tasks.some((t) => t.desiredStatus === 'STOPPED' && t.lastStatus !== 'STOPPED');
   let status = service.status;
-  if (draining && after.length === 0 && !stillStopping && pass.stops.size === 0) {
-    status = 'INACTIVE';
-    pass.say(serviceMessages.drained(name));
+  if (draining && after.length === 0 && pass.stops.size === 0) {
+    const stillStopping = input.tasks.some(
+      (t) => t.desiredStatus === 'STOPPED' && t.lastStatus !== 'STOPPED',
+    );
+    if (!stillStopping) {
+      status = 'INACTIVE';
+      pass.say(serviceMessages.drained(name));
+    }
   }
 
   const { events, added } = appendServiceEvents(service.events, pass.messages, ctx.now, () =>
     newEventId(ctx.random),
   );
-  const { launchThrottle: _previous, ...withoutThrottle } = service;
-  const next: Service = {
-    ...withoutThrottle,
+  const pruned = sameArray(original.deployments, pruneDeployments(deployments));
+  let next: Service = patch(service, {
     status,
-    deployments: pruneDeployments(deployments),
-    runningCount: after.filter(running).length,
-    pendingCount: after.filter((t) => !running(t)).length,
-    events: [...events],
-    ...(throttle ? { launchThrottle: throttle } : {}),
-  };
+    deployments: pruned as Deployment[],
+    runningCount: counts.running,
+    pendingCount: counts.pending,
+    events: events as Service['events'],
+  });
+  const previousThrottle = service.launchThrottle;
+  if (!sameThrottle(previousThrottle, throttle)) {
+    const { launchThrottle: _dropped, ...rest } = next;
+    next = throttle ? { ...rest, launchThrottle: throttle } : rest;
+  }
 
   let recheckAt = classification.recheckAt;
   if (throttled && throttle?.nextLaunchAt !== undefined)
     recheckAt = Math.min(recheckAt ?? Infinity, throttle.nextLaunchAt);
   return {
+    /** The same object as `input.service` when the pass changed nothing. */
     service: next,
     startTasks: pass.starts,
     stopTasks: [...pass.stops.values()],
     events: added,
     ...(recheckAt !== undefined ? { requeueAfterMs: Math.max(0, recheckAt - ctx.now) } : {}),
   };
+}
+
+function sameThrottle(a: Service['launchThrottle'], b: Service['launchThrottle']): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return (
+    a.taskDefinition === b.taskDefinition &&
+    a.consecutiveFailures === b.consecutiveFailures &&
+    a.nextLaunchAt === b.nextLaunchAt
+  );
 }
