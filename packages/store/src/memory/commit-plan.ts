@@ -42,7 +42,7 @@ function requireKey(c: Collection, key: unknown): string {
 }
 
 function validate(c: Collection, key: string, object: unknown): void {
-  if (typeof object !== 'object' || object === null) {
+  if (typeof object !== 'object' || object === null || Array.isArray(object)) {
     throw new InvalidArgumentError(`${c.name} "${key}": objects must be plain objects`);
   }
   if (!c.def.validate) return;
@@ -104,7 +104,7 @@ export function planCommit(
     switch (op?.op) {
       case 'create': {
         const c = state.collection(op.kind);
-        if (typeof op.object !== 'object' || op.object === null) {
+        if (typeof op.object !== 'object' || op.object === null || Array.isArray(op.object)) {
           throw new InvalidArgumentError(`${c.name}: objects must be plain objects`);
         }
         const key = requireKey(c, c.def.key(op.object));

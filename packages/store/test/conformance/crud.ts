@@ -196,6 +196,7 @@ export function crudTests(makeStore: StoreFactory): void {
         () => store.list('Task', { index: 'nope', value: 'x' }),
         () => store.list('Task', { index: 'byService' }),
         () => store.create('Task', null as never),
+        () => store.create('Task', [] as never),
       ];
       for (const call of calls) {
         let p: Promise<unknown> | undefined;
