@@ -40,6 +40,11 @@ export interface SpreadValues {
   readonly values: readonly (string | undefined)[];
 }
 
+/** Candidate instances split by spread attribute values, level by level; leaves list instance indices in order. */
+export type CandidateBuckets =
+  | { readonly members: Int32Array }
+  | { readonly children: readonly CandidateBuckets[] };
+
 const maxCachedCandidateSets = 64;
 
 /**
@@ -55,6 +60,13 @@ const maxCachedCandidateSets = 64;
  */
 export class ClusterState {
   readonly records: InstanceRecord[] = [];
+  /**
+   * Remaining CPU and memory by instance index: the records' figures, packed
+   * in typed arrays for the loops that scan every candidate. Kept in step
+   * with the records; replaced (not resized) when instances are added.
+   */
+  cpuLeft = new Float64Array(0);
+  memoryLeft = new Float64Array(0);
   private readonly indexByArn = new Map<string, number>();
   private readonly tasks = new Map<string, TaskEntry>();
   /** Live tasks not on a known instance (awaiting placement): they hold nothing but can be stopped. */
@@ -65,9 +77,14 @@ export class ClusterState {
   private schedulableCache: Int32Array | undefined;
   private readonly queryMatchCache = new Map<string, Uint8Array>();
   private readonly candidateCache = new Map<string, Int32Array>();
+  private readonly bucketCache = new Map<string, CandidateBuckets>();
   private readonly spreadCache = new Map<string, SpreadValues>();
   private readonly compiledQueries = new Map<string, Either<ClusterQuerySyntaxError, CompiledQuery>>();
-  private placementSequence = 0;
+  /** Host port → instance index → how many hold it there (an instance's reservation counts as one). */
+  private readonly portHoldersByPort = {
+    tcp: new Map<number, Map<number, number>>(),
+    udp: new Map<number, Map<number, number>>(),
+  };
 
   constructor(private readonly taskDefinitions: TaskDefinitionLookup = new Map()) {}
 
@@ -95,13 +112,29 @@ export class ClusterState {
   /** Adds an instance or replaces its facts (status, attributes, registered resources), keeping its tasks. */
   upsertInstance(instance: SchedulerInstance): void {
     const existing = this.indexByArn.get(instance.containerInstanceArn);
+    let record: InstanceRecord;
     if (existing === undefined) {
-      const index = this.records.length;
-      this.records.push(newInstanceRecord(index, instance));
-      this.indexByArn.set(instance.containerInstanceArn, index);
+      record = newInstanceRecord(this.records.length, instance);
+      this.records.push(record);
+      this.indexByArn.set(instance.containerInstanceArn, record.index);
+      if (record.index >= this.cpuLeft.length) {
+        const grown = (old: Float64Array) => {
+          const next = new Float64Array(Math.max(16, old.length * 2));
+          next.set(old);
+          return next;
+        };
+        this.cpuLeft = grown(this.cpuLeft);
+        this.memoryLeft = grown(this.memoryLeft);
+      }
     } else {
-      setInstanceFacts(this.record(existing), instance);
+      record = this.record(existing);
+      for (const p of record.reservedTcp) this.releasePort('tcp', p, record.index);
+      for (const p of record.reservedUdp) this.releasePort('udp', p, record.index);
+      setInstanceFacts(record, instance);
     }
+    for (const p of record.reservedTcp) this.holdPort('tcp', p, record.index);
+    for (const p of record.reservedUdp) this.holdPort('udp', p, record.index);
+    this.syncRemaining(record);
     this.invalidateInstanceCaches();
   }
 
@@ -136,8 +169,15 @@ export class ClusterState {
     const r = this.record(entry.index);
     r.remainingCpu += entry.reservation.cpu;
     r.remainingMemory += entry.reservation.memory;
-    for (const p of entry.reservation.tcpPorts) decrement(r.usedTcp, p);
-    for (const p of entry.reservation.udpPorts) decrement(r.usedUdp, p);
+    this.syncRemaining(r);
+    for (const p of entry.reservation.tcpPorts) {
+      decrement(r.usedTcp, p);
+      this.releasePort('tcp', p, r.index);
+    }
+    for (const p of entry.reservation.udpPorts) {
+      decrement(r.usedUdp, p);
+      this.releasePort('udp', p, r.index);
+    }
     if (entry.live) {
       r.runningTasksCount--;
       if (entry.group !== undefined) {
@@ -156,9 +196,23 @@ export class ClusterState {
    * given, lets a later upsertTask of the created task replace this entry.
    */
   reserve(index: number, reservation: Reservation, group: string, taskArn?: string): void {
-    const key = taskArn ?? `placement:${this.placementSequence++}`;
-    this.removeTask(key);
-    this.addEntry(key, { index, reservation, group, live: true, task: undefined });
+    const entry: TaskEntry = { index, reservation, group, live: true, task: undefined };
+    if (taskArn === undefined) {
+      // Nothing will refer to it again: account it without a task entry.
+      this.apply(entry);
+      return;
+    }
+    this.removeTask(taskArn);
+    this.addEntry(taskArn, entry);
+  }
+
+  /**
+   * The instances where `port` is reserved or held by a task (index →
+   * holders): the ports filter's view. The map is live (kept in step with
+   * placements) and stays the same object for the life of the state.
+   */
+  portHolders(protocol: 'tcp' | 'udp', port: number): ReadonlyMap<number, number> {
+    return this.holdersOf(protocol, port);
   }
 
   /** Remaining CPU, MEMORY, PORTS and PORTS_UDP of an instance, in ECS's shape. */
@@ -230,6 +284,39 @@ export class ClusterState {
     return list;
   }
 
+  /**
+   * The static candidates for `queries`, split by the values of each of
+   * `attributes` in turn: the buckets of a chain's leading spreads, which
+   * depend only on instance facts and so are built once per state.
+   */
+  staticBuckets(queries: readonly CompiledQuery[], attributes: readonly string[]): CandidateBuckets {
+    const key = `${queries.map((q) => q.canonical).join('\u0000')}\u0001${attributes.join('\u0000')}`;
+    let buckets = this.bucketCache.get(key);
+    if (buckets === undefined) {
+      buckets = this.partition(this.staticCandidates(queries), attributes, 0);
+      if (this.bucketCache.size >= maxCachedCandidateSets) this.bucketCache.clear();
+      this.bucketCache.set(key, buckets);
+    }
+    return buckets;
+  }
+
+  private partition(members: Int32Array, attributes: readonly string[], level: number): CandidateBuckets {
+    const attribute = attributes[level];
+    if (attribute === undefined) return { members };
+    const { valueIdOf, values } = this.spreadValues(attribute);
+    const sizes = new Int32Array(values.length);
+    for (const i of members) sizes[valueIdOf[i]!]!++;
+    const parts = Array.from(sizes, (n) => new Int32Array(n));
+    sizes.fill(0);
+    for (const i of members) {
+      const v = valueIdOf[i]!;
+      parts[v]![sizes[v]!++] = i;
+    }
+    return {
+      children: parts.filter((p) => p.length > 0).map((p) => this.partition(p, attributes, level + 1)),
+    };
+  }
+
   /** Instances bucketed by an attribute's value. */
   spreadValues(attribute: string): SpreadValues {
     let spread = this.spreadCache.get(attribute);
@@ -270,11 +357,22 @@ export class ClusterState {
 
   private addEntry(key: string, entry: TaskEntry): void {
     this.tasks.set(key, entry);
+    this.apply(entry);
+  }
+
+  private apply(entry: TaskEntry): void {
     const r = this.record(entry.index);
     r.remainingCpu -= entry.reservation.cpu;
     r.remainingMemory -= entry.reservation.memory;
-    for (const p of entry.reservation.tcpPorts) increment(r.usedTcp, p);
-    for (const p of entry.reservation.udpPorts) increment(r.usedUdp, p);
+    this.syncRemaining(r);
+    for (const p of entry.reservation.tcpPorts) {
+      increment(r.usedTcp, p);
+      this.holdPort('tcp', p, r.index);
+    }
+    for (const p of entry.reservation.udpPorts) {
+      increment(r.usedUdp, p);
+      this.holdPort('udp', p, r.index);
+    }
     if (entry.live) {
       r.runningTasksCount++;
       if (entry.group !== undefined) {
@@ -289,10 +387,34 @@ export class ClusterState {
     }
   }
 
+  private holdersOf(protocol: 'tcp' | 'udp', port: number): Map<number, number> {
+    const byPort = this.portHoldersByPort[protocol];
+    let holders = byPort.get(port);
+    if (holders === undefined) {
+      holders = new Map();
+      byPort.set(port, holders);
+    }
+    return holders;
+  }
+
+  private holdPort(protocol: 'tcp' | 'udp', port: number, index: number): void {
+    increment(this.holdersOf(protocol, port), index);
+  }
+
+  private releasePort(protocol: 'tcp' | 'udp', port: number, index: number): void {
+    decrement(this.holdersOf(protocol, port), index);
+  }
+
+  private syncRemaining(r: InstanceRecord): void {
+    this.cpuLeft[r.index] = r.remainingCpu;
+    this.memoryLeft[r.index] = r.remainingMemory;
+  }
+
   private invalidateInstanceCaches(): void {
     this.schedulableCache = undefined;
     this.queryMatchCache.clear();
     this.candidateCache.clear();
+    this.bucketCache.clear();
     this.spreadCache.clear();
   }
 }

@@ -1,3 +1,4 @@
+import type { ClusterState } from './cluster-state.js';
 import type { InstanceRecord } from './instance-record.js';
 import type { CompiledQuery } from './query/compile.js';
 import type { Reservation } from './reservation.js';
@@ -73,12 +74,17 @@ export function memoryFilter(demand: Pick<Reservation, 'memory'>): PlacementFilt
 }
 
 /** Static host ports conflict with reserved ports and with ports other tasks hold; dynamic ones never do. */
-export function portsFilter(demand: Pick<Reservation, 'tcpPorts' | 'udpPorts'>): PlacementFilter {
-  const { tcpPorts, udpPorts } = demand;
-  if (tcpPorts.length === 0 && udpPorts.length === 0) return filter('ports', true, () => true);
+export function portsFilter(
+  demand: Pick<Reservation, 'tcpPorts' | 'udpPorts'>,
+  state: ClusterState,
+): PlacementFilter {
+  const held = [
+    ...demand.tcpPorts.map((p) => state.portHolders('tcp', p)),
+    ...demand.udpPorts.map((p) => state.portHolders('udp', p)),
+  ];
+  if (held.length === 0) return filter('ports', true, () => true);
   return filter('ports', true, (r) => {
-    for (const p of tcpPorts) if (r.reservedTcp.has(p) || r.usedTcp.has(p)) return false;
-    for (const p of udpPorts) if (r.reservedUdp.has(p) || r.usedUdp.has(p)) return false;
+    for (let h = 0; h < held.length; h++) if (held[h]!.has(r.index)) return false;
     return true;
   });
 }
@@ -94,6 +100,7 @@ export function memberOfFilter(query: CompiledQuery): PlacementFilter {
 
 /** The full pipeline for one request, in ECS order. */
 export function placementFilters(
+  state: ClusterState,
   demand: Reservation,
   group: string,
   distinctInstance: boolean,
@@ -104,7 +111,7 @@ export function placementFilters(
     agentFilter,
     cpuFilter(demand),
     memoryFilter(demand),
-    portsFilter(demand),
+    portsFilter(demand, state),
     ...(distinctInstance ? [distinctInstanceFilter(group)] : []),
     ...memberOf.map(memberOfFilter),
   ];

@@ -4,11 +4,11 @@ import { explainUnplaced, type PlacementExplanation } from './explanation.js';
 import {
   type CompiledRequest,
   compileRequest,
+  fitsAnother,
   type PlacementContext,
   type PlacementFailure,
   type PlacementOutcome,
   type PlacementRequest,
-  passesAll,
   type TaskPlacement,
 } from './request.js';
 import { LinearSelector } from './select/linear.js';
@@ -40,12 +40,8 @@ export function placeTasks(
   const req = compiled.right;
   if (req.count === 0) return right(outcome(0, [], undefined));
   const records = state.records;
-  const candidates: number[] = [];
-  for (const i of state.staticCandidates(req.staticQueries)) {
-    if (passesAll(req.dynamicFilters, records[i]!)) candidates.push(i);
-  }
   const keys = new StrategyKeys(state, req.chain, req.group);
-  const selector = createSelector(keys, candidates);
+  const selector = createSelector(state, req, keys);
   const placements: TaskPlacement[] = [];
   let explanation: PlacementExplanation | undefined;
   for (let t = 0; t < req.count; t++) {
@@ -56,15 +52,26 @@ export function placeTasks(
     }
     const record = records[index]!;
     placements.push(recordPlacement(state, keys, req, request, t, index));
-    selector.placed(index, passesAll(req.dynamicFilters, record));
+    selector.placed(index, fitsAnother(req, record));
   }
   return finish(req, placements, explanation);
 }
 
-export function createSelector(keys: StrategyKeys, candidates: readonly number[]): InstanceSelector {
-  if (keys.random && keys.length === 0) return new RandomPickSelector(candidates);
-  if (keys.random) return new LinearSelector(keys, candidates);
-  return new TreeSelector(keys, candidates);
+/**
+ * Filters once and indexes the candidates for the chain: a tree of heaps for
+ * deterministic chains, a Fenwick tree when the chain starts with random, a
+ * scan otherwise.
+ */
+function createSelector(state: ClusterState, req: CompiledRequest, keys: StrategyKeys): InstanceSelector {
+  if (!keys.random) {
+    const buckets = state.staticBuckets(req.staticQueries, TreeSelector.bucketAttributes(keys));
+    return new TreeSelector(keys, buckets, req);
+  }
+  const records = state.records;
+  const candidates: number[] = [];
+  for (const i of state.staticCandidates(req.staticQueries))
+    if (fitsAnother(req, records[i]!)) candidates.push(i);
+  return keys.length === 0 ? new RandomPickSelector(candidates) : new LinearSelector(keys, candidates);
 }
 
 /** Reserves the task's resources on the instance and accounts it in the strategy keys. */

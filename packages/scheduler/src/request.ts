@@ -3,6 +3,7 @@ import { type Either, isLeft, left, right } from 'fp-ts/lib/Either.js';
 import type { ClusterState } from './cluster-state.js';
 import type { PlacementExplanation } from './explanation.js';
 import { type PlacementFilter, placementFilters } from './filters.js';
+import type { InstanceRecord } from './instance-record.js';
 import type { CompiledQuery } from './query/compile.js';
 import type { RandomSource } from './random.js';
 import { type Reservation, taskDefinitionReservation } from './reservation.js';
@@ -76,6 +77,8 @@ export interface CompiledRequest {
   readonly staticQueries: readonly CompiledQuery[];
   /** The filters a placement can change the verdict of: re-checked on the instance that took a task. */
   readonly dynamicFilters: readonly PlacementFilter[];
+  /** dynamicFilters without cpu and memory (checked inline) and without a ports filter that has no port to check. */
+  readonly otherDynamicFilters: readonly PlacementFilter[];
   readonly chain: readonly StrategyStep[];
 }
 
@@ -111,23 +114,34 @@ export function compileRequest(
   const chain = options.withStrategies ? compileStrategies(request.placementStrategy ?? []) : right([]);
   if (isLeft(chain)) return left(invalidRequest(chain.left));
   const demand = taskDefinitionReservation(request.taskDefinition);
-  const filters = placementFilters(demand, request.group, distinctInstance, queries);
+  const filters = placementFilters(state, demand, request.group, distinctInstance, queries);
+  const dynamicFilters = filters.filter((f) => f.dependsOnTasks);
+  const hasPorts = demand.tcpPorts.length + demand.udpPorts.length > 0;
   return right({
     count: request.count,
     group: request.group,
     demand,
     filters,
     staticQueries: queries.filter((q) => !q.dependsOnTasks),
-    dynamicFilters: filters.filter((f) => f.dependsOnTasks),
+    dynamicFilters,
+    otherDynamicFilters: dynamicFilters.filter(
+      (f) => f.name !== 'cpu' && f.name !== 'memory' && (f.name !== 'ports' || hasPorts),
+    ),
     chain: chain.right,
   });
 }
 
 /** Whether every filter in `filters` accepts the instance. */
-export function passesAll(
-  filters: readonly PlacementFilter[],
-  record: Parameters<PlacementFilter['check']>[0],
-): boolean {
-  for (const f of filters) if (!f.check(record)) return false;
+export function passesAll(filters: readonly PlacementFilter[], record: InstanceRecord): boolean {
+  for (let f = 0; f < filters.length; f++) if (!filters[f]!.check(record)) return false;
   return true;
+}
+
+/** Whether the instance passes every filter a placement can change (cpu and memory inline, for speed). */
+export function fitsAnother(req: CompiledRequest, record: InstanceRecord): boolean {
+  return (
+    record.remainingCpu >= req.demand.cpu &&
+    record.remainingMemory >= req.demand.memory &&
+    passesAll(req.otherDynamicFilters, record)
+  );
 }

@@ -59,7 +59,7 @@ export class StrategyKeys {
   readonly steps: readonly StrategyStep[];
   /** Whether a random step ends the chain. */
   readonly random: boolean;
-  /** Instance index → live tasks of the group there. */
+  /** Instance index → live tasks of the group there (empty unless the chain spreads over instances). */
   readonly groupCount: Int32Array;
   private readonly valueIdOf: (Int32Array | undefined)[];
   private readonly counts: (Int32Array | undefined)[];
@@ -73,13 +73,13 @@ export class StrategyKeys {
     const randomAt = chain.findIndex((s) => s.kind === 'random');
     this.steps = randomAt < 0 ? chain : chain.slice(0, randomAt);
     this.random = randomAt >= 0;
-    this.groupCount = new Int32Array(state.size);
     const distribution = state.groupDistribution(group);
-    for (const [index, n] of distribution) this.groupCount[index] = n;
+    // Dense per-instance counts only when a step reads them (spread over instances).
+    this.groupCount = new Int32Array(this.steps.some((s) => s.kind === 'spreadInstance') ? state.size : 0);
+    if (this.groupCount.length > 0) for (const [index, n] of distribution) this.groupCount[index] = n;
     this.valueIdOf = [];
     this.counts = [];
     this.readers = this.steps.map((step, s) => {
-      const records = state.records;
       switch (step.kind) {
         case 'spreadAttribute': {
           const { valueIdOf, values } = state.spreadValues(step.attribute);
@@ -93,10 +93,10 @@ export class StrategyKeys {
           const groupCount = this.groupCount;
           return (i) => groupCount[i]!;
         }
-        case 'binpack':
-          return step.resource === 'cpu'
-            ? (i) => records[i]!.remainingCpu
-            : (i) => records[i]!.remainingMemory;
+        case 'binpack': {
+          const left = step.resource === 'cpu' ? state.cpuLeft : state.memoryLeft;
+          return (i) => left[i]!;
+        }
         default:
           // random: unreachable, it ends the deterministic steps.
           return () => 0;
@@ -111,6 +111,18 @@ export class StrategyKeys {
   /** The attribute value id of instance `index` for a spreadAttribute step (undefined for others). */
   valueIdsOf(step: number): Int32Array | undefined {
     return this.valueIdOf[step];
+  }
+
+  /**
+   * The packed per-instance array a step reads directly (binpack: remaining
+   * CPU or memory; spread over instances: the group's count), or undefined
+   * when the step reads through a bucket (spread on an attribute).
+   */
+  column(step: number): Float64Array | Int32Array | undefined {
+    const s = this.steps[step];
+    if (s?.kind === 'binpack') return s.resource === 'cpu' ? this.state.cpuLeft : this.state.memoryLeft;
+    if (s?.kind === 'spreadInstance') return this.groupCount;
+    return undefined;
   }
 
   value(step: number, index: number): number {
@@ -136,7 +148,7 @@ export class StrategyKeys {
 
   /** Accounts a task of the group just placed on instance `index` (its resources are in the state). */
   onPlaced(index: number): void {
-    this.groupCount[index]!++;
+    if (this.groupCount.length > 0) this.groupCount[index]!++;
     for (let s = 0; s < this.steps.length; s++) {
       const valueIdOf = this.valueIdOf[s];
       if (valueIdOf !== undefined) this.counts[s]![valueIdOf[index]!]!++;

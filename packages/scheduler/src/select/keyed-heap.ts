@@ -10,13 +10,16 @@ export class KeyedHeap {
   private readonly pos: Int32Array;
   size = 0;
 
+  /** `keys`, when given, is adopted as the key store (at least capacity × stride long). */
   constructor(
     capacity: number,
     readonly stride: number,
+    keys?: Float64Array,
   ) {
-    this.keys = new Float64Array(capacity * stride);
+    this.keys = keys ?? new Float64Array(capacity * stride);
     this.heap = new Int32Array(capacity);
-    this.pos = new Int32Array(capacity).fill(-1);
+    // Ids enter only through buildAll, which sets their positions.
+    this.pos = new Int32Array(capacity);
   }
 
   /** Puts every id 0…count-1 in the heap at once; their keys must be written. */
