@@ -1,3 +1,4 @@
+export { type BatonKinds, batonKinds, serviceKey, taskDefinitionKey } from './baton-kinds.js';
 export type { Entry } from './entry.js';
 export {
   AlreadyExistsError,
@@ -58,6 +59,13 @@ export type {
   TransactionOptions,
   TransactionResult,
 } from './store.js';
+export {
+  deleteTaskDefinition,
+  deregisterTaskDefinition,
+  latestActiveTaskDefinition,
+  registerTaskDefinition,
+  revisionSequence,
+} from './task-definitions.js';
 export { runTransaction } from './transaction.js';
 export type {
   AddedEvent,

@@ -1,0 +1,85 @@
+import {
+  type Cluster,
+  type ContainerInstance,
+  clusterNameOf,
+  type Service,
+  type Task,
+  type TaskDefinition,
+} from '@baton/model';
+import { defineKinds, kind } from './kinds.js';
+
+/**
+ * Baton's resources as store kinds: their keys, the user-owned part of each
+ * (generation bumps only when it changes) and the indexes controllers look
+ * things up by.
+ */
+export const batonKinds = defineKinds({
+  Cluster: kind({
+    key: (c: Cluster) => c.clusterName,
+    spec: (c) => ({
+      status: c.status,
+      settings: c.settings,
+      tags: c.tags,
+      capacityProviders: c.capacityProviders,
+    }),
+  }),
+  ContainerInstance: kind({
+    key: (i: ContainerInstance) => i.containerInstanceArn,
+    spec: (i) => ({
+      status: i.status,
+      attributes: i.attributes,
+      engineEndpoint: i.engineEndpoint,
+      tags: i.tags,
+    }),
+    indexes: { byCluster: (i) => [clusterNameOf(i.containerInstanceArn)] },
+  }),
+  /** Key `family:revision`; revisions come from the `taskDefinition:<family>` sequence. */
+  TaskDefinition: kind({
+    key: (td: TaskDefinition) => taskDefinitionKey(td.family, td.revision ?? 0),
+    spec: (td) => ({ status: td.status, containerDefinitions: td.containerDefinitions }),
+    indexes: { byFamily: (td) => [td.family] },
+  }),
+  /** Key `cluster/serviceName`. */
+  Service: kind({
+    key: (s: Service) => serviceKey(s.cluster, s.serviceName),
+    spec: (s) => ({
+      taskDefinition: s.taskDefinition,
+      desiredCount: s.desiredCount,
+      deploymentConfiguration: s.deploymentConfiguration,
+      placementConstraints: s.placementConstraints,
+      placementStrategy: s.placementStrategy,
+      loadBalancers: s.loadBalancers,
+      healthCheckGracePeriodSeconds: s.healthCheckGracePeriodSeconds,
+      schedulingStrategy: s.schedulingStrategy,
+      status: s.status === 'DRAINING' ? 'DRAINING' : 'ACTIVE',
+    }),
+    indexes: { byCluster: (s) => [s.cluster] },
+  }),
+  /** Key: the task ARN. */
+  Task: kind({
+    key: (t: Task) => t.taskArn,
+    spec: (t) => ({
+      desiredStatus: t.desiredStatus,
+      taskDefinitionArn: t.taskDefinitionArn,
+      containerInstanceArn: t.containerInstanceArn,
+      overrides: t.overrides,
+    }),
+    indexes: {
+      /** `cluster/serviceName` for a service's tasks. */
+      byService: (t) =>
+        t.group?.startsWith('service:') ? [serviceKey(clusterNameOf(t.clusterArn), t.group.slice(8))] : [],
+      byInstance: (t) => (t.containerInstanceArn ? [t.containerInstanceArn] : []),
+      byCluster: (t) => [clusterNameOf(t.clusterArn)],
+    },
+  }),
+});
+
+export type BatonKinds = typeof batonKinds;
+
+export function serviceKey(cluster: string, serviceName: string): string {
+  return `${cluster}/${serviceName}`;
+}
+
+export function taskDefinitionKey(family: string, revision: number): string {
+  return `${family}:${revision}`;
+}
