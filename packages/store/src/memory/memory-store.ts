@@ -18,7 +18,7 @@ import type {
 } from '../store.js';
 import { runTransaction } from '../transaction.js';
 import type { ObjectEvent, WatchEvent, WatchFilter, WatchOptions } from '../watch.js';
-import type { ChangeRecord } from './change-record.js';
+import { type ChangeRecord, eventFor, toLogRecord } from './change-record.js';
 import { Collection, type IndexValues } from './collection.js';
 import { type CommitPlan, type PlannedChange, type PlanState, planCommit } from './commit-plan.js';
 import { Subscription } from './subscription.js';
@@ -58,24 +58,6 @@ const countOption = (name: string, value: number | undefined, fallback: number, 
     throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}, got ${v}`);
   return v;
 };
-
-function eventFor(ch: PlannedChange, version: number): ObjectEvent<unknown> {
-  const kind = ch.collection.name;
-  const key = ch.key;
-  if (!ch.previous) {
-    return Object.freeze({
-      type: 'ADDED',
-      kind,
-      key,
-      version,
-      object: ch.next as Entry<unknown>,
-      previous: undefined,
-    });
-  }
-  if (!ch.next)
-    return Object.freeze({ type: 'DELETED', kind, key, version, object: undefined, previous: ch.previous });
-  return Object.freeze({ type: 'MODIFIED', kind, key, version, object: ch.next, previous: ch.previous });
-}
 
 /**
  * The in-memory backend: per kind a Map of immutable entries with maintained indexes; writes are
@@ -386,14 +368,6 @@ class MemoryStoreImpl implements PlanState {
     if (!this.log || err instanceof StoreClosedError) return Promise.reject(err);
     return this.log.whenDurable(this.current).then(() => Promise.reject(err));
   }
-}
-
-function toLogRecord(version: number, plan: CommitPlan): LogRecord {
-  return {
-    version,
-    changes: plan.changes.map((ch) => ({ kind: ch.collection.name, key: ch.key, entry: ch.next ?? null })),
-    sequences: plan.sequences,
-  };
 }
 
 /**

@@ -2,6 +2,7 @@ import { describe } from 'vitest';
 import { commitTests } from './commit.js';
 import { crudTests } from './crud.js';
 import type { StoreFactory } from './harness.js';
+import { listAndGenerationTests } from './list.js';
 import { restartTests } from './restart.js';
 import { sequenceTests } from './sequences.js';
 import { transactionTests } from './transactions.js';
@@ -18,6 +19,7 @@ export { type TestKinds, testKinds } from './kinds.js';
 export function describeStoreConformance(name: string, makeStore: StoreFactory): void {
   describe(`Store conformance: ${name}`, () => {
     crudTests(makeStore);
+    listAndGenerationTests(makeStore);
     commitTests(makeStore);
     transactionTests(makeStore);
     sequenceTests(makeStore);
