@@ -128,6 +128,9 @@ destroy_engine() {
   # dockerd leaves its own containerd running under live-restore; it is ours to stop.
   local cpid; cpid=$(cat "$(engine_exec_root "$n")/containerd/containerd.pid" 2>/dev/null || true)
   if [ -n "$cpid" ] && kill -0 "$cpid" 2>/dev/null; then as_root kill -TERM "$cpid" || true; fi
+  # dockerd bind-mounts its data-root onto itself (private propagation) and leaves the mount behind.
+  local data_root; data_root=$(engine_data_root "$n")
+  if mountpoint -q "$data_root" 2>/dev/null; then as_root umount "$data_root" || true; fi
 }
 
 cmd=${1:-}; n=${2:-1}
