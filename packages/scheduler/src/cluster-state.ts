@@ -6,6 +6,7 @@ import {
   remainingResourcesOf,
   setInstanceFacts,
 } from './instance-record.js';
+import { PortHolders } from './port-holders.js';
 import { type CompiledQuery, compileClusterQuery } from './query/compile.js';
 import {
   hasResourceOverrides,
@@ -81,10 +82,7 @@ export class ClusterState {
   private readonly spreadCache = new Map<string, SpreadValues>();
   private readonly compiledQueries = new Map<string, Either<ClusterQuerySyntaxError, CompiledQuery>>();
   /** Host port → instance index → how many hold it there (an instance's reservation counts as one). */
-  private readonly portHoldersByPort = {
-    tcp: new Map<number, Map<number, number>>(),
-    udp: new Map<number, Map<number, number>>(),
-  };
+  private readonly ports = new PortHolders();
 
   constructor(private readonly taskDefinitions: TaskDefinitionLookup = new Map()) {}
 
@@ -128,12 +126,12 @@ export class ClusterState {
       }
     } else {
       record = this.record(existing);
-      for (const p of record.reservedTcp) this.releasePort('tcp', p, record.index);
-      for (const p of record.reservedUdp) this.releasePort('udp', p, record.index);
+      this.ports.release('tcp', record.reservedTcp, record.index);
+      this.ports.release('udp', record.reservedUdp, record.index);
       setInstanceFacts(record, instance);
     }
-    for (const p of record.reservedTcp) this.holdPort('tcp', p, record.index);
-    for (const p of record.reservedUdp) this.holdPort('udp', p, record.index);
+    this.ports.hold('tcp', record.reservedTcp, record.index);
+    this.ports.hold('udp', record.reservedUdp, record.index);
     this.syncRemaining(record);
     this.invalidateInstanceCaches();
   }
@@ -170,14 +168,10 @@ export class ClusterState {
     r.remainingCpu += entry.reservation.cpu;
     r.remainingMemory += entry.reservation.memory;
     this.syncRemaining(r);
-    for (const p of entry.reservation.tcpPorts) {
-      decrement(r.usedTcp, p);
-      this.releasePort('tcp', p, r.index);
-    }
-    for (const p of entry.reservation.udpPorts) {
-      decrement(r.usedUdp, p);
-      this.releasePort('udp', p, r.index);
-    }
+    for (const p of entry.reservation.tcpPorts) decrement(r.usedTcp, p);
+    for (const p of entry.reservation.udpPorts) decrement(r.usedUdp, p);
+    this.ports.release('tcp', entry.reservation.tcpPorts, r.index);
+    this.ports.release('udp', entry.reservation.udpPorts, r.index);
     if (entry.live) {
       r.runningTasksCount--;
       if (entry.group !== undefined) {
@@ -212,7 +206,7 @@ export class ClusterState {
    * placements) and stays the same object for the life of the state.
    */
   portHolders(protocol: 'tcp' | 'udp', port: number): ReadonlyMap<number, number> {
-    return this.holdersOf(protocol, port);
+    return this.ports.of(protocol, port);
   }
 
   /** Remaining CPU, MEMORY, PORTS and PORTS_UDP of an instance, in ECS's shape. */
@@ -365,14 +359,10 @@ export class ClusterState {
     r.remainingCpu -= entry.reservation.cpu;
     r.remainingMemory -= entry.reservation.memory;
     this.syncRemaining(r);
-    for (const p of entry.reservation.tcpPorts) {
-      increment(r.usedTcp, p);
-      this.holdPort('tcp', p, r.index);
-    }
-    for (const p of entry.reservation.udpPorts) {
-      increment(r.usedUdp, p);
-      this.holdPort('udp', p, r.index);
-    }
+    for (const p of entry.reservation.tcpPorts) increment(r.usedTcp, p);
+    for (const p of entry.reservation.udpPorts) increment(r.usedUdp, p);
+    this.ports.hold('tcp', entry.reservation.tcpPorts, r.index);
+    this.ports.hold('udp', entry.reservation.udpPorts, r.index);
     if (entry.live) {
       r.runningTasksCount++;
       if (entry.group !== undefined) {
@@ -385,24 +375,6 @@ export class ClusterState {
         increment(members, entry.index);
       }
     }
-  }
-
-  private holdersOf(protocol: 'tcp' | 'udp', port: number): Map<number, number> {
-    const byPort = this.portHoldersByPort[protocol];
-    let holders = byPort.get(port);
-    if (holders === undefined) {
-      holders = new Map();
-      byPort.set(port, holders);
-    }
-    return holders;
-  }
-
-  private holdPort(protocol: 'tcp' | 'udp', port: number, index: number): void {
-    increment(this.holdersOf(protocol, port), index);
-  }
-
-  private releasePort(protocol: 'tcp' | 'udp', port: number, index: number): void {
-    decrement(this.holdersOf(protocol, port), index);
   }
 
   private syncRemaining(r: InstanceRecord): void {
