@@ -118,6 +118,23 @@ describe('reconcileInstance: properties', () => {
             taskDefinitions: tdMap(td),
             engine,
             maxSteps: 60,
+            // Reverse dependency order: a task's container is never stopped while one depending on it runs.
+            onStep: ({ result }) => {
+              for (const a of result.actions) {
+                if (a.type !== 'StopContainer' || a.reason !== 'task-stopping') continue;
+                const dependents = td.containerDefinitions.filter((c) =>
+                  c.dependsOn?.some((d) => d.containerName === a.containerName),
+                );
+                for (const d of dependents) {
+                  const o = engine.observed.find(
+                    (x) =>
+                      x.labels[batonLabels.taskArn] === a.taskArn &&
+                      x.labels[batonLabels.containerName] === d.name,
+                  );
+                  expect(o?.state, `${a.containerName} stopped while ${d.name} runs`).not.toBe('running');
+                }
+              }
+            },
             mutate: (ts, step) =>
               ts.map((t, i) =>
                 stopAt[i] === step && t.desiredStatus === 'RUNNING'
