@@ -1,3 +1,4 @@
+import { closeSync, readdirSync, readlinkSync } from 'node:fs';
 import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -206,5 +207,36 @@ describe('durable memory store', () => {
     await rm(join(dir, 'wal-00000000000000000004.log'), { recursive: true });
     const again = await open(dir, 3);
     expect(await again.version()).toBe(3);
+  });
+});
+
+describe('durable memory store: write failures', () => {
+  it('rejects unflushed commits and ends watchers (never leaves them waiting) when a write fails', async () => {
+    const dir = await tempDir();
+    const store = await open(dir);
+    await store.create('Counter', { name: 'c', value: 0 });
+    const r = new Recorder(store.watch({ kind: 'Counter' }));
+    await r.synced();
+    // Pull the log's file descriptor out from under it, so its next write fails (EBADF).
+    const wal = join(dir, (await readdir(dir)).find((f) => f.startsWith('wal-'))!);
+    const fd = readdirSync('/proc/self/fd').find((n) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${n}`) === wal;
+      } catch {
+        return false;
+      }
+    });
+    expect(fd).toBeDefined();
+    closeSync(Number(fd));
+    const err = await store.update('Counter', 'c', { name: 'c', value: 1 }).catch((e) => e);
+    expect(err).toBeInstanceOf(StoreClosedError);
+    expect(err.message).toContain('persistence failed');
+    await r.end();
+    expect(r.error).toBeInstanceOf(StoreClosedError);
+    expect(r.objects().map((e) => e.version)).toEqual([1]); // the undurable version 2 was never delivered
+    await expect(store.get('Counter', 'c')).rejects.toBeInstanceOf(StoreClosedError);
+    await store.close();
+    const again = await open(dir);
+    expect((await again.get('Counter', 'c'))?.object.value).toBe(0);
   });
 });

@@ -103,7 +103,7 @@ class MemoryStoreImpl implements PlanState {
     this.log.onDurable = (v) => this.hub.advance(v);
     this.log.onFailure = (err) => {
       this.failure = err;
-      this.hub.endAll({ error: err });
+      this.hub.endAll({ error: err, abandon: true });
     };
     this.hub.advance(this.current);
   }

@@ -13,7 +13,11 @@ export interface Sink {
 
 export type DrainState = 'done' | 'idle' | 'blocked';
 
-type Terminal = { readonly error: unknown } | 'complete';
+/**
+ * How a watch ends once its queue is delivered. `abandon`: what is not deliverable yet never will
+ * be (the log failed), so drop it instead of waiting.
+ */
+export type Terminal = { readonly error: unknown; readonly abandon?: boolean } | 'complete';
 
 const snapshotEvent = (e: Entry<unknown>): ObjectEvent<unknown> =>
   Object.freeze({
@@ -110,8 +114,13 @@ export class Subscription {
 
   drain(deliverable: number): DrainState {
     if (this.isFinished) return this.finish();
+    const abandon =
+      this.terminal !== undefined && this.terminal !== 'complete' && this.terminal.abandon === true;
+    if (!this.synced && this.startVersion > deliverable) {
+      if (!abandon) return 'blocked';
+      this.synced = true; // the snapshot will never be durable: skip it
+    }
     if (!this.synced) {
-      if (this.startVersion > deliverable) return 'blocked';
       while (this.initialPos < this.snapshot.length) {
         this.sink.next(snapshotEvent(this.snapshot[this.initialPos++] as Entry<unknown>));
         if (this.isFinished) return this.finish();
@@ -129,7 +138,10 @@ export class Subscription {
     }
     while (this.head < this.queue.length) {
       const e = this.queue[this.head] as ObjectEvent<unknown>;
-      if (e.version > deliverable) return 'blocked';
+      if (e.version > deliverable) {
+        if (abandon) break;
+        return 'blocked';
+      }
       this.queue[this.head++] = undefined;
       this.sink.next(e);
       if (this.isFinished) return this.finish();

@@ -2,7 +2,7 @@ import { WatchOverflowError } from '../errors.js';
 import type { ObjectEvent } from '../watch.js';
 import type { ChangeRecord } from './change-record.js';
 import { EventWindow } from './event-window.js';
-import type { Subscription } from './subscription.js';
+import type { Subscription, Terminal } from './subscription.js';
 
 /**
  * Fans committed changes out to watchers. Publishing only queues (writers never run watcher
@@ -79,7 +79,7 @@ export class WatchHub {
   }
 
   /** Ends every watcher: complete (close) or error (persistence failure), after queued events. */
-  endAll(terminal: { readonly error: unknown } | 'complete'): void {
+  endAll(terminal: Terminal): void {
     for (const subs of this.byKind.values()) {
       for (const sub of subs) {
         sub.end(terminal);
