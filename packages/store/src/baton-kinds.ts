@@ -33,9 +33,9 @@ export const batonKinds = defineKinds({
     }),
     indexes: { byCluster: (i) => [clusterNameOf(i.containerInstanceArn)] },
   }),
-  /** Key `family:revision`; revisions come from the `taskDefinition:<family>` sequence. */
+  /** Key: the task-definition ARN (what tasks and services reference); revisions come from the `taskDefinition:<family>` sequence. */
   TaskDefinition: kind({
-    key: (td: TaskDefinition) => taskDefinitionKey(td.family, td.revision ?? 0),
+    key: (td: TaskDefinition) => td.taskDefinitionArn ?? taskDefinitionKey(td.family, td.revision ?? 0),
     spec: (td) => ({ status: td.status, containerDefinitions: td.containerDefinitions }),
     indexes: { byFamily: (td) => [td.family] },
   }),

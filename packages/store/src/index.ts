@@ -62,6 +62,7 @@ export type {
 export {
   deleteTaskDefinition,
   deregisterTaskDefinition,
+  findTaskDefinition,
   latestActiveTaskDefinition,
   registerTaskDefinition,
   revisionSequence,

@@ -29,11 +29,31 @@ export async function registerTaskDefinition(
     };
     delete (registered as { deregisteredAt?: number }).deregisteredAt;
     await tx.create('TaskDefinition', registered);
-    return taskDefinitionKey(td.family, revision);
+    return registered.taskDefinitionArn!;
   });
   const entry = await store.get('TaskDefinition', result);
   if (!entry) throw new NotFoundError('TaskDefinition', result);
   return entry;
+}
+
+/** A family's revision, found through the `byFamily` index (ECS's `family:revision`). */
+export async function findTaskDefinition(
+  store: Store<BatonKinds>,
+  family: string,
+  revision: number,
+): Promise<Entry<TaskDefinition> | undefined> {
+  const { items } = await store.list('TaskDefinition', { index: 'byFamily', value: family });
+  return items.find((e) => e.object.revision === revision);
+}
+
+async function mustFind(
+  store: Store<BatonKinds>,
+  family: string,
+  revision: number,
+): Promise<Entry<TaskDefinition>> {
+  const found = await findTaskDefinition(store, family, revision);
+  if (!found) throw new NotFoundError('TaskDefinition', taskDefinitionKey(family, revision));
+  return found;
 }
 
 /** DeregisterTaskDefinition: ACTIVE → INACTIVE. Running tasks keep running; no new ones start from it. */
@@ -43,7 +63,8 @@ export async function deregisterTaskDefinition(
   revision: number,
   options: { readonly now?: number } = {},
 ): Promise<Entry<TaskDefinition>> {
-  return store.update('TaskDefinition', taskDefinitionKey(family, revision), (td) => {
+  const current = await mustFind(store, family, revision);
+  return store.update('TaskDefinition', current.key, (td) => {
     if (td.status === 'ACTIVE') {
       td.status = 'INACTIVE';
       td.deregisteredAt = options.now ?? Date.now();
@@ -57,15 +78,15 @@ export async function deleteTaskDefinition(
   family: string,
   revision: number,
 ): Promise<Entry<TaskDefinition>> {
-  const key = taskDefinitionKey(family, revision);
-  const current = await store.get('TaskDefinition', key);
-  if (!current) throw new NotFoundError('TaskDefinition', key);
+  const current = await mustFind(store, family, revision);
   if (current.object.status === 'ACTIVE') {
-    throw new InvalidArgumentError(`task definition ${key} is ACTIVE; deregister it before deleting it`);
+    throw new InvalidArgumentError(
+      `task definition ${family}:${revision} is ACTIVE; deregister it before deleting it`,
+    );
   }
   return store.update(
     'TaskDefinition',
-    key,
+    current.key,
     (td) => {
       td.status = 'DELETE_IN_PROGRESS';
     },

@@ -24,7 +24,7 @@ describe("Baton's kinds", () => {
     const store = await createMemoryStore({ kinds: batonKinds });
     const one = await registerTaskDefinition(store, td(), { now: 1000 });
     const two = await registerTaskDefinition(store, td(), { now: 2000 });
-    expect(one.key).toBe('web:1');
+    expect(one.key).toBe('arn:aws:ecs:local:000000000000:task-definition/web:1');
     expect(two.object).toMatchObject({
       family: 'web',
       revision: 2,
@@ -32,7 +32,7 @@ describe("Baton's kinds", () => {
       registeredAt: 2000,
       taskDefinitionArn: 'arn:aws:ecs:local:000000000000:task-definition/web:2',
     });
-    expect((await registerTaskDefinition(store, td('api'))).key).toBe('api:1');
+    expect((await registerTaskDefinition(store, td('api'))).object.revision).toBe(1);
   });
 
   it('never reuses a revision, even after deregistration and deletion', async () => {
@@ -47,9 +47,9 @@ describe("Baton's kinds", () => {
       deregisteredAt: 5,
     });
     expect((await deleteTaskDefinition(store, 'web', 2)).object.status).toBe('DELETE_IN_PROGRESS');
-    await store.delete('TaskDefinition', 'web:2');
-    expect((await registerTaskDefinition(store, td())).key).toBe('web:3');
-    expect((await latestActiveTaskDefinition(store, 'web'))?.key).toBe('web:3');
+    await store.delete('TaskDefinition', 'arn:aws:ecs:local:000000000000:task-definition/web:2');
+    expect((await registerTaskDefinition(store, td())).object.revision).toBe(3);
+    expect((await latestActiveTaskDefinition(store, 'web'))?.object.revision).toBe(3);
   });
 
   it('concurrent registrations get distinct revisions', async () => {
