@@ -167,10 +167,10 @@ export class DockerEngine {
   }
 
   /**
-   * Container events for containers carrying `label`. Errors when the stream fails; completes when
-   * the engine closes it (a daemon that stopped).
+   * Container events for containers carrying `label`, from `sinceMs` (epoch ms) when given, else from
+   * now. Errors when the stream fails; completes when the engine closes it (a daemon that stopped).
    */
-  events(label: string): Observable<EngineEvent> {
+  events(label: string, sinceMs?: number): Observable<EngineEvent> {
     return new Observable<EngineEvent>((subscriber) => {
       const abort = new AbortController();
       let stream: NodeJS.ReadableStream | undefined;
@@ -178,6 +178,7 @@ export class DockerEngine {
       this.long
         .getEvents({
           filters: { type: ['container'], label: [label] },
+          ...(sinceMs !== undefined ? { since: Math.floor(sinceMs / 1000) } : {}),
           abortSignal: abort.signal,
         } as Docker.GetEventsOptions)
         .then((s) => {

@@ -1,5 +1,5 @@
 import type { ContainerAction, ContainerSpec } from '@baton/reconciler';
-import { firstValueFrom, take, toArray } from 'rxjs';
+import { filter, firstValueFrom, take, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActionExecutor, DockerEngine } from '../../src/index.js';
 import { engine1, removeClusterContainers, requireEngine, testImage, uniqueCluster } from './harness.js';
@@ -35,11 +35,17 @@ describe('DockerEngine and ActionExecutor on a real engine', () => {
   }, 15_000);
 
   it('streams container events for its label', async () => {
-    const events = firstValueFrom(engine.events(label).pipe(take(2), toArray()));
-    await new Promise((r) => setTimeout(r, 300));
+    // Replayed from before the create, so the test does not race the stream's connection.
+    const since = Date.now() - 1000;
     const id = await engine.create(spec('ev'), options);
     await engine.start(id);
-    const got = await events;
+    const got = await firstValueFrom(
+      engine.events(label, since).pipe(
+        filter((e) => e.id === id),
+        take(2),
+        toArray(),
+      ),
+    );
     expect(got.map((e) => [e.id, e.action])).toEqual([
       [id, 'create'],
       [id, 'start'],
