@@ -1,0 +1,128 @@
+import {
+  CompactedError,
+  type Entry,
+  type KindMap,
+  type KindName,
+  type ObjectOf,
+  type Store,
+  type WatchEvent,
+  WatchOverflowError,
+} from '@baton/store';
+import { Subject, type Subscription } from 'rxjs';
+import { type Clock, systemClock } from './clock.js';
+
+/** A change to the informer's cache, after it was applied. */
+export interface CacheChange<T> {
+  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  readonly key: string;
+  readonly object: Entry<T> | undefined;
+  readonly previous: Entry<T> | undefined;
+}
+
+/**
+ * A local, always-current copy of one kind, fed by a store watch (snapshot,
+ * then live events). Controllers read it synchronously. When the watch
+ * breaks it resumes from the last version seen; when that is compacted or the
+ * watcher fell behind, it re-lists and reports the difference as changes.
+ */
+export class Informer<K extends KindMap, N extends KindName<K>> {
+  readonly changes = new Subject<CacheChange<ObjectOf<K, N>>>();
+  private readonly cache = new Map<string, Entry<ObjectOf<K, N>>>();
+  private subscription: Subscription | undefined;
+  private lastVersion: number | undefined;
+  private relisting: Set<string> | undefined;
+  private syncedResolve: (() => void) | undefined;
+  readonly synced: Promise<void>;
+  private stopped = false;
+  private retryHandle: unknown;
+
+  constructor(
+    private readonly store: Store<K>,
+    readonly kind: N,
+    private readonly clock: Clock = systemClock,
+    private readonly onError: (error: unknown) => void = () => {},
+  ) {
+    this.synced = new Promise((resolve) => {
+      this.syncedResolve = resolve;
+    });
+  }
+
+  start(): void {
+    this.subscribe(undefined);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.subscription?.unsubscribe();
+    if (this.retryHandle !== undefined) this.clock.clearTimeout(this.retryHandle);
+    this.changes.complete();
+  }
+
+  get(key: string): Entry<ObjectOf<K, N>> | undefined {
+    return this.cache.get(key);
+  }
+
+  values(): IterableIterator<Entry<ObjectOf<K, N>>> {
+    return this.cache.values();
+  }
+
+  get size(): number {
+    return this.cache.size;
+  }
+
+  /** The store version the cache reflects (undefined before the first sync). */
+  get version(): number | undefined {
+    return this.lastVersion;
+  }
+
+  private subscribe(fromVersion: number | undefined): void {
+    if (this.stopped) return;
+    if (fromVersion === undefined) this.relisting = new Set();
+    this.subscription = this.store
+      .watch({ kind: this.kind }, fromVersion === undefined ? {} : { fromVersion })
+      .subscribe({
+        next: (e) => this.apply(e as WatchEvent<ObjectOf<K, N>>),
+        error: (err: unknown) => {
+          this.onError(err);
+          const relist =
+            err instanceof CompactedError ||
+            err instanceof WatchOverflowError ||
+            this.lastVersion === undefined;
+          this.retryHandle = this.clock.setTimeout(
+            () => this.subscribe(relist ? undefined : this.lastVersion),
+            relist ? 0 : 200,
+          );
+        },
+      });
+  }
+
+  private apply(e: WatchEvent<ObjectOf<K, N>>): void {
+    if (e.type === 'SYNCED') {
+      this.lastVersion = Math.max(this.lastVersion ?? 0, e.version);
+      if (this.relisting) {
+        // Whatever the fresh snapshot did not contain is gone.
+        for (const [key, previous] of this.cache) {
+          if (!this.relisting.has(key)) {
+            this.cache.delete(key);
+            this.changes.next({ type: 'DELETED', key, object: undefined, previous });
+          }
+        }
+        this.relisting = undefined;
+      }
+      this.syncedResolve?.();
+      return;
+    }
+    this.lastVersion = Math.max(this.lastVersion ?? 0, e.version);
+    const previous = this.cache.get(e.key);
+    if (e.type === 'DELETED') {
+      if (!previous) return;
+      this.cache.delete(e.key);
+      this.changes.next({ type: 'DELETED', key: e.key, object: undefined, previous });
+      return;
+    }
+    this.relisting?.add(e.key);
+    if (previous && previous.version === e.object.version) return;
+    this.cache.set(e.key, e.object);
+    this.changes.next({ type: previous ? 'MODIFIED' : 'ADDED', key: e.key, object: e.object, previous });
+  }
+}

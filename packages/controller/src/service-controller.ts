@@ -1,0 +1,254 @@
+import {
+  type ArnContext,
+  type ContainerInstance,
+  clusterNameOf,
+  type Service,
+  type ServiceEvent,
+  type Task,
+  type TaskDefinition,
+} from '@baton/model';
+import { reconcileService, type ServicePlan, type TargetHealth } from '@baton/reconciler';
+import { ClusterState, type RandomSource } from '@baton/scheduler';
+import { type BatonKinds, type Entry, type Op, type Store, serviceKey } from '@baton/store';
+import { Subject } from 'rxjs';
+import type { Clock } from './clock.js';
+import { ControllerLoop } from './controller-loop.js';
+import type { Informer } from './informer.js';
+import type { Counters, Logger } from './observability.js';
+
+export interface ServiceEventNotice {
+  readonly cluster: string;
+  readonly serviceName: string;
+  readonly event: ServiceEvent;
+}
+
+export interface ServiceControllerOptions {
+  readonly store: Store<BatonKinds>;
+  readonly services: Informer<BatonKinds, 'Service'>;
+  readonly tasks: Informer<BatonKinds, 'Task'>;
+  readonly instances: Informer<BatonKinds, 'ContainerInstance'>;
+  readonly taskDefinitions: Informer<BatonKinds, 'TaskDefinition'>;
+  readonly clock: Clock;
+  readonly random: RandomSource;
+  readonly arn: ArnContext;
+  readonly instanceLostAfterMs?: number;
+  readonly resyncMs?: number;
+  readonly workers?: number;
+  readonly logger: Logger;
+  readonly counters: Counters;
+  /** Load-balancer target health by task ARN, when a target-group controller supplies it. */
+  readonly targetHealth?: () => ReadonlyMap<
+    string,
+    { readonly health: TargetHealth; readonly targetGroup: string }
+  >;
+}
+
+/**
+ * ECS's service scheduler, live: every change to a service, its tasks, the
+ * cluster's instances or task definitions enqueues the services it may
+ * affect; each reconcile reads the caches, calls the pure reconcileService,
+ * and commits the plan atomically (compare-and-set on everything it read).
+ */
+export class ServiceController {
+  readonly events = new Subject<ServiceEventNotice>();
+  readonly loop: ControllerLoop<string>;
+  private readonly tdByArn = new Map<string, TaskDefinition>();
+  private readonly tasksByService = new Map<string, Map<string, Entry<Task>>>();
+  private readonly clusters = new Map<string, ClusterState>();
+
+  constructor(private readonly o: ServiceControllerOptions) {
+    this.loop = new ControllerLoop<string>({
+      name: 'service',
+      reconcile: (key) => this.reconcile(key),
+      keys: () => [...o.services.values()].map((e) => e.key),
+      workers: o.workers ?? 1,
+      ...(o.resyncMs !== undefined ? { resyncMs: o.resyncMs } : {}),
+      clock: o.clock,
+      random: () => o.random.next(),
+      logger: o.logger,
+      counters: o.counters,
+    });
+    o.taskDefinitions.changes.subscribe((c) => {
+      if (c.previous?.object.taskDefinitionArn) this.tdByArn.delete(c.previous.object.taskDefinitionArn);
+      if (c.object?.object.taskDefinitionArn)
+        this.tdByArn.set(c.object.object.taskDefinitionArn, c.object.object);
+      this.enqueueAll();
+    });
+    o.instances.changes.subscribe((c) => {
+      const instance = (c.object ?? c.previous)!.object;
+      const cluster = clusterNameOf(instance.containerInstanceArn);
+      if (c.object) this.stateOf(cluster).upsertInstance(c.object.object);
+      this.enqueueCluster(cluster);
+    });
+    o.tasks.changes.subscribe((c) => {
+      const task = (c.object ?? c.previous)!.object;
+      const cluster = clusterNameOf(task.clusterArn);
+      if (c.object) this.stateOf(cluster).upsertTask(c.object.object);
+      else this.stateOf(cluster).removeTask(c.key);
+      const service = serviceOf(task);
+      if (service === undefined) return;
+      const key = serviceKey(cluster, service);
+      let tasks = this.tasksByService.get(key);
+      if (!tasks) {
+        tasks = new Map();
+        this.tasksByService.set(key, tasks);
+      }
+      if (c.object) tasks.set(c.key, c.object);
+      else tasks.delete(c.key);
+      this.loop.enqueue(key);
+    });
+    o.services.changes.subscribe((c) => this.loop.enqueue(c.key));
+  }
+
+  start(): void {
+    this.loop.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.loop.stop();
+    this.events.complete();
+  }
+
+  /** DAEMON services first (ECS launches daemon tasks first). */
+  private enqueueAll(): void {
+    const all = [...this.o.services.values()];
+    for (const e of all) if (e.object.schedulingStrategy === 'DAEMON') this.loop.enqueue(e.key);
+    for (const e of all) if (e.object.schedulingStrategy !== 'DAEMON') this.loop.enqueue(e.key);
+  }
+
+  private enqueueCluster(cluster: string): void {
+    for (const e of this.o.services.values()) if (e.object.cluster === cluster) this.loop.enqueue(e.key);
+  }
+
+  private stateOf(cluster: string): ClusterState {
+    let state = this.clusters.get(cluster);
+    if (!state) {
+      state = new ClusterState((arn) => this.tdByArn.get(arn));
+      for (const i of this.o.instances.values()) {
+        if (clusterNameOf(i.object.containerInstanceArn) === cluster) state.upsertInstance(i.object);
+      }
+      this.clusters.set(cluster, state);
+    }
+    return state;
+  }
+
+  private async reconcile(key: string): Promise<{ requeueAfterMs?: number } | undefined> {
+    const entry = this.o.services.get(key);
+    if (!entry) return undefined;
+    const service = entry.object;
+    const taskEntries = [...(this.tasksByService.get(key)?.values() ?? [])];
+    const state = this.stateOf(service.cluster);
+    const plan = reconcileService(
+      {
+        service,
+        taskDefinitions: this.tdByArn,
+        tasks: taskEntries.map((e) => e.object),
+        cluster: state,
+        ...(this.o.targetHealth ? { targetHealth: this.o.targetHealth() } : {}),
+      },
+      {
+        now: this.o.clock.now(),
+        random: this.o.random,
+        arn: this.o.arn,
+        ...(this.o.instanceLostAfterMs !== undefined
+          ? { instanceLostAfterMs: this.o.instanceLostAfterMs }
+          : {}),
+      },
+    );
+    if (plan.service === service && plan.startTasks.length === 0 && plan.stopTasks.length === 0) {
+      return plan.requeueAfterMs === undefined ? undefined : { requeueAfterMs: plan.requeueAfterMs };
+    }
+    try {
+      await this.o.store.commit(this.opsOf(key, entry, plan, taskEntries));
+    } catch (error) {
+      this.undo(state, plan, taskEntries);
+      throw error;
+    }
+    this.report(service, plan);
+    return plan.requeueAfterMs === undefined ? undefined : { requeueAfterMs: plan.requeueAfterMs };
+  }
+
+  private opsOf(
+    key: string,
+    entry: Entry<Service>,
+    plan: ServicePlan,
+    tasks: readonly Entry<Task>[],
+  ): Op<BatonKinds>[] {
+    const byArn = new Map(tasks.map((t) => [t.key, t]));
+    const now = this.o.clock.now();
+    const ops: Op<BatonKinds>[] = [];
+    ops.push(
+      plan.service === entry.object
+        ? { op: 'check', kind: 'Service', key, ifVersion: entry.version }
+        : { op: 'update', kind: 'Service', key, change: plan.service, ifVersion: entry.version },
+    );
+    for (const t of plan.startTasks) ops.push({ op: 'create', kind: 'Task', object: t });
+    for (const s of plan.stopTasks) {
+      const current = byArn.get(s.taskArn);
+      if (!current) continue;
+      ops.push({
+        op: 'update',
+        kind: 'Task',
+        key: s.taskArn,
+        ifVersion: current.version,
+        change: (t) => {
+          t.desiredStatus = 'STOPPED';
+          t.stopCode ??= s.stopCode;
+          t.stoppedReason ??= s.stoppedReason;
+          t.stoppingAt ??= now;
+          if (s.lost) {
+            t.lastStatus = 'STOPPED';
+            t.stoppedAt = now;
+          }
+        },
+      });
+    }
+    return ops;
+  }
+
+  /** The plan did not land: the shared cluster state must forget what it recorded. */
+  private undo(state: ClusterState, plan: ServicePlan, tasks: readonly Entry<Task>[]): void {
+    for (const t of plan.startTasks) state.removeTask(t.taskArn);
+    const byArn = new Map(tasks.map((t) => [t.key, t]));
+    for (const s of plan.stopTasks) {
+      const t = byArn.get(s.taskArn);
+      if (t) state.upsertTask(t.object);
+    }
+  }
+
+  private report(service: Service, plan: ServicePlan): void {
+    const { logger, counters } = this.o;
+    for (const t of plan.startTasks) {
+      counters.inc('baton_tasks_started_total', { service: service.serviceName });
+      logger({
+        level: 'info',
+        msg: 'task started',
+        service: service.serviceName,
+        task: t.taskArn,
+        instance: t.containerInstanceArn,
+        deployment: t.startedBy,
+      });
+    }
+    for (const s of plan.stopTasks) {
+      counters.inc('baton_tasks_stopped_total', { service: service.serviceName, stopCode: s.stopCode });
+      logger({
+        level: 'info',
+        msg: 'task stopping',
+        service: service.serviceName,
+        task: s.taskArn,
+        stopCode: s.stopCode,
+        reason: s.stoppedReason,
+      });
+    }
+    for (const event of plan.events) {
+      logger({ level: 'info', msg: 'service event', service: service.serviceName, event: event.message });
+      this.events.next({ cluster: service.cluster, serviceName: service.serviceName, event });
+    }
+  }
+}
+
+function serviceOf(task: Task): string | undefined {
+  return task.group?.startsWith('service:') ? task.group.slice('service:'.length) : undefined;
+}
+
+export type { ContainerInstance };
