@@ -31,7 +31,7 @@ export function reconcileDaemon(args: DaemonArgs): void {
           placeable: new Set<string>(),
           cannotFit: [] as { arn: string; reason: string }[],
         }
-      : daemonEligibility(pass, args.launchTaskDefinition, !args.launchesBlocked);
+      : daemonEligibility(pass, args.launchTaskDefinition);
   const live = args.classification.live.filter((c) => !pass.stopped(c));
   const byInstance = new Map<string, ClassifiedTask[]>();
   for (const c of live) {

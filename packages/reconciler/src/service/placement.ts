@@ -1,4 +1,4 @@
-import type { Deployment, TaskDefinition } from '@baton/model';
+import { arns, type Deployment, defaultArnContext, type TaskDefinition } from '@baton/model';
 import { placeDaemonTasks, placeTasks, selectTasksToStop } from '@baton/scheduler';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import type { ClassifiedTask } from './classify.js';
@@ -21,6 +21,7 @@ export function placeServiceTasks(
   const service = pass.input.service;
   const random = pass.ctx.random;
   const taskIds = Array.from({ length: count }, () => newTaskId(random));
+  const arnContext = pass.ctx.arn ?? defaultArnContext;
   const result = placeTasks(
     {
       taskDefinition: td,
@@ -28,6 +29,8 @@ export function placeServiceTasks(
       group: `service:${service.serviceName}`,
       placementConstraints: service.placementConstraints,
       placementStrategy: service.placementStrategy,
+      // Recorded under the tasks' own ARNs: when the created tasks reach a kept ClusterState they replace these.
+      taskArns: taskIds.map((id) => arns.task(service.cluster, id, arnContext)),
     },
     pass.state,
     { random },
@@ -96,8 +99,6 @@ export function selectTasksForScaleIn(
 export function daemonEligibility(
   pass: ServicePass,
   td: TaskDefinition,
-  /** Record the new tasks' reservations in the pass's state: only when they will all be started. */
-  record: boolean,
 ): { eligible: Set<string>; placeable: Set<string>; cannotFit: { arn: string; reason: string }[] } {
   const service = pass.input.service;
   // Tasks this pass stopped no longer count as an instance's daemon task: they are recorded in the state.
@@ -108,7 +109,8 @@ export function daemonEligibility(
       placementConstraints: service.placementConstraints,
     },
     pass.state,
-    { record },
+    // Reservations are recorded per started task, under its ARN (placeDaemonTask).
+    { record: false },
   );
   if (isLeft(result)) {
     pass.say(`(service ${pass.name}) was unable to place tasks: ${result.left.message}`);
@@ -136,18 +138,18 @@ export function placeDaemonTask(
   const service = pass.input.service;
   const instance = pass.instance(instanceArn);
   if (!instance) return false;
-  pass.starts.push(
-    newTask({
-      cluster: service.cluster,
-      taskId: newTaskId(pass.ctx.random),
-      group: `service:${service.serviceName}`,
-      startedBy: primary.id,
-      taskDefinitionArn: primary.taskDefinition,
-      taskDefinition: td,
-      instance,
-      now: pass.ctx.now,
-      ...(pass.ctx.arn ? { arn: pass.ctx.arn } : {}),
-    }),
-  );
+  const task = newTask({
+    cluster: service.cluster,
+    taskId: newTaskId(pass.ctx.random),
+    group: `service:${service.serviceName}`,
+    startedBy: primary.id,
+    taskDefinitionArn: primary.taskDefinition,
+    taskDefinition: td,
+    instance,
+    now: pass.ctx.now,
+    ...(pass.ctx.arn ? { arn: pass.ctx.arn } : {}),
+  });
+  pass.starts.push(task);
+  pass.state.upsertTask(task);
   return true;
 }
