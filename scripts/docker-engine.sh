@@ -14,7 +14,9 @@
 #   bridge     baton-dN, 172.29.N.1/24       (its own bridge, so no engine touches docker0)
 # Published ports bind to 127.0.0.1 (--ip) and are served by docker-proxy, so the engines leave the
 # host's iptables alone (--iptables=false). live-restore keeps containers running while a daemon is
-# down, which is what an agent reconnecting to an engine must cope with.
+# down, which is what an agent reconnecting to an engine must cope with. Each engine has its own
+# containerd namespace, so engines never see each other's containers even when dockerd finds a system
+# containerd (/run/containerd/containerd.sock) and uses it instead of starting its own.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -98,6 +100,7 @@ start_engine() {
       as_root setsid nohup dockerd \
         -H "unix://$sock" --exec-root "$exec_root" --data-root "$data_root" --pidfile "$pidfile" \
         --bridge "$(engine_bridge "$n")" --ip 127.0.0.1 --iptables=false --ip-masq=false \
+        --containerd-namespace "baton-$n" --containerd-plugins-namespace "baton-$n-plugins" \
         --live-restore --log-level warn >>"$logf" 2>&1 </dev/null &
     fi
     wait_for "docker engine $n (unix://$sock; see $logf)" 60 engine_answers "$n"
