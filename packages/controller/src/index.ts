@@ -1,1 +1,13 @@
-export {};
+export { Baton, type BatonOptions, createBaton, type TaskStateChange } from './baton.js';
+export { type Clock, ManualClock, systemClock } from './clock.js';
+export { ControllerLoop, type ControllerLoopOptions, type ReconcileOutcome } from './controller-loop.js';
+export type { EcsFailure } from './ecs-api.js';
+export { BatonApiError, type EcsErrorCode } from './errors.js';
+export { type CacheChange, Informer } from './informer.js';
+export { Counters, jsonLogger, type Logger, type LogRecord, silentLogger } from './observability.js';
+export {
+  ServiceController,
+  type ServiceControllerOptions,
+  type ServiceEventNotice,
+} from './service-controller.js';
+export { WorkQueue, type WorkQueueOptions } from './work-queue.js';

@@ -5,6 +5,7 @@ import {
   type KindName,
   type ObjectOf,
   type Store,
+  StoreClosedError,
   type WatchEvent,
   WatchOverflowError,
 } from '@baton/store';
@@ -83,6 +84,7 @@ export class Informer<K extends KindMap, N extends KindName<K>> {
       .subscribe({
         next: (e) => this.apply(e as WatchEvent<ObjectOf<K, N>>),
         error: (err: unknown) => {
+          if (err instanceof StoreClosedError || this.stopped) return; // terminal: nothing to resume
           this.onError(err);
           const relist =
             err instanceof CompactedError ||

@@ -120,6 +120,11 @@ export class ServiceController {
     for (const e of this.o.services.values()) if (e.object.cluster === cluster) this.loop.enqueue(e.key);
   }
 
+  /** The cluster's placement state, shared by every placement decision (services and RunTask). */
+  clusterState(cluster: string): ClusterState {
+    return this.stateOf(cluster);
+  }
+
   private stateOf(cluster: string): ClusterState {
     let state = this.clusters.get(cluster);
     if (!state) {

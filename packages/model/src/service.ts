@@ -119,6 +119,8 @@ const ServiceObject = ecsObject({
   deployments: z.array(Deployment).default([]),
   events: z.array(ServiceEvent).default([]),
   createdAt: Timestamp.optional(),
+  /** Baton: stoppedAt of the newest task failure already reported in the events. */
+  failuresReportedThrough: z.number().optional(),
   /** Baton: the launch back-off after tasks keep failing to start (ECS's throttling). */
   launchThrottle: ecsObject({
     taskDefinition: z.string(),

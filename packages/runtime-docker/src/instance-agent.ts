@@ -224,8 +224,13 @@ export class InstanceAgent {
     this.eventsSubscription?.unsubscribe();
     this.eventsSubscription = undefined;
     try {
+      // agentDisconnectedAt starts the service controller's lost-instance clock.
       await this.updateInstance((existing) =>
-        existing ? { ...existing, agentConnected: false } : undefined,
+        existing
+          ? existing.agentConnected === false && existing.agentDisconnectedAt !== undefined
+            ? existing
+            : { ...existing, agentConnected: false, agentDisconnectedAt: this.clock() }
+          : undefined,
       );
     } catch (e) {
       this.options.onError?.(e, 'instance');

@@ -76,8 +76,9 @@ export function instanceRecord(
     tags: [],
   };
   if (!existing) return fresh;
+  const { agentDisconnectedAt: _reconnected, ...rest } = existing;
   return {
-    ...existing,
+    ...rest,
     engineEndpoint: fresh.engineEndpoint,
     agentConnected: true,
     registeredResources: fresh.registeredResources,

@@ -4,7 +4,7 @@ import { reconcileDaemon } from './daemon.js';
 import { circuitBreakerThreshold } from './deployment-limits.js';
 import { ensurePrimaryDeployment, pruneDeployments, rollBackTo, rollbackTarget } from './deployments.js';
 import { deploymentFailures, launchThrottle } from './failures.js';
-import { newEventId } from './ids.js';
+import { newEventId, taskIdOf } from './ids.js';
 import { throttleEventAfterFailures } from './launch-throttle.js';
 import { resolveServiceTaskDefinition, ServicePass } from './pass.js';
 import type { ServicePlan, ServiceReconcileContext, ServiceReconcileInput } from './plan.js';
@@ -85,6 +85,20 @@ export function reconcileService(input: ServiceReconcileInput, ctx: ServiceRecon
       }
       primary = deployments.find((d) => d.status === 'PRIMARY');
     }
+  }
+
+  // Tasks that stopped on their own since the last report: say why (their replacements follow).
+  let reportedThrough = service.failuresReportedThrough ?? 0;
+  for (const t of input.tasks) {
+    if (
+      t.lastStatus !== 'STOPPED' ||
+      t.stoppedAt === undefined ||
+      t.stoppedAt <= (service.failuresReportedThrough ?? 0)
+    )
+      continue;
+    if (t.stopCode === 'UserInitiated' || t.stopCode === 'ServiceSchedulerInitiated') continue;
+    pass.say(serviceMessages.taskFailed(name, taskIdOf(t.taskArn), failureReason(t)));
+    reportedThrough = Math.max(reportedThrough, t.stoppedAt);
   }
 
   // Throttling: tasks that keep stopping before they start back the service off.
@@ -187,6 +201,8 @@ export function reconcileService(input: ServiceReconcileInput, ctx: ServiceRecon
     pendingCount: counts.pending,
     events: events as Service['events'],
   });
+  if (reportedThrough !== (service.failuresReportedThrough ?? 0))
+    next = { ...next, failuresReportedThrough: reportedThrough };
   const previousThrottle = service.launchThrottle;
   if (!sameThrottle(previousThrottle, throttle)) {
     const { launchThrottle: _dropped, ...rest } = next;
@@ -213,4 +229,13 @@ function sameThrottle(a: Service['launchThrottle'], b: Service['launchThrottle']
     a.consecutiveFailures === b.consecutiveFailures &&
     a.nextLaunchAt === b.nextLaunchAt
   );
+}
+
+/** The task's stoppedReason, with the exit code of its essential container when there is one. */
+function failureReason(task: Task): string {
+  const reason = (task.stoppedReason ?? task.stopCode ?? 'stopped').replace(/\.$/, '');
+  const exited = task.containers.find((c) => c.exitCode !== undefined);
+  return exited && task.stopCode === 'EssentialContainerExited'
+    ? `${reason} (${exited.name} exit code ${exited.exitCode})`
+    : reason;
 }

@@ -80,14 +80,19 @@ export function reconcileReplicas(args: ReplicaArgs): void {
     Number(a.health.state === 'healthy') - Number(b.health.state === 'healthy') ||
     (a.task.createdAt ?? 0) - (b.task.createdAt ?? 0);
 
-  // Old deployments drain toward the PRIMARY.
+  // Old deployments drain toward the PRIMARY. A RUNNING task whose health is
+  // still being established is neither stopped nor counted: it may be serving.
   if (!args.freezeOldDeployments) {
-    for (const c of live.filter((x) => !isPrimary(x)).sort(byHealthLast)) {
+    for (const c of live
+      .filter((x) => !isPrimary(x) && !(x.running && x.health.state === 'pending'))
+      .sort(byHealthLast)) {
       stopFree(c, `Task stopped by the service scheduler: replaced by deployment ${primary.id}`);
     }
   }
   // Tasks on DRAINING instances are replaced elsewhere, within the same limits.
-  for (const c of live.filter((x) => isPrimary(x) && x.draining && !pass.stopped(x)).sort(byHealthLast)) {
+  const drainable = (x: ClassifiedTask) =>
+    isPrimary(x) && x.draining && !pass.stopped(x) && !(x.running && x.health.state === 'pending');
+  for (const c of live.filter(drainable).sort(byHealthLast)) {
     // Start the replacement first when maximumPercent leaves room for it.
     if (roomNow() > 0 && primaryGood().length < D) break;
     stopFree(c, `Task stopped because container instance ${c.instance?.ec2InstanceId} is DRAINING`);

@@ -1,5 +1,13 @@
-import type { ArnContext, PlacementConstraint, PlacementStrategy, Task, TaskDefinition } from '@baton/model';
-import { type ClusterSnapshot, placeTasks, type RandomSource } from '@baton/scheduler';
+import {
+  type ArnContext,
+  arns,
+  defaultArnContext,
+  type PlacementConstraint,
+  type PlacementStrategy,
+  type Task,
+  type TaskDefinition,
+} from '@baton/model';
+import { type ClusterSnapshot, ClusterState, placeTasks, type RandomSource } from '@baton/scheduler';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { newTaskId } from './ids.js';
 import { newTask } from './new-task.js';
@@ -22,14 +30,21 @@ export interface RunTaskPlan {
   readonly failures: readonly { readonly reason: string; readonly count: number }[];
 }
 
-/** Places RunTask's tasks; the records it returns are never replaced by any controller. */
+/**
+ * Places RunTask's tasks; the records it returns are never replaced by any
+ * controller. Given a ClusterState, the placements are recorded in it under
+ * the new tasks' ARNs.
+ */
 export function planRunTask(
   request: RunTaskRequest,
-  cluster: ClusterSnapshot,
+  cluster: ClusterSnapshot | ClusterState,
   ctx: { readonly now: number; readonly random: RandomSource; readonly arn?: ArnContext },
 ): RunTaskPlan {
   const td = request.taskDefinition;
   const group = request.group ?? `family:${td.family}`;
+  const state = cluster instanceof ClusterState ? cluster : ClusterState.fromSnapshot(cluster);
+  const taskIds = Array.from({ length: request.count }, () => newTaskId(ctx.random));
+  const arnContext = ctx.arn ?? defaultArnContext;
   const result = placeTasks(
     {
       taskDefinition: td,
@@ -37,24 +52,25 @@ export function planRunTask(
       group,
       ...(request.placementConstraints ? { placementConstraints: request.placementConstraints } : {}),
       ...(request.placementStrategy ? { placementStrategy: request.placementStrategy } : {}),
+      taskArns: taskIds.map((id) => arns.task(request.cluster, id, arnContext)),
     },
-    cluster,
+    state,
     { random: ctx.random },
   );
   if (isLeft(result)) return { tasks: [], failures: [{ reason: result.left.message, count: request.count }] };
-  const instances = new Map(cluster.instances.map((i) => [i.containerInstanceArn, i]));
+  const instanceOf = (arn: string) => {
+    const index = state.indexOf(arn);
+    return index === undefined ? { containerInstanceArn: arn, attributes: [] } : state.record(index).instance;
+  };
   const tasks = result.right.placements.map((p) =>
     newTask({
       cluster: request.cluster,
-      taskId: newTaskId(ctx.random),
+      taskId: taskIds[p.taskIndex]!,
       group,
       ...(request.startedBy ? { startedBy: request.startedBy } : {}),
       taskDefinitionArn: td.taskDefinitionArn ?? `${td.family}:${td.revision}`,
       taskDefinition: td,
-      instance: instances.get(p.containerInstanceArn) ?? {
-        containerInstanceArn: p.containerInstanceArn,
-        attributes: [],
-      },
+      instance: instanceOf(p.containerInstanceArn),
       now: ctx.now,
       ...(ctx.arn ? { arn: ctx.arn } : {}),
     }),

@@ -54,4 +54,6 @@ export const serviceMessages = {
   instanceLost: (service: string, instanceId: string, count: number) =>
     `(service ${service}) lost contact with container instance ${instanceId}; replacing ${count} ${count === 1 ? 'task' : 'tasks'}.`,
   drained: (service: string) => `(service ${service}) has been drained and is now INACTIVE.`,
+  taskFailed: (service: string, taskId: string, reason: string) =>
+    `(service ${service}) (task ${taskId}) stopped: ${reason}.`,
 } as const;

@@ -1,0 +1,260 @@
+import { randomInt as cryptoRandomInt } from 'node:crypto';
+import {
+  type ArnContext,
+  arns,
+  type Cluster,
+  type ContainerInstance,
+  defaultArnContext,
+  type Task,
+} from '@baton/model';
+import type { AgentSettings } from '@baton/reconciler';
+import { DockerRuntime, type EngineSpec, type InstanceAgent, storeAgentStore } from '@baton/runtime-docker';
+import { type ClusterState, mulberry32, type RandomSource } from '@baton/scheduler';
+import { type BatonKinds, batonKinds, createMemoryStore, type Store } from '@baton/store';
+import { filter, map, type Observable, Subject } from 'rxjs';
+import { type Clock, systemClock } from './clock.js';
+import { EcsApi } from './ecs-api.js';
+import { Informer } from './informer.js';
+import { Counters, jsonLogger, type Logger } from './observability.js';
+import { ServiceController, type ServiceEventNotice } from './service-controller.js';
+
+export interface BatonOptions {
+  /** The store; default an in-memory one (durable when `dataDir` is set). */
+  readonly store?: Store<BatonKinds>;
+  /** Keep the in-memory store's state on disk here (append-only log + snapshots). */
+  readonly dataDir?: string;
+  /** The cluster the engines join; created on start if missing. Default `default`. */
+  readonly cluster?: string;
+  /** Docker engines, one container instance each: `{ endpoint: 'unix:///var/run/docker.sock', instanceId: 'i-1', attributes }`. */
+  readonly engines?: readonly EngineSpec[];
+  readonly arn?: ArnContext;
+  /** Seed for placement ties and ids; default a random one. */
+  readonly seed?: number;
+  /** Structured logs; default JSON lines of warnings and errors on stderr. */
+  readonly logger?: Logger;
+  /** Tasks on an instance whose agent has been disconnected this long are replaced. Default 5 min. */
+  readonly instanceLostAfterMs?: number;
+  /** Periodic resync of every service. Default 30 s. */
+  readonly resyncMs?: number;
+  /** STOPPED tasks are deleted from the store after this long (ECS keeps them about an hour). Default 1 h. */
+  readonly stoppedTaskRetentionMs?: number;
+  /** Task agent settings for every engine. */
+  readonly agent?: {
+    readonly heartbeatIntervalMs?: number;
+    readonly heartbeatTimeoutMs?: number;
+    readonly resyncIntervalMs?: number;
+    readonly settings?: Partial<AgentSettings>;
+  };
+  readonly clock?: Clock;
+}
+
+/** A task's status moved (ECS's "Task State Change" event). */
+export interface TaskStateChange {
+  readonly taskArn: string;
+  readonly lastStatus: Task['lastStatus'];
+  readonly desiredStatus: Task['desiredStatus'];
+  readonly previousStatus: Task['lastStatus'] | undefined;
+  readonly task: Task;
+}
+
+export async function createBaton(options: BatonOptions = {}): Promise<Baton> {
+  const owned = options.store === undefined;
+  const store =
+    options.store ??
+    (await createMemoryStore({
+      kinds: batonKinds,
+      ...(options.dataDir ? { persistence: { dir: options.dataDir } } : {}),
+    }));
+  return new Baton(store, options, owned);
+}
+
+/**
+ * Baton, embedded: a store, the controllers that watch it, and one task
+ * agent per Docker engine. The methods are ECS's API (`createService`,
+ * `describeTasks`, …); `stop()` leaves containers running, and a Baton
+ * started again over the same store adopts them.
+ */
+export class Baton extends EcsApi {
+  readonly counters = new Counters();
+  readonly logger: Logger;
+  readonly serviceEvents$: Observable<ServiceEventNotice>;
+  readonly taskStateChanges$: Observable<TaskStateChange>;
+  private readonly informers: {
+    services: Informer<BatonKinds, 'Service'>;
+    tasks: Informer<BatonKinds, 'Task'>;
+    instances: Informer<BatonKinds, 'ContainerInstance'>;
+    taskDefinitions: Informer<BatonKinds, 'TaskDefinition'>;
+    clusters: Informer<BatonKinds, 'Cluster'>;
+  };
+  private readonly controller: ServiceController;
+  private readonly agents = new Map<string, InstanceAgent>();
+  private readonly stopped$ = new Subject<void>();
+  private janitor: ReturnType<typeof setInterval> | undefined;
+  private started = false;
+
+  constructor(
+    store: Store<BatonKinds>,
+    private readonly options: BatonOptions,
+    private readonly ownsStore: boolean,
+  ) {
+    const clock = options.clock ?? systemClock;
+    const random: RandomSource = mulberry32(options.seed ?? cryptoRandomInt(0, 2 ** 31));
+    const arn = options.arn ?? defaultArnContext;
+    super(store, clock, random, arn, options.cluster ?? 'default');
+    this.logger = options.logger ?? jsonLogger('warn');
+    const onError = (kind: string) => (error: unknown) =>
+      this.logger({ level: 'warn', msg: 'watch broke; resuming', kind, error: String(error) });
+    this.informers = {
+      services: new Informer(store, 'Service', clock, onError('Service')),
+      tasks: new Informer(store, 'Task', clock, onError('Task')),
+      instances: new Informer(store, 'ContainerInstance', clock, onError('ContainerInstance')),
+      taskDefinitions: new Informer(store, 'TaskDefinition', clock, onError('TaskDefinition')),
+      clusters: new Informer(store, 'Cluster', clock, onError('Cluster')),
+    };
+    this.controller = new ServiceController({
+      store,
+      ...this.informers,
+      clock,
+      random,
+      arn,
+      logger: this.logger,
+      counters: this.counters,
+      ...(options.instanceLostAfterMs !== undefined
+        ? { instanceLostAfterMs: options.instanceLostAfterMs }
+        : {}),
+      ...(options.resyncMs !== undefined ? { resyncMs: options.resyncMs } : {}),
+    });
+    this.serviceEvents$ = this.controller.events.asObservable();
+    this.taskStateChanges$ = this.informers.tasks.changes.pipe(
+      filter((c) => c.object !== undefined && c.object.object.lastStatus !== c.previous?.object.lastStatus),
+      map((c) => ({
+        taskArn: c.key,
+        lastStatus: c.object!.object.lastStatus,
+        desiredStatus: c.object!.object.desiredStatus,
+        previousStatus: c.previous?.object.lastStatus,
+        task: c.object!.object,
+      })),
+    );
+  }
+
+  /** Starts watching, reconciling and running containers. Resolves once the caches are in sync. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    for (const i of Object.values(this.informers)) i.start();
+    await Promise.all(Object.values(this.informers).map((i) => i.synced));
+    await this.ensureCluster(this.defaultCluster);
+    this.controller.start();
+    for (const engine of this.options.engines ?? []) await this.startAgent(engine, this.defaultCluster);
+    const retention = this.options.stoppedTaskRetentionMs ?? 60 * 60_000;
+    this.janitor = setInterval(() => void this.sweepStoppedTasks(retention), Math.min(60_000, retention));
+    this.janitor.unref();
+    this.logger({
+      level: 'info',
+      msg: 'baton started',
+      cluster: this.defaultCluster,
+      engines: this.agents.size,
+    });
+  }
+
+  /** Stops controllers and agents, leaving containers running; closes the store if Baton made it. */
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    if (this.janitor) clearInterval(this.janitor);
+    // In-flight engine calls finish on the engine by themselves; containers keep running.
+    await Promise.all([...this.agents.values()].map((a) => a.stop({ waitForActions: false })));
+    this.agents.clear();
+    await this.controller.stop();
+    for (const i of Object.values(this.informers)) i.stop();
+    this.stopped$.next();
+    if (this.ownsStore) await this.store.close();
+    this.logger({ level: 'info', msg: 'baton stopped' });
+  }
+
+  /** Prometheus-style text of Baton's counters. */
+  metrics(): string {
+    return this.counters.text();
+  }
+
+  /** Adds a Docker engine as a container instance of `cluster` (default: Baton's cluster) and starts its agent. */
+  override async registerContainerInstance(
+    engine: EngineSpec & { readonly cluster?: string },
+  ): Promise<ContainerInstance> {
+    const cluster = engine.cluster ?? this.defaultCluster;
+    await this.requireCluster(cluster);
+    const agent = await this.startAgent(engine, cluster);
+    const entry = await this.store.get('ContainerInstance', agent.containerInstanceArn);
+    if (entry) return entry.object;
+    return (await this.waitFor(
+      async () => (await this.store.get('ContainerInstance', agent.containerInstanceArn))?.object,
+      15_000,
+    ))!;
+  }
+
+  /** The agent of an instance, for tests and diagnostics. */
+  agent(containerInstanceArn: string): InstanceAgent | undefined {
+    return this.agents.get(containerInstanceArn);
+  }
+
+  protected override clusterState(cluster: string): ClusterState {
+    return this.controller.clusterState(cluster);
+  }
+
+  protected override get cache() {
+    return this.informers;
+  }
+
+  private async startAgent(engine: EngineSpec, cluster: string): Promise<InstanceAgent> {
+    const { agent: a } = this.options;
+    const runtime = new DockerRuntime({
+      store: storeAgentStore(this.store),
+      cluster,
+      engines: [engine],
+      ...(a?.heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs: a.heartbeatIntervalMs } : {}),
+      ...(a?.heartbeatTimeoutMs !== undefined ? { heartbeatTimeoutMs: a.heartbeatTimeoutMs } : {}),
+      ...(a?.resyncIntervalMs !== undefined ? { resyncIntervalMs: a.resyncIntervalMs } : {}),
+      ...(a?.settings ? { settings: a.settings } : {}),
+      onError: (error, context) =>
+        this.logger({
+          level: 'warn',
+          msg: 'agent error; retrying',
+          instance: engine.instanceId,
+          context,
+          error: String(error),
+        }),
+    });
+    const agent = runtime.agents[0]!;
+    if (this.agents.has(agent.containerInstanceArn)) return this.agents.get(agent.containerInstanceArn)!;
+    this.agents.set(agent.containerInstanceArn, agent);
+    await agent.start();
+    return agent;
+  }
+
+  private async ensureCluster(name: string): Promise<Cluster> {
+    const existing = await this.store.get('Cluster', name);
+    if (existing) return existing.object;
+    return this.createCluster({ clusterName: name });
+  }
+
+  private async sweepStoppedTasks(retentionMs: number): Promise<void> {
+    const now = this.clock.now();
+    for (const e of [...this.informers.tasks.values()]) {
+      const t = e.object;
+      if (t.lastStatus === 'STOPPED' && now - (t.stoppedAt ?? e.updatedAt) > retentionMs) {
+        await this.store.delete('Task', e.key, { ifVersion: e.version }).catch(() => undefined);
+      }
+    }
+  }
+
+  private async waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T | undefined> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const v = await probe();
+      if (v !== undefined || Date.now() > until) return v;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+export { arns };

@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
+import Docker from 'dockerode';
+import { type Baton, type BatonOptions, createBaton, silentLogger } from '../../src/index.js';
+
+/** Baton's own engines (scripts/docker-engine.sh); `npm test` provisions them. */
+export const engine1 = process.env.BATON_DOCKER_HOST ?? 'unix:///var/run/baton/docker.sock';
+export const engine2 = process.env.BATON_DOCKER_HOST_2 ?? 'unix:///var/run/baton/docker-2.sock';
+export const testImage = process.env.BATON_TEST_IMAGE ?? 'baton-test/busybox:1';
+
+export function docker(endpoint: string): Docker {
+  return new Docker({ socketPath: endpoint.replace(/^unix:\/\//, ''), timeout: 20_000 });
+}
+
+/** Fails (never skips) with what to do when an engine is missing. */
+export async function requireEngine(endpoint: string): Promise<void> {
+  try {
+    await docker(endpoint).ping();
+    await docker(endpoint).getImage(testImage).inspect();
+  } catch (err) {
+    throw new Error(
+      `Docker engine ${endpoint} with ${testImage} is not available (${(err as Error).message}). ` +
+        "Start Baton's engines with `bash scripts/provision.sh docker` (as root).",
+    );
+  }
+}
+
+export function uniqueCluster(prefix: string): string {
+  return `${prefix}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Test-speed settings: quick heartbeats and resyncs, never pull the local test image. */
+export async function testBaton(options: BatonOptions): Promise<Baton> {
+  const baton = await createBaton({
+    seed: 7,
+    logger: process.env.BATON_TEST_LOG ? undefined : silentLogger,
+    resyncMs: 2_000,
+    agent: {
+      heartbeatIntervalMs: 300,
+      heartbeatTimeoutMs: 1_500,
+      resyncIntervalMs: 2_000,
+      settings: { imagePullBehavior: 'prefer-cached', taskCleanupWaitMs: 30_000 },
+    },
+    ...options,
+  });
+  await baton.start();
+  return baton;
+}
+
+/** A busybox httpd web service task definition (ECS JSON). */
+export function httpdTaskDefinition(
+  family: string,
+  options: { healthCheck?: boolean; command?: string[]; page?: string } = {},
+) {
+  return {
+    family,
+    containerDefinitions: [
+      {
+        name: 'httpd',
+        image: testImage,
+        memory: 32,
+        command: options.command ?? ['httpd', '-f', '-p', '8080', '-h', '/www'],
+        portMappings: [{ containerPort: 8080 }],
+        stopTimeout: 2,
+        ...(options.healthCheck
+          ? {
+              healthCheck: {
+                command: ['CMD-SHELL', 'wget -q -O /dev/null http://127.0.0.1:8080/ || exit 1'],
+                interval: 5,
+                timeout: 2,
+                retries: 2,
+              },
+            }
+          : {}),
+      },
+    ],
+  };
+}
+
+export async function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined && v !== false) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`,
+      );
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** GET http://127.0.0.1:port/ → status code. */
+export function httpStatus(port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/', timeout: 2_000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** The service's tasks with desiredStatus RUNNING. */
+export async function liveTasks(baton: Baton, cluster: string, service: string) {
+  const { taskArns } = await baton.listTasks({ cluster, serviceName: service });
+  return (await baton.describeTasks({ cluster, tasks: taskArns })).tasks;
+}
+
+/** Containers of a cluster on an engine (by Baton's labels). */
+export async function clusterContainers(endpoint: string, cluster: string, all = false) {
+  return docker(endpoint).listContainers({ all, filters: { label: [`com.baton.cluster=${cluster}`] } });
+}

@@ -1,0 +1,140 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Baton } from '../../src/index.js';
+import {
+  clusterContainers,
+  docker,
+  engine1,
+  httpdTaskDefinition,
+  httpStatus,
+  liveTasks,
+  requireEngine,
+  testBaton,
+  uniqueCluster,
+  waitFor,
+} from './harness.js';
+
+const cluster = uniqueCluster('e2e-svc');
+const dataDir = mkdtempSync(join(tmpdir(), 'baton-e2e-'));
+const options = { cluster, dataDir, engines: [{ endpoint: engine1, instanceId: 'engine-1' }] };
+let baton: Baton;
+
+beforeAll(async () => {
+  await requireEngine(engine1);
+  baton = await testBaton(options);
+});
+
+afterAll(async () => {
+  await baton?.stop();
+  for (const c of await clusterContainers(engine1, cluster, true))
+    await docker(engine1).getContainer(c.Id).remove({ force: true });
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const running = async (n: number) =>
+  waitFor(`${n} RUNNING tasks`, 30_000, async () => {
+    const tasks = await liveTasks(baton, cluster, 'web');
+    return tasks.length === n && tasks.every((t) => t.lastStatus === 'RUNNING') ? tasks : undefined;
+  });
+
+describe('a service on a real engine', { timeout: 120_000 }, () => {
+  it('runs 3 httpd tasks, each answering on its published port', async () => {
+    await baton.registerTaskDefinition(httpdTaskDefinition('web', { healthCheck: true }));
+    await baton.createService({ cluster, serviceName: 'web', taskDefinition: 'web', desiredCount: 3 });
+    const tasks = await running(3);
+    const ports = tasks.map((t) => t.containers[0]!.networkBindings[0]!.hostPort!);
+    expect(new Set(ports).size).toBe(3);
+    for (const port of ports) expect(await httpStatus(port)).toBe(200);
+    expect((await clusterContainers(engine1, cluster)).length).toBe(3);
+  });
+
+  it('replaces a killed container and says why', async () => {
+    const [victim] = await liveTasks(baton, cluster, 'web');
+    const id = victim!.taskArn.split('/').pop()!;
+    await docker(engine1).getContainer(victim!.containers[0]!.runtimeId!).kill();
+    await waitFor('a replacement', 30_000, async () => {
+      const tasks = await liveTasks(baton, cluster, 'web');
+      return (
+        tasks.length === 3 && tasks.every((t) => t.lastStatus === 'RUNNING' && t.taskArn !== victim!.taskArn)
+      );
+    });
+    const [service] = (await baton.describeServices({ cluster, services: ['web'] })).services;
+    expect(service!.events.map((e) => e.message)).toContainEqual(
+      `(service web) (task ${id}) stopped: Essential container in task exited (httpd exit code 137).`,
+    );
+  });
+
+  it('scales 3 → 5 → 1', async () => {
+    await baton.updateService({ cluster, service: 'web', desiredCount: 5 });
+    await running(5);
+    await baton.updateService({ cluster, service: 'web', desiredCount: 1 });
+    await running(1);
+    await waitFor(
+      'containers of stopped tasks to stop',
+      30_000,
+      async () => (await clusterContainers(engine1, cluster)).length === 1,
+    );
+    await baton.updateService({ cluster, service: 'web', desiredCount: 3 });
+    await running(3);
+  });
+
+  it('rolls out a new revision without dropping below 3 RUNNING tasks (minimumHealthyPercent 100)', async () => {
+    await baton.registerTaskDefinition(httpdTaskDefinition('web', { healthCheck: true }));
+    let fewest = Infinity;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const tasks = await liveTasks(baton, cluster, 'web');
+        fewest = Math.min(fewest, tasks.filter((t) => t.lastStatus === 'RUNNING').length);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    await baton.updateService({ cluster, service: 'web', taskDefinition: 'web:2' });
+    await waitFor('the rollout to complete', 90_000, async () => {
+      const [s] = (await baton.describeServices({ cluster, services: ['web'] })).services;
+      const primary = s?.deployments.find((d) => d.status === 'PRIMARY');
+      return (
+        primary?.taskDefinition.endsWith(':2') &&
+        primary.rolloutState === 'COMPLETED' &&
+        s!.deployments.every((d) => d.status !== 'ACTIVE')
+      );
+    });
+    sampling = false;
+    await sampler;
+    expect(fewest).toBeGreaterThanOrEqual(3);
+    const tasks = await liveTasks(baton, cluster, 'web');
+    expect(tasks.map((t) => t.taskDefinitionArn.split(':').pop())).toEqual(['2', '2', '2']);
+  });
+
+  it('a revision whose container exits at once trips the circuit breaker and rolls back', async () => {
+    await baton.updateService({
+      cluster,
+      service: 'web',
+      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
+    });
+    await baton.registerTaskDefinition(httpdTaskDefinition('web', { command: ['sh', '-c', 'exit 3'] }));
+    await baton.updateService({ cluster, service: 'web', taskDefinition: 'web:3' });
+    await waitFor('the rollback', 90_000, async () => {
+      const [s] = (await baton.describeServices({ cluster, services: ['web'] })).services;
+      return s!.events.some((e) => e.message.includes('rolling back')) && s!.taskDefinition.endsWith(':2');
+    });
+    const [s] = (await baton.describeServices({ cluster, services: ['web'] })).services;
+    expect(s!.deployments.find((d) => d.rolloutState === 'FAILED')?.taskDefinition).toMatch(/:3$/);
+    const tasks = await running(3);
+    expect(tasks.every((t) => t.taskDefinitionArn.endsWith(':2'))).toBe(true);
+  });
+
+  it('a restarted Baton adopts the running containers: none duplicated, none restarted', async () => {
+    const before = await clusterContainers(engine1, cluster);
+    await baton.stop();
+    // A new process would do the same: open the same data directory, find the same engine.
+    baton = await testBaton(options);
+    await new Promise((r) => setTimeout(r, 3_000));
+    const after = await clusterContainers(engine1, cluster);
+    expect(after.map((c) => c.Id).sort()).toEqual(before.map((c) => c.Id).sort());
+    expect(after.map((c) => c.Created)).toEqual(before.map((c) => c.Created));
+    expect(await liveTasks(baton, cluster, 'web')).toHaveLength(3);
+  });
+});
