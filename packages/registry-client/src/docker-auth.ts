@@ -40,6 +40,10 @@ export function dockerAuthConfig(
   }
 }
 
-/** The X-Registry-Auth header value (base64url JSON) for Engine API callers that do not use dockerode. */
+/**
+ * The X-Registry-Auth header value for Engine API callers that do not use dockerode: URL-safe
+ * base64 of the JSON *with* padding (the engine decodes with Go's padded URLEncoding and silently
+ * drops an auth it cannot decode).
+ */
 export const registryAuthHeader = (auth: DockerAuthConfig): string =>
-  Buffer.from(JSON.stringify(auth)).toString('base64url');
+  Buffer.from(JSON.stringify(auth)).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');

@@ -412,7 +412,9 @@ export class Session {
     });
     // A token that was granted but lacks the scope: the registry says 401 + insufficient_scope; that is DENIED.
     const challenge = chooseChallenge(parseChallenges(res.headers['www-authenticate'])) ?? lastChallenge;
-    if (res.status === 401 && challenge?.params.error === 'insufficient_scope')
+    // Without credentials that is a request to log in (UNAUTHORIZED), with them a refusal (DENIED).
+    const anonymous = (await this.credentials(call.registry).catch(() => undefined)) === undefined;
+    if (res.status === 401 && challenge?.params.error === 'insufficient_scope' && !anonymous)
       return new RegistryError(
         'DENIED',
         `${call.what}: 401 DENIED: the credentials lack the scope ${call.scopes.join(' ')}`,
