@@ -154,16 +154,14 @@ export async function startTokenRegistry(users: Readonly<Record<string, TokenUse
         jti: randomBytes(8).toString('hex'),
         access,
       });
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(
-          JSON.stringify({
-            token,
-            access_token: token,
-            expires_in: state.expiresIn,
-            issued_at: new Date().toISOString(),
-          }),
-        );
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          token,
+          access_token: token,
+          expires_in: state.expiresIn,
+          issued_at: new Date().toISOString(),
+        }),
+      );
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
