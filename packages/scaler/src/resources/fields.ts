@@ -1,0 +1,77 @@
+import { ecsObject, show } from '@baton/model';
+import { z } from 'zod';
+
+/**
+ * Field helpers shared by the Application Auto Scaling and CloudWatch shapes.
+ * These resources keep AWS's PascalCase field names, so the JSON that
+ * `aws application-autoscaling … --cli-input-json` and `aws cloudwatch
+ * put-metric-alarm` take parses unchanged.
+ */
+
+/** An integer within [min, max]. */
+export function intBetween(min: number, max: number) {
+  return z
+    .number()
+    .int({ error: (iss) => `must be a whole number (got ${show(iss.input)})` })
+    .refine((v) => v >= min && v <= max, {
+      error: (iss) => `must be between ${min} and ${max} (got ${show(iss.input)})`,
+    });
+}
+
+/** An integer >= min. */
+export function intAtLeast(min: number) {
+  return z
+    .number()
+    .int({ error: (iss) => `must be a whole number (got ${show(iss.input)})` })
+    .refine((v) => v >= min, { error: (iss) => `must be at least ${min} (got ${show(iss.input)})` });
+}
+
+/** Baton scales ECS services only; other AAS namespaces are rejected by name. */
+export const ServiceNamespace = z.string().refine((v) => v === 'ecs', {
+  error: (iss) => `Baton scales ECS services only: must be "ecs" (got ${show(iss.input)})`,
+});
+export type ServiceNamespace = z.output<typeof ServiceNamespace>;
+
+export const ScalableDimension = z.string().refine((v) => v === 'ecs:service:DesiredCount', {
+  error: (iss) => `must be "ecs:service:DesiredCount" (got ${show(iss.input)})`,
+});
+export type ScalableDimension = z.output<typeof ScalableDimension>;
+
+/** AAS names an ECS service `service/<cluster>/<service>`. */
+export function serviceResourceId(cluster: string, serviceName: string): string {
+  return `service/${cluster}/${serviceName}`;
+}
+
+export function parseResourceId(
+  resourceId: string,
+): { readonly cluster: string; readonly serviceName: string } | undefined {
+  const m = /^service\/([^/\s]+)\/([^/\s]+)$/.exec(resourceId);
+  return m ? { cluster: m[1]!, serviceName: m[2]! } : undefined;
+}
+
+export const ResourceId = z.string().refine((v) => parseResourceId(v) !== undefined, {
+  error: (iss) => `must be service/<cluster>/<service> (got ${show(iss.input)})`,
+});
+
+/**
+ * A name AAS accepts for policies and scheduled actions: printable, no
+ * leading or trailing space, and none of `:`, `/`, `|` (they would make ARNs
+ * ambiguous).
+ */
+export function aasName(what: string) {
+  return z
+    .string()
+    .refine((v) => v.length >= 1 && v.length <= 256 && v.trim() === v && !/[:/|\p{Cc}]/u.test(v), {
+      error: (iss) =>
+        `${what} must be 1–256 printable characters without ':', '/', '|' or surrounding spaces (got ${show(iss.input)})`,
+    });
+}
+
+export const MetricDimension = ecsObject({
+  Name: z.string().min(1).max(255),
+  Value: z.string().min(1).max(1024),
+});
+export type MetricDimension = z.output<typeof MetricDimension>;
+
+export const MetricStatistic = z.enum(['Average', 'Minimum', 'Maximum', 'SampleCount', 'Sum']);
+export type MetricStatistic = z.output<typeof MetricStatistic>;
