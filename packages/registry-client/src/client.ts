@@ -74,6 +74,7 @@ export interface PullSpec {
   readonly image: string;
   readonly reference: Reference;
   readonly digest: Digest;
+  /** The manifest's media type ('' when the reference was already a digest and nothing was fetched). */
   readonly mediaType: string;
   /** dockerode's `authconfig` (sent as X-Registry-Auth); undefined for anonymous pulls. */
   readonly authconfig?: DockerAuthConfig;
@@ -335,11 +336,18 @@ export class RegistryClient {
     return run(() => this.session.credentials(registry));
   }
 
-  /** Resolves a reference and returns what a Docker engine needs to pull exactly that digest. */
+  /**
+   * What a Docker engine needs to pull exactly one digest: the tag resolved now (HEAD), the pinned
+   * `repo@digest` and dockerode's `authconfig`. A digest reference costs no request.
+   */
   preparePull(reference: ReferenceInput): TE.TaskEither<RegistryError, PullSpec> {
     return run(async () => {
       const r = ref(reference);
-      const d = await headManifest(this.session, r, this.maxManifestBytes);
+      // A digest reference is already pinned: no lookup, the engine verifies the content it pulls.
+      const d =
+        r.digest !== undefined
+          ? { digest: r.digest, mediaType: '' }
+          : await headManifest(this.session, r, this.maxManifestBytes);
       const auth = dockerAuthConfig(r.registry, await this.session.credentials(r.registry));
       return {
         image: formatReference(pinned(r, d.digest)),

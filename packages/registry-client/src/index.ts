@@ -57,6 +57,7 @@ export {
   RegistryError,
   type RegistryErrorCode,
 } from './errors.js';
+export { ImageResolver, type ImageResolverOptions } from './image-resolver.js';
 export type { InventoryOptions } from './inventory.js';
 export { type ListOptions, parseNextLink } from './listing.js';
 export {
