@@ -42,6 +42,7 @@ export {
 } from './engine/engine.js';
 export { fireTimes } from './engine/fire-times.js';
 export { serviceCapacityState } from './engine/service-state.js';
+export { alignedTicks } from './engine/ticks.js';
 // Metrics and alarms.
 export {
   type AlarmEvaluation,

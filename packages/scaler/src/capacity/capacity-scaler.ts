@@ -1,4 +1,5 @@
-import { filter, map, type Observable, type SchedulerLike, scan, timer, withLatestFrom } from 'rxjs';
+import { filter, map, type Observable, type SchedulerLike, scan, withLatestFrom } from 'rxjs';
+import { alignedTicks } from '../engine/ticks.js';
 import type { CapacityProvider } from '../resources/capacity-provider.js';
 import { decideInstanceScaling, type InstanceScalingDecision } from './decide.js';
 import { type CapacitySnapshot, estimateCapacity } from './estimate.js';
@@ -34,8 +35,7 @@ export function createCapacityScaler(inputs: CapacityScalerInputs): Observable<I
   const lowNeeded = inputs.scaleInEvaluations ?? 15;
   const group = inputs.provider.autoScalingGroupProvider;
   const warmupMs = group.managedScaling.instanceWarmupPeriod * 1000;
-  const first = interval - (((scheduler.now() % interval) + interval) % interval);
-  return timer(first, interval, scheduler).pipe(
+  return alignedTicks(interval, scheduler).pipe(
     withLatestFrom(inputs.snapshots),
     scan<[number, CapacitySnapshot], CapacityLoop>(
       (loop, [, snapshot]) => {

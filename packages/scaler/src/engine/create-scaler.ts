@@ -9,7 +9,6 @@ import {
   of,
   type SchedulerLike,
   switchMap,
-  timer,
 } from 'rxjs';
 import type { MetricDatapoint } from '../metrics/datapoint.js';
 import { defaultTargetTrackingOptions } from '../policies/target-tracking.js';
@@ -22,6 +21,7 @@ import {
   type ServiceCapacityState,
 } from './engine.js';
 import { fireTimes } from './fire-times.js';
+import { alignedTicks } from './ticks.js';
 
 export interface ScalerOptions extends ScalingEngineOptions {
   /** How often alarms and policies are evaluated; by default the target tracking period (60 s). */
@@ -87,9 +87,8 @@ export function createScaler(inputs: ScalerInputs): Observable<ScalingActivity> 
     const interval =
       options.evaluationIntervalMs ??
       (options.targetTracking?.periodSeconds ?? defaultTargetTrackingOptions.periodSeconds) * 1000;
-    const first = interval - (((now() % interval) + interval) % interval);
-    const evaluations = timer(first, interval, scheduler).pipe(
-      mergeMap(() => handle({ type: 'evaluate', at: now() })),
+    const evaluations = alignedTicks(interval, scheduler).pipe(
+      mergeMap((at) => handle({ type: 'evaluate', at })),
     );
     return merge(configured, service, metrics, evaluations);
   });

@@ -268,8 +268,8 @@ export class ScalingEngine {
     this.desired = next;
     const which =
       next > current
-        ? `below the minimum capacity ${this.minCapacity}`
-        : `above the maximum capacity ${this.maxCapacity}`;
+        ? `below the new minimum capacity ${this.minCapacity}`
+        : `above the new maximum capacity ${this.maxCapacity}`;
     return [
       this.activity(at, {
         Cause:

@@ -52,11 +52,10 @@ export function breaches(value: number, comparison: ComparisonOperator, threshol
  * M out of N over the last N periods. Missing periods count as breaching or
  * not for `breaching` / `notBreaching`. Otherwise:
  * - at least M breaching → ALARM;
- * - every period missing → INSUFFICIENT_DATA (`missing`) or unchanged (`ignore`);
- * - the missing periods could still make M → `ignore` keeps the state;
- *   `missing` judges the present periods alone: ALARM if all of them
- *   breach, OK if any does not;
- * - otherwise OK.
+ * - too few breaching for M even if every missing period breached → OK;
+ * - else the missing periods decide, and nothing can: INSUFFICIENT_DATA for
+ *   `missing` (so a target tracking policy never acts on partial data, as
+ *   ECS documents), the state unchanged for `ignore`.
  */
 export function evaluateAlarm(
   spec: AlarmSpec,
@@ -81,29 +80,18 @@ export function evaluateAlarm(
     datapoints,
   });
   if (breaching >= m) return crossed('ALARM', breaching, false);
-  if (missing === n) {
-    if (spec.treatMissingData === 'ignore')
-      return {
-        state: previous,
-        reason: `No data in the last ${n} periods; state kept (missing data ignored).`,
-        datapoints,
-      };
+  if (breaching + missing < m) return crossed('OK', ok, true);
+  if (spec.treatMissingData === 'ignore')
     return {
-      state: 'INSUFFICIENT_DATA',
-      reason: `Insufficient Data: ${n} datapoints were unknown.`,
+      state: previous,
+      reason: `${missing} of the last ${n} datapoints are missing and could decide the alarm; state kept (missing data ignored).`,
       datapoints,
     };
-  }
-  if (breaching + missing >= m) {
-    if (spec.treatMissingData === 'ignore')
-      return {
-        state: previous,
-        reason: `${missing} of the last ${n} datapoints are missing and could decide the alarm; state kept (missing data ignored).`,
-        datapoints,
-      };
-    if (ok === 0) return crossed('ALARM', breaching, false);
-  }
-  return crossed('OK', ok, true);
+  return {
+    state: 'INSUFFICIENT_DATA',
+    reason: `Insufficient Data: ${missing} of the last ${n} datapoints were unknown and could decide the alarm.`,
+    datapoints,
+  };
 }
 
 function round(v: number): string {

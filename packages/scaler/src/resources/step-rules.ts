@@ -7,6 +7,9 @@ export interface StepBounds {
   readonly ScalingAdjustment?: number | undefined;
 }
 
+const andList = (xs: readonly number[]) =>
+  xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
+
 const fmt = (v: number | undefined, side: 'lower' | 'upper') =>
   v === undefined ? (side === 'lower' ? '-infinity' : '+infinity') : String(v);
 
@@ -57,13 +60,13 @@ export function stepAdjustmentIssues(
     add(
       path,
       'step-open-bound',
-      `at most one step may have no lower bound (steps ${openBelow.join(', ')} have none)`,
+      `at most one step may have no lower bound (steps ${andList(openBelow)} have none)`,
     );
   if (openAbove.length > 1)
     add(
       path,
       'step-open-bound',
-      `at most one step may have no upper bound (steps ${openAbove.join(', ')} have none)`,
+      `at most one step may have no upper bound (steps ${andList(openAbove)} have none)`,
     );
   for (const s of valid) {
     if (s.lower < 0 && s.lower !== -Infinity && openBelow.length === 0)

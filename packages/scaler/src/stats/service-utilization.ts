@@ -1,5 +1,6 @@
 import { type TaskDefinition, taskCpuUnits, taskMemoryMiB } from '@baton/model';
-import { defer, filter, from, map, merge, mergeMap, type Observable, type SchedulerLike, timer } from 'rxjs';
+import { defer, filter, from, map, merge, mergeMap, type Observable, type SchedulerLike } from 'rxjs';
+import { alignedTicks } from '../engine/ticks.js';
 import type { MetricDatapoint } from '../metrics/datapoint.js';
 import { predefinedMetrics } from '../policies/target-tracking.js';
 import { containerCpuUnits, containerMemoryMiB, cpuUnitsBetween, type DockerStats } from './docker-stats.js';
@@ -146,8 +147,7 @@ export function serviceUtilizationDatapoints(inputs: UtilizationStreamInputs): O
         return undefined;
       }),
     );
-    const first = interval - (((scheduler.now() % interval) + interval) % interval);
-    const ticks = timer(first, interval, scheduler).pipe(
+    const ticks = alignedTicks(interval, scheduler).pipe(
       mergeMap(() => {
         const now = scheduler.now();
         const usages: TaskUsage[] = [];
