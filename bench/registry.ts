@@ -2,7 +2,8 @@
 // Resolves 200 tags to digests with basic auth against the local distribution registry
 // (scripts/registry-instance.sh, 127.0.0.1:5000), with @baton/registry-client and with Debian's
 // `skopeo inspect --raw` (one process per tag, as a deploy script would run it), in the same run.
-// Reports ops/s for both, one at a time and 16 in flight, and checks both agree on every digest.
+// Reports ops/s for both, one at a time and 16 in flight (plus the client with a new client per tag,
+// paying connection, ping and auth each time as each skopeo process does), and checks both agree.
 // Last line: one JSON object. Knobs: BENCH_TAGS (200), BENCH_CONCURRENCY (16).
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -75,6 +76,17 @@ async function clientRun(
   return { opsPerSecond: TAGS / s, digests };
 }
 
+/** A new client per tag: every resolve pays a new connection, the ping and auth, as each skopeo process does. */
+async function coldClientRun(): Promise<number> {
+  const t0 = performance.now();
+  for (const t of tags) {
+    const c = createRegistryClient({ credentials });
+    await c.promises.resolve(`${REPO}:${t}`);
+    c.close();
+  }
+  return TAGS / ((performance.now() - t0) / 1000);
+}
+
 function skopeo(tag: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const p = spawn(
@@ -118,6 +130,8 @@ const seq = await clientRun(1);
 log(`client, one at a time: ${seq.opsPerSecond.toFixed(1)} resolves/s`);
 const par = await clientRun(CONCURRENCY);
 log(`client, ${CONCURRENCY} in flight: ${par.opsPerSecond.toFixed(1)} resolves/s`);
+const cold = await coldClientRun();
+log(`client, a new client per tag (connection + ping + auth each time): ${cold.toFixed(1)} resolves/s`);
 const sk = await skopeoRun(1);
 log(`skopeo inspect --raw, one at a time: ${sk.opsPerSecond.toFixed(1)} resolves/s`);
 const skPar = await skopeoRun(CONCURRENCY);
@@ -136,6 +150,8 @@ log(
     opsPerSecond: r(seq.opsPerSecond),
     skopeoOpsPerSecond: r(sk.opsPerSecond),
     ratio: r(seq.opsPerSecond / sk.opsPerSecond),
+    coldOpsPerSecond: r(cold),
+    coldRatio: r(cold / sk.opsPerSecond),
     concurrency: CONCURRENCY,
     concurrentOpsPerSecond: r(par.opsPerSecond),
     skopeoConcurrentOpsPerSecond: r(skPar.opsPerSecond),
