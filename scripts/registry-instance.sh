@@ -27,15 +27,27 @@ registry_pid() {
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && echo "$pid"
 }
 
-# A Basic challenge on /v2/ means our htpasswd registry is the one listening.
-answers() {
+# GET /v2/ with AUTH (a header line or nothing); prints the status line and headers.
+probe() {
   local host=${BATON_REGISTRY_ADDR%:*} port=${BATON_REGISTRY_ADDR##*:} reply
   { exec 3<>"/dev/tcp/$host/$port"; } 2>/dev/null || return 1
-  printf 'GET /v2/ HTTP/1.0\r\nHost: %s\r\n\r\n' "$BATON_REGISTRY_ADDR" >&3
+  printf 'GET /v2/ HTTP/1.0\r\nHost: %s\r\n%s\r\n' "$BATON_REGISTRY_ADDR" "$1" >&3
   reply=$(timeout 5 cat <&3 || true)
   exec 3<&- 3>&-
-  grep -q '^HTTP/1.[01] 401' <<<"$reply" && grep -qi '^Www-Authenticate: Basic' <<<"$reply"
+  printf '%s\n' "$reply"
 }
+
+# Ours answers: a Basic challenge without credentials, 200 with the test credentials.
+answers() {
+  local anon authed token
+  anon=$(probe '') || return 1
+  grep -q '^HTTP/1.[01] 401' <<<"$anon" && grep -qi '^Www-Authenticate: Basic' <<<"$anon" || return 1
+  token=$(printf '%s:%s' "$BATON_REGISTRY_USER" "$BATON_REGISTRY_PASSWORD" | base64 -w0)
+  authed=$(probe "Authorization: Basic $token"$'\r\n') || return 1
+  grep -q '^HTTP/1.[01] 200' <<<"$authed"
+}
+
+port_taken() { { exec 4<>"/dev/tcp/${BATON_REGISTRY_ADDR%:*}/${BATON_REGISTRY_ADDR##*:}"; } 2>/dev/null && exec 4<&- 4>&-; }
 
 write_config() {
   mkdir -p "$dir/data"
@@ -72,6 +84,15 @@ YAML
 start() {
   [ -x "$REGISTRY_BIN" ] || die "$REGISTRY_BIN not found: install Debian's docker-registry (bash scripts/provision.sh registry)"
   if registry_pid >/dev/null && answers; then return 0; fi
+  if port_taken; then
+    # Debian's packaged service (/etc/init.d/docker-registry, config on :5000) may hold the port.
+    if [ -f /var/run/docker-registry.pid ] && kill -0 "$(cat /var/run/docker-registry.pid)" 2>/dev/null; then
+      log "registry: stopping Debian's docker-registry service, which holds the port"
+      as_root /etc/init.d/docker-registry stop >/dev/null 2>&1 || true
+      sleep 0.5
+    fi
+    port_taken && die "$BATON_REGISTRY_ADDR is taken by another process that is not Baton's test registry"
+  fi
   write_config
   setsid "$REGISTRY_BIN" serve "$dir/config.yml" >>"$dir/registry.log" 2>&1 </dev/null &
   echo $! >"$pidfile"
