@@ -9,6 +9,11 @@ export interface InventoryOptions {
   readonly platform?: PlatformSpec;
   /** Requests in flight at once (default 8). */
   readonly concurrency?: number;
+  /**
+   * Push time for an image whose config has no usable `created` (default: now), so that a policy
+   * never expires an image for an age it cannot know.
+   */
+  readonly unknownPushedAt?: number;
 }
 
 /**
@@ -46,7 +51,11 @@ export async function imageInventory(
       created = image.config.created;
     }
     const at = created === undefined ? Number.NaN : Date.parse(created);
-    records.push({ digest, tags: tagList.sort(), pushedAt: Number.isNaN(at) ? 0 : at });
+    records.push({
+      digest,
+      tags: tagList.sort(),
+      pushedAt: Number.isNaN(at) ? (options.unknownPushedAt ?? Date.now()) : at,
+    });
   });
   return records.sort((a, b) => (a.digest < b.digest ? -1 : 1));
 }
