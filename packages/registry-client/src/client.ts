@@ -6,7 +6,6 @@ import type { Credentials } from './credentials/types.js';
 import { type Digest, parseDigest } from './digest.js';
 import { type DockerAuthConfig, dockerAuthConfig } from './docker-auth.js';
 import { isNotFound, RegistryError } from './errors.js';
-import { discard } from './http.js';
 import { type InventoryOptions, imageInventory } from './inventory.js';
 import { type ListOptions, listRepositories, listTags } from './listing.js';
 import type { Descriptor, ImageIndex, ImageManifest, Manifest } from './manifest.js';
@@ -37,10 +36,10 @@ import {
   type RepositoryName,
 } from './reference.js';
 import { Session, type SessionOptions } from './session.js';
-import { repositoryScope } from './token.js';
 import {
   type BlobContent,
   deleteManifest,
+  mountBlob,
   type PushBlobOptions,
   type PushedBlob,
   type PutManifestOptions,
@@ -247,40 +246,7 @@ export class RegistryClient {
     blobDigest: string,
     from: RepositoryInput,
   ): TE.TaskEither<RegistryError, boolean> {
-    return run(async () => {
-      const r = repo(repository);
-      const f = repo(from);
-      const d = digest(blobDigest);
-      const res = await this.session.send({
-        registry: r.registry,
-        method: 'POST',
-        target: `/v2/${r.repository}/blobs/uploads/`,
-        query: { mount: d, from: f.repository },
-        scopes: [repositoryScope(r.repository, ['pull', 'push']), repositoryScope(f.repository, ['pull'])],
-        what: `mount ${d} from ${f.repository} into ${r.repository}`,
-        repository: r.repository,
-        ok: [201, 202],
-        notFound: 'NAME_UNKNOWN',
-      });
-      discard(res);
-      if (res.status === 201) return true;
-      // Declined: cancel the upload session the registry opened instead.
-      const loc = res.headers.location;
-      if (loc) {
-        await this.session
-          .send({
-            registry: r.registry,
-            method: 'DELETE',
-            target: new URL(loc, this.session.baseUrl(r.registry)),
-            scopes: [repositoryScope(r.repository, ['pull', 'push'])],
-            what: 'cancel upload',
-            ok: [204, 202, 200, 404],
-            notFound: 'BLOB_UPLOAD_UNKNOWN',
-          })
-          .then(discard, () => {});
-      }
-      return false;
-    });
+    return run(() => mountBlob(this.session, repo(repository), digest(blobDigest), repo(from)));
   }
 
   /** PUTs a manifest or index under the reference's tag (or digest); `tagMutability: 'IMMUTABLE'` guards tags. */

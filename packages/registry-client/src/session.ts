@@ -1,6 +1,7 @@
 import { type Challenge, chooseChallenge, parseChallenges } from './challenge.js';
 import type { CredentialProvider, Credentials } from './credentials/types.js';
-import { type DistributionErrorCode, errorFromResponse, RegistryError } from './errors.js';
+import { type DistributionErrorCode, RegistryError } from './errors.js';
+import { failureOf } from './failure.js';
 import {
   discard,
   type HttpMethod,
@@ -8,7 +9,6 @@ import {
   header,
   networkError,
   type RequestBody,
-  readBody,
   safeUrl,
   Transport,
   type TransportOptions,
@@ -391,41 +391,9 @@ export class Session {
         attempt++;
         continue;
       }
-      throw await this.failure(call, res, lastChallenge);
+      const anonymous = (await this.credentials(call.registry).catch(() => undefined)) === undefined;
+      throw await failureOf(call, res, lastChallenge, anonymous);
     }
-  }
-
-  private async failure(
-    call: Call,
-    res: HttpResponse,
-    lastChallenge: Challenge | undefined,
-  ): Promise<RegistryError> {
-    let body: Buffer | undefined;
-    if (call.method === 'HEAD') discard(res);
-    else body = await readBody(res, 64 * 1024, call.what).catch(() => undefined);
-    const retryAfter = parseRetryAfter(header(res.headers, 'retry-after'), Date.now());
-    const e = errorFromResponse(res.status, body, call.what, {
-      registry: call.registry,
-      notFound: call.notFound,
-      ...(call.repository === undefined ? {} : { repository: call.repository }),
-      ...(retryAfter === undefined ? {} : { retryAfterSeconds: Math.ceil(retryAfter / 1000) }),
-    });
-    // A token that was granted but lacks the scope: the registry says 401 + insufficient_scope; that is DENIED.
-    const challenge = chooseChallenge(parseChallenges(res.headers['www-authenticate'])) ?? lastChallenge;
-    // Without credentials that is a request to log in (UNAUTHORIZED), with them a refusal (DENIED).
-    const anonymous = (await this.credentials(call.registry).catch(() => undefined)) === undefined;
-    if (res.status === 401 && challenge?.params.error === 'insufficient_scope' && !anonymous)
-      return new RegistryError(
-        'DENIED',
-        `${call.what}: 401 DENIED: the credentials lack the scope ${call.scopes.join(' ')}`,
-        {
-          status: 401,
-          registry: call.registry,
-          ...(call.repository === undefined ? {} : { repository: call.repository }),
-          errors: e.errors,
-        },
-      );
-    return e;
   }
 
   close(): void {

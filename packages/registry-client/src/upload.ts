@@ -276,3 +276,40 @@ export async function deleteManifest(s: Session, ref: Reference, maxManifestByte
   discard(res);
   return digest;
 }
+
+/** Cross-repository mount only: true when mounted; false when the registry declined (its upload is cancelled). */
+export async function mountBlob(
+  s: Session,
+  repo: RepositoryName,
+  digest: Digest,
+  from: RepositoryName,
+): Promise<boolean> {
+  const res = await s.send({
+    registry: repo.registry,
+    method: 'POST',
+    target: `/v2/${repo.repository}/blobs/uploads/`,
+    query: { mount: digest, from: from.repository },
+    scopes: [...pushScopes(repo), repositoryScope(from.repository, ['pull'])],
+    what: `mount ${digest} from ${from.repository} into ${formatRepository(repo)}`,
+    repository: repo.repository,
+    ok: [201, 202],
+    notFound: 'NAME_UNKNOWN',
+  });
+  discard(res);
+  if (res.status === 201) return true;
+  const loc = header(res.headers, 'location');
+  if (loc) {
+    await s
+      .send({
+        registry: repo.registry,
+        method: 'DELETE',
+        target: new URL(loc, s.baseUrl(repo.registry)),
+        scopes: pushScopes(repo),
+        what: 'cancel upload',
+        ok: [200, 202, 204, 404],
+        notFound: 'BLOB_UPLOAD_UNKNOWN',
+      })
+      .then(discard, () => {});
+  }
+  return false;
+}

@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isLeft, isRight } from 'fp-ts/lib/Either.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   createRegistryClient,
@@ -356,5 +357,21 @@ describe('auth edge cases', () => {
     expect(tokens).toBe(3);
     const tokenRequest = fake.seen.find((s) => s.path.startsWith('/token'));
     expect(tokenRequest?.path).toBe('/token?service=fake&scope=repository%3Aapp%3Apull');
+  });
+});
+
+describe('the TaskEither API', () => {
+  it('answers Right or Left with a typed error and never throws, whatever the input', async () => {
+    fake.handle = (_req, res) => {
+      res.writeHead(200, { 'docker-content-digest': digest }).end();
+    };
+    const c = client();
+    const ok = await c.resolve(`${fake.addr}/app:1`)();
+    expect(isRight(ok) && ok.right.digest).toBe(digest);
+    const bad = await c.resolve('Not A Reference')();
+    expect(isLeft(bad) && bad.left.code).toBe('INVALID_REFERENCE');
+    const badDigest = await c.fetchBlob(`${fake.addr}/app`, 'sha256:nope')();
+    expect(isLeft(badDigest) && badDigest.left.code).toBe('INVALID_REFERENCE');
+    await expect(c.promises.resolve('Not A Reference')).rejects.toMatchObject({ code: 'INVALID_REFERENCE' });
   });
 });
