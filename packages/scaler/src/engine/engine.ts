@@ -76,7 +76,8 @@ export class ScalingEngine {
   private maxCapacity = 0;
   private desired: number | undefined;
   private deploying = false;
-  private clampPending = false;
+  /** Limits changed before the desired count was known: what changed them, to clamp once it is. */
+  private clampPending: ActivityTrigger | undefined;
   private cooldowns: Cooldowns = {};
   private readonly alarms = new Map<string, AlarmRuntime>();
   private readonly firstSeen = new Map<string, number>();
@@ -95,7 +96,7 @@ export class ScalingEngine {
       case 'service':
         this.desired = event.service.desiredCount;
         this.deploying = event.service.deploymentInProgress ?? false;
-        return this.clampPending ? this.clampToLimits(event.at, { type: 'target-limits' }) : [];
+        return this.clampPending ? this.clampToLimits(event.at, this.clampPending) : [];
       case 'datapoint':
         for (const r of this.alarms.values())
           if (matchesMetric(r.window.spec.metric, event.datapoint))
@@ -161,8 +162,8 @@ export class ScalingEngine {
     // Re-registered with new limits: the desired count moves into them.
     this.minCapacity = target.MinCapacity;
     this.maxCapacity = target.MaxCapacity;
-    this.clampPending = true;
-    return this.clampToLimits(at, { type: 'target-limits' });
+    this.clampPending = { type: 'target-limits' };
+    return this.clampToLimits(at, this.clampPending);
   }
 
   private evaluate(at: number): ScalingActivity[] {
@@ -253,7 +254,7 @@ export class ScalingEngine {
         MaxCapacity: max,
       }),
     ];
-    this.clampPending = true;
+    this.clampPending = trigger;
     out.push(...this.clampToLimits(at, trigger));
     return out;
   }
@@ -262,7 +263,7 @@ export class ScalingEngine {
   private clampToLimits(at: number, trigger: ActivityTrigger): ScalingActivity[] {
     const current = this.desired;
     if (current === undefined) return [];
-    this.clampPending = false;
+    this.clampPending = undefined;
     const next = clamp(current, this.minCapacity, this.maxCapacity);
     if (next === current) return [];
     this.desired = next;
