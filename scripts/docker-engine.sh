@@ -6,6 +6,7 @@
 #   bash scripts/docker-engine.sh destroy N   # remove every container of engine N, stop it and its containerd
 #   bash scripts/docker-engine.sh check N     # exit 0 when engine N answers and has the test image
 #   bash scripts/docker-engine.sh host N      # print engine N's DOCKER_HOST (unix://…)
+#   BATON_DOCKER_LIVE_RESTORE=0 bash scripts/docker-engine.sh start N   # without --live-restore (for Swarm)
 #
 # Engine N never shares state with another engine or with a system dockerd:
 #   socket     /var/run/baton/docker.sock (N=1), /var/run/baton/docker-N.sock (N>1)
@@ -95,13 +96,16 @@ start_engine() {
     ensure_bridge "$n"
     # A dockerd that died uncleanly leaves its pidfile and socket behind; both would stop a new one.
     dockerd_pid "$n" >/dev/null || as_root rm -f "$pidfile" "$sock"
+    # BATON_DOCKER_LIVE_RESTORE=0 leaves it off: Docker Swarm (the converge benchmark's baseline) refuses it.
+    local live_restore=--live-restore
+    [ "${BATON_DOCKER_LIVE_RESTORE:-1}" = 0 ] && live_restore=
     if ! dockerd_pid "$n" >/dev/null; then
       log "engine $n: starting dockerd on unix://$sock (log: $logf)"
       as_root setsid nohup dockerd \
         -H "unix://$sock" --exec-root "$exec_root" --data-root "$data_root" --pidfile "$pidfile" \
         --bridge "$(engine_bridge "$n")" --ip 127.0.0.1 --iptables=false --ip-masq=false \
         --containerd-namespace "baton-$n" --containerd-plugins-namespace "baton-$n-plugins" \
-        --live-restore --log-level warn >>"$logf" 2>&1 </dev/null &
+        $live_restore --log-level warn >>"$logf" 2>&1 </dev/null &
     fi
     wait_for "docker engine $n (unix://$sock; see $logf)" 60 engine_answers "$n"
   fi

@@ -127,7 +127,11 @@ describe('a service on a real engine', { timeout: 120_000 }, () => {
   });
 
   it('a restarted Baton adopts the running containers: none duplicated, none restarted', async () => {
-    const before = await clusterContainers(engine1, cluster);
+    // Containers of tasks stopped by the previous test may still be on their way out.
+    const before = await waitFor('exactly 3 running containers', 30_000, async () => {
+      const running = await clusterContainers(engine1, cluster);
+      return running.length === 3 ? running : undefined;
+    });
     await baton.stop();
     // A new process would do the same: open the same data directory, find the same engine.
     baton = await testBaton(options);
