@@ -43,6 +43,8 @@ export interface BatonOptions {
     readonly heartbeatIntervalMs?: number;
     readonly heartbeatTimeoutMs?: number;
     readonly resyncIntervalMs?: number;
+    /** Container actions running at once per engine. Default 8. */
+    readonly concurrency?: number;
     readonly settings?: Partial<AgentSettings>;
   };
   readonly clock?: Clock;
@@ -214,6 +216,7 @@ export class Baton extends EcsApi {
       ...(a?.heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs: a.heartbeatIntervalMs } : {}),
       ...(a?.heartbeatTimeoutMs !== undefined ? { heartbeatTimeoutMs: a.heartbeatTimeoutMs } : {}),
       ...(a?.resyncIntervalMs !== undefined ? { resyncIntervalMs: a.resyncIntervalMs } : {}),
+      ...(a?.concurrency !== undefined ? { concurrency: a.concurrency } : {}),
       ...(a?.settings ? { settings: a.settings } : {}),
       onError: (error, context) =>
         this.logger({
