@@ -155,6 +155,7 @@ function pass(label: string, midDeploymentShare: number) {
   let starts = 0;
   let stops = 0;
   const t1 = performance.now();
+  const cpu0 = process.cpuUsage();
   for (const service of world.services) {
     const plan = reconcileService(
       {
@@ -169,12 +170,15 @@ function pass(label: string, midDeploymentShare: number) {
     stops += plan.stopTasks.length;
   }
   const fullPassMs = performance.now() - t1;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   const result = {
     label,
     services: world.services.length,
     tasks: world.allTasks.length,
     instances: world.instances.length,
     fullPassMs: Math.round(fullPassMs * 10) / 10,
+    cpuMs: Math.round(cpuMs * 10) / 10,
     perServiceUs: Math.round(((fullPassMs * 1000) / world.services.length) * 10) / 10,
     clusterStateBuildMs: Math.round(stateMs * 10) / 10,
     starts,

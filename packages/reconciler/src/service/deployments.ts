@@ -73,6 +73,7 @@ export function rollBackTo(
  * INACTIVE one that failed (so DescribeServices still says why).
  */
 export function pruneDeployments(deployments: readonly Deployment[]): Deployment[] {
+  if (deployments.length === 1 && deployments[0]!.status !== 'INACTIVE') return deployments as Deployment[];
   const keep: Deployment[] = [];
   const kept = new Set<string>();
   for (const d of [...deployments].sort((a, b) => b.createdAt - a.createdAt)) {

@@ -16,6 +16,9 @@ export const stoppedReasons = {
   targetHealth: (targetGroup: string) => `Task failed ELB health checks in (target-group ${targetGroup})`,
 } as const;
 
+const healthy: TaskHealthVerdict = Object.freeze({ state: 'healthy' });
+const pending: TaskHealthVerdict = Object.freeze({ state: 'pending' });
+
 /**
  * Whether a task counts as healthy for a deployment (ECS's rules):
  * - an essential container has a health check → when the task is HEALTHY;
@@ -31,7 +34,7 @@ export function taskHealthForDeployment(
   now: number,
   target?: { readonly health: TargetHealth; readonly targetGroup: string },
 ): TaskHealthVerdict {
-  if (task.lastStatus !== 'RUNNING' || task.desiredStatus !== 'RUNNING') return { state: 'pending' };
+  if (task.lastStatus !== 'RUNNING' || task.desiredStatus !== 'RUNNING') return pending;
   const startedAt = task.startedAt ?? now;
   const graceEnds = startedAt + (service.healthCheckGracePeriodSeconds ?? 0) * 1000;
   const inGrace = now < graceEnds;
@@ -40,7 +43,7 @@ export function taskHealthForDeployment(
 
   if (!hasHealthCheck && !hasLoadBalancer) {
     const healthyAt = startedAt + implicitHealthyAfterMs;
-    return now >= healthyAt ? { state: 'healthy' } : { state: 'pending', recheckAt: healthyAt };
+    return now >= healthyAt ? healthy : { state: 'pending', recheckAt: healthyAt };
   }
   const unhealthy = (reason: string): TaskHealthVerdict =>
     inGrace ? { state: 'pending', recheckAt: graceEnds } : { state: 'unhealthy', reason };
@@ -50,5 +53,5 @@ export function taskHealthForDeployment(
     return unhealthy(stoppedReasons.targetHealth(target.targetGroup));
   const containerOk = !hasHealthCheck || task.healthStatus === 'HEALTHY';
   const targetOk = !hasLoadBalancer || target?.health === 'healthy';
-  return containerOk && targetOk ? { state: 'healthy' } : { state: 'pending' };
+  return containerOk && targetOk ? healthy : pending;
 }
