@@ -8,6 +8,8 @@ export * from './parse.js';
 export * from './placement.js';
 export * from './service.js';
 export * from './service-task-definition.js';
+export * from './target-group.js';
+export { targetGroupRules } from './target-group-rules.js';
 export * from './task.js';
 export * from './task-definition.js';
 export { findCycle } from './task-definition-rules.js';

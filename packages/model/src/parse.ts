@@ -6,6 +6,8 @@ import { ContainerInstance } from './container-instance.js';
 import { asArray, asRecord } from './loose.js';
 import { Service } from './service.js';
 import { serviceRules } from './service-rules.js';
+import { TargetGroup } from './target-group.js';
+import { targetGroupRules } from './target-group-rules.js';
 import { Task } from './task.js';
 import { TaskDefinition } from './task-definition.js';
 import { taskDefinitionRules } from './task-definition-rules.js';
@@ -127,4 +129,12 @@ export const parseContainerInstance = makeParser({
   resource: 'container instance',
   schema: ContainerInstance,
   envelopes: ['containerInstance', 'containerInstances'],
+});
+
+/** Parses a target group: a CreateTargetGroup request (`Name`) or a DescribeTargetGroups entry. */
+export const parseTargetGroup = makeParser({
+  resource: 'target group',
+  schema: TargetGroup,
+  envelopes: ['TargetGroup', 'TargetGroups'],
+  rules: targetGroupRules,
 });

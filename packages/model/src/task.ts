@@ -136,6 +136,16 @@ export const Task = ecsObject({
   stoppedAt: Timestamp.optional(),
   connectivity: z.enum(['CONNECTED', 'DISCONNECTED']).optional(),
   connectivityAt: Timestamp.optional(),
+  /**
+   * Baton: target groups the task must be registered with before it is reported RUNNING; the agent
+   * holds it ACTIVATING until the target-group controller has registered it and removed the entry.
+   */
+  activationHolds: z.array(z.string()).optional(),
+  /**
+   * Baton: target groups the task is registered with; when it stops, the agent holds it DEACTIVATING
+   * (no signal sent) until each has deregistered and drained it and removed its entry.
+   */
+  deactivationHolds: z.array(z.string()).optional(),
   /** ECS's own per-task counter of status changes. */
   version: z.number().int().optional(),
   tags: z.array(Tag).default([]),

@@ -3,6 +3,7 @@ import {
   type ContainerInstance,
   clusterNameOf,
   type Service,
+  type TargetGroup,
   type Task,
   type TaskDefinition,
 } from '@baton/model';
@@ -71,6 +72,15 @@ export const batonKinds = defineKinds({
       byInstance: (t) => (t.containerInstanceArn ? [t.containerInstanceArn] : []),
       byCluster: (t) => [clusterNameOf(t.clusterArn)],
     },
+  }),
+  /** Key: the target group ARN. `Targets` is status (the target-group controller's); the rest is spec. */
+  TargetGroup: kind({
+    key: (tg: TargetGroup) => tg.TargetGroupArn ?? tg.TargetGroupName,
+    spec: (tg) => {
+      const { Targets: _targets, ...spec } = tg;
+      return spec;
+    },
+    indexes: { byName: (tg) => [tg.TargetGroupName] },
   }),
 });
 

@@ -69,6 +69,10 @@ export function containerRecord(taskArn: string, view: ContainerView, taskStoppe
     containerArn: containerArnOf(taskArn, view.def.name),
     taskArn,
     image: view.def.image,
+    // A container created from `repo@sha256:…` (a pinned image) reports its digest, as ECS does.
+    ...(o && /@sha256:[0-9a-f]{64}$/.test(o.image)
+      ? { imageDigest: o.image.slice(o.image.lastIndexOf('@') + 1) }
+      : {}),
     ...(o ? { runtimeId: o.id } : prev?.runtimeId !== undefined ? { runtimeId: prev.runtimeId } : {}),
     lastStatus,
     ...(view.exitCode !== undefined && !view.running ? { exitCode: view.exitCode } : {}),

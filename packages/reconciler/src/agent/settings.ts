@@ -6,6 +6,7 @@ export const defaultAgentSettings: AgentSettings = {
   taskCleanupWaitMs: 3 * 60 * 60 * 1000,
   defaultStartTimeoutSeconds: 180,
   orphanStopTimeoutSeconds: 30,
+  maxDeactivationHoldMs: 3_660_000,
 };
 
 export function agentSettings(overrides: Partial<AgentSettings> | undefined): AgentSettings {

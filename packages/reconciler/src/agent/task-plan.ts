@@ -84,7 +84,9 @@ function planRun(ctx: TaskPlanContext): TaskPlan {
 
   const anyStarted = views.some((v) => v.everStarted);
   const allStarted = views.every((v) => v.everStarted);
-  const phase: TaskStatus = allStarted ? 'RUNNING' : anyStarted ? 'ACTIVATING' : 'PENDING';
+  // A task waiting to be registered with its target groups stays ACTIVATING (ECS's meaning of it).
+  const held = (task.activationHolds?.length ?? 0) > 0;
+  const phase: TaskStatus = allStarted && !held ? 'RUNNING' : anyStarted ? 'ACTIVATING' : 'PENDING';
   const lastStatus = advance(task.lastStatus, phase);
   // The pull phase spans from the agent taking the task on until every container exists.
   const allCreated = views.every((v) => v.observed !== undefined);
@@ -139,6 +141,18 @@ function planStop(ctx: TaskPlanContext, cause: StopCause | undefined): TaskPlan 
       status: { ...stopFields, lastStatus: 'DEACTIVATING', containers: records(ctx, false) },
       wakeAt: now,
     };
+  }
+  // Registered with a load balancer: no signal until every target group has drained the task.
+  if (task.lastStatus === 'DEACTIVATING' && (task.deactivationHolds?.length ?? 0) > 0) {
+    const giveUpAt = (task.stoppingAt ?? now) + ctx.settings.maxDeactivationHoldMs;
+    if (now < giveUpAt) {
+      return {
+        actions: [],
+        pulls: [],
+        status: { ...stopFields, lastStatus: 'DEACTIVATING', containers: records(ctx, false) },
+        wakeAt: giveUpAt,
+      };
+    }
   }
   const actions: ContainerAction[] = [];
   for (const v of running) {

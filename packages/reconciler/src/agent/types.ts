@@ -203,6 +203,12 @@ export interface AgentSettings {
   readonly defaultStartTimeoutSeconds: number;
   /** Stop timeout for a labelled container whose task is gone and whose label names none. */
   readonly orphanStopTimeoutSeconds: number;
+  /**
+   * Baton: the longest a stopping task stays DEACTIVATING for its `deactivationHolds` (load-balancer
+   * draining), counted from `stoppingAt`; a safety net should nobody release them. Default 61 min
+   * (ELB's longest deregistration delay is 60).
+   */
+  readonly maxDeactivationHoldMs: number;
 }
 
 /** The instance the agent runs for: its ARN names the cluster (`container-instance/<cluster>/<id>`). */

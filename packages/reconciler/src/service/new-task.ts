@@ -21,6 +21,8 @@ export function newTask(args: {
   readonly instance: Pick<SchedulerInstance, 'containerInstanceArn' | 'attributes'>;
   readonly now: number;
   readonly arn?: ArnContext;
+  /** Target groups to register with while ACTIVATING (the service's load balancers). */
+  readonly activationHolds?: readonly string[];
 }): Task {
   const ctx = args.arn ?? defaultArnContext;
   const taskArn = arns.task(args.cluster, args.taskId, ctx);
@@ -49,6 +51,9 @@ export function newTask(args: {
       networkBindings: [],
     })),
     createdAt: args.now,
+    ...(args.activationHolds && args.activationHolds.length > 0
+      ? { activationHolds: [...args.activationHolds] }
+      : {}),
     version: 1,
     tags: [],
   };

@@ -1,4 +1,4 @@
-import { arns, type Deployment, defaultArnContext, type TaskDefinition } from '@baton/model';
+import { arns, type Deployment, defaultArnContext, type Service, type TaskDefinition } from '@baton/model';
 import { placeDaemonTasks, placeTasks, selectTasksToStop } from '@baton/scheduler';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import type { ClassifiedTask } from './classify.js';
@@ -58,6 +58,7 @@ export function placeServiceTasks(
         instance,
         now: pass.ctx.now,
         ...(pass.ctx.arn ? { arn: pass.ctx.arn } : {}),
+        activationHolds: targetGroupsOf(service),
       }),
     );
   }
@@ -148,8 +149,14 @@ export function placeDaemonTask(
     instance,
     now: pass.ctx.now,
     ...(pass.ctx.arn ? { arn: pass.ctx.arn } : {}),
+    activationHolds: targetGroupsOf(service),
   });
   pass.starts.push(task);
   pass.state.upsertTask(task);
   return true;
+}
+
+/** The target groups a service's new tasks must be registered with before they count as RUNNING. */
+function targetGroupsOf(service: Pick<Service, 'loadBalancers'>): string[] {
+  return [...new Set(service.loadBalancers.flatMap((lb) => (lb.targetGroupArn ? [lb.targetGroupArn] : [])))];
 }

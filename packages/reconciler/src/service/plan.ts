@@ -20,7 +20,7 @@ export interface ServiceReconcileInput {
   /** Load-balancer target health by task ARN (from the target-group controller). */
   readonly targetHealth?: ReadonlyMap<
     string,
-    { readonly health: TargetHealth; readonly targetGroup: string }
+    { readonly health: TargetHealth; readonly targetGroup: string; readonly port?: number }
   >;
 }
 

@@ -60,7 +60,7 @@ export function reconcileReplicas(args: ReplicaArgs): void {
     pass.say(
       reason === stoppedReasons.containerHealth || !target
         ? serviceMessages.unhealthyTask(pass.name, id, '')
-        : serviceMessages.unhealthyTarget(pass.name, id, target.targetGroup),
+        : serviceMessages.unhealthyTarget(pass.name, id, target.targetGroup, target.port),
     );
     total--;
   }

@@ -47,8 +47,8 @@ export const serviceMessages = {
   throttled: (service: string) => `(service ${service}) is unable to consistently start tasks successfully.`,
   unhealthyTask: (service: string, taskId: string, reason: string) =>
     `(service ${service}) (task ${taskId}) failed container health checks. ${reason}`.trim(),
-  unhealthyTarget: (service: string, taskId: string, targetGroup: string) =>
-    `(service ${service}) (task ${taskId}) (port) is unhealthy in target-group ${targetGroup} due to (reason Health checks failed).`,
+  unhealthyTarget: (service: string, taskId: string, targetGroup: string, port?: number) =>
+    `(service ${service}) (task ${taskId}) (port${port === undefined ? '' : ` ${port}`}) is unhealthy in target-group ${targetGroup} due to (reason Health checks failed).`,
   taskStoppedOnDrainingInstance: (service: string, taskId: string, instanceId: string) =>
     `(service ${service}) has stopped task ${taskId} because container instance ${instanceId} is DRAINING.`,
   instanceLost: (service: string, instanceId: string, count: number) =>

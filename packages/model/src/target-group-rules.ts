@@ -1,0 +1,61 @@
+import { show } from './fields.js';
+import { asArray, asInt, asRecord } from './loose.js';
+import { targetGroupAttributes } from './target-group.js';
+import type { ValidationIssue } from './validation.js';
+
+/**
+ * ELB's bounds and cross-field rules for a target group, over the raw input:
+ * interval 5–300 s, timeout 2–120 s and shorter than the interval, the
+ * deregistration delay 0–3600 s, a known balancing algorithm. The Baton-only
+ * attribute `baton.health_check.short_timings=true` lowers both minimums to 1 s.
+ */
+export function targetGroupRules(input: unknown): ValidationIssue[] {
+  const tg = asRecord(input);
+  if (!tg) return [];
+  const issues: ValidationIssue[] = [];
+  const add = (path: string, rule: string, message: string) => issues.push({ path, rule, message });
+  const attributes = asArray(tg.Attributes).map(asRecord);
+  const value = (key: string) => {
+    let found: unknown;
+    for (const a of attributes) if (a && a.Key === key) found = a.Value;
+    return found;
+  };
+  const short = value(targetGroupAttributes.shortTimings) === 'true';
+  const interval = asInt(tg.HealthCheckIntervalSeconds) ?? 30;
+  const timeout = asInt(tg.HealthCheckTimeoutSeconds) ?? 5;
+  const minInterval = short ? 1 : 5;
+  const minTimeout = short ? 1 : 2;
+  if (asInt(tg.HealthCheckIntervalSeconds) !== undefined && interval < minInterval)
+    add('HealthCheckIntervalSeconds', 'range', `must be between ${minInterval} and 300 (got ${interval})`);
+  if (asInt(tg.HealthCheckTimeoutSeconds) !== undefined && timeout < minTimeout)
+    add('HealthCheckTimeoutSeconds', 'range', `must be between ${minTimeout} and 120 (got ${timeout})`);
+  if (short ? timeout > interval : timeout >= interval)
+    add(
+      'HealthCheckTimeoutSeconds',
+      'health-check-timeout',
+      `must be ${short ? 'at most' : 'smaller than'} HealthCheckIntervalSeconds (${interval}) (got ${timeout})`,
+    );
+  attributes.forEach((a, i) => {
+    if (!a) return;
+    const v = a.Value;
+    if (typeof v !== 'string') return; // the schema reports it
+    if (a.Key === targetGroupAttributes.deregistrationDelay) {
+      if (!/^\d+$/.test(v) || Number(v) > 3600)
+        add(
+          `Attributes[${i}].Value`,
+          'range',
+          `deregistration_delay.timeout_seconds must be 0–3600 (got ${show(v)})`,
+        );
+    } else if (a.Key === targetGroupAttributes.algorithm) {
+      if (v !== 'round_robin' && v !== 'least_outstanding_requests')
+        add(
+          `Attributes[${i}].Value`,
+          'enum',
+          `load_balancing.algorithm.type must be round_robin or least_outstanding_requests (got ${show(v)})`,
+        );
+    } else if (a.Key === targetGroupAttributes.shortTimings && v !== 'true' && v !== 'false') {
+      add(`Attributes[${i}].Value`, 'enum', `must be true or false (got ${show(v)})`);
+    }
+  });
+  return issues;
+}

@@ -1,0 +1,194 @@
+import { z } from 'zod';
+import { type ArnContext, defaultArnContext, parseArn } from './arn.js';
+import { ecsObject, ignored, intBetween, show } from './fields.js';
+
+/**
+ * An ELBv2 target group, in the shape of `aws elbv2 create-target-group` and
+ * `describe-target-groups` (PascalCase, as that API spells it), plus the
+ * targets Baton registered in it. Health-check defaults are ELB's.
+ */
+
+export const TargetGroupProtocol = z.enum(['HTTP', 'TCP']);
+export type TargetGroupProtocol = z.output<typeof TargetGroupProtocol>;
+
+/** ELB's target states. */
+export const TargetState = z.enum(['initial', 'healthy', 'unhealthy', 'unused', 'draining', 'unavailable']);
+export type TargetState = z.output<typeof TargetState>;
+
+/** ELB's `Matcher.HttpCode`: `200`, `200,202`, `200-299`. */
+export function isHttpCodeMatcher(v: string): boolean {
+  return v.split(',').every((part) => {
+    const m = /^(\d{3})(?:-(\d{3}))?$/.exec(part.trim());
+    if (!m) return false;
+    const lo = Number(m[1]);
+    const hi = m[2] === undefined ? lo : Number(m[2]);
+    return lo >= 100 && hi <= 599 && lo <= hi;
+  });
+}
+
+/** Whether `status` is one of the codes a matcher names. */
+export function matchesHttpCode(matcher: string, status: number): boolean {
+  return matcher.split(',').some((part) => {
+    const [lo, hi] = part.trim().split('-').map(Number);
+    return lo !== undefined && status >= lo && status <= (hi ?? lo);
+  });
+}
+
+export const Matcher = ecsObject({
+  HttpCode: z
+    .string()
+    .refine(isHttpCodeMatcher, {
+      error: (iss) => `must be like 200, 200,202 or 200-299 (got ${show(iss.input)})`,
+    })
+    .default('200'),
+  GrpcCode: ignored('not-implemented'),
+});
+
+export const TargetGroupAttribute = ecsObject({ Key: z.string().min(1), Value: z.string() });
+export type TargetGroupAttribute = z.output<typeof TargetGroupAttribute>;
+
+/** A target Baton registered: a task's container port, published on the host. */
+export const RegisteredTarget = ecsObject({
+  /** The host address (127.0.0.1 for Baton's engines). */
+  Id: z.string().min(1),
+  Port: intBetween(1, 65535),
+  AvailabilityZone: z.string().optional(),
+  State: TargetState,
+  /** ELB's reason code: `Elb.InitialHealthChecking`, `Target.ResponseCodeMismatch`, … */
+  Reason: z.string().optional(),
+  Description: z.string().optional(),
+  /** Baton: the task whose container this is. */
+  TaskArn: z.string().optional(),
+  ContainerName: z.string().optional(),
+  ContainerPort: z.number().int().optional(),
+  RegisteredAt: z.number().optional(),
+  /** Baton: when deregistration started (the deregistration delay counts from here). */
+  DrainingSince: z.number().optional(),
+});
+export type RegisteredTarget = z.output<typeof RegisteredTarget>;
+
+const TargetGroupObject = ecsObject({
+  TargetGroupName: z.string().refine((v) => /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/.test(v), {
+    error: (iss) =>
+      `must be 1–32 letters, digits or hyphens, not starting or ending with a hyphen (got ${show(iss.input)})`,
+  }),
+  TargetGroupArn: z.string().optional(),
+  Protocol: TargetGroupProtocol.default('HTTP'),
+  Port: intBetween(1, 65535).default(80),
+  TargetType: z.enum(['ip', 'instance']).default('ip'),
+  HealthCheckEnabled: z.boolean().default(true),
+  /** Default: the target group's protocol. */
+  HealthCheckProtocol: TargetGroupProtocol.optional(),
+  /** `traffic-port` (the target's own port) or a port number. */
+  HealthCheckPort: z
+    .string()
+    .refine((v) => v === 'traffic-port' || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 65535), {
+      error: (iss) => `must be traffic-port or a port number (got ${show(iss.input)})`,
+    })
+    .default('traffic-port'),
+  HealthCheckPath: z.string().startsWith('/').max(1024).default('/'),
+  // Lower bounds below ELB's are allowed here; targetGroupRules applies ELB's (see shortTimingsAttribute).
+  HealthCheckIntervalSeconds: intBetween(1, 300).default(30),
+  HealthCheckTimeoutSeconds: intBetween(1, 120).default(5),
+  HealthyThresholdCount: intBetween(2, 10).default(5),
+  UnhealthyThresholdCount: intBetween(2, 10).default(2),
+  Matcher: Matcher.default({ HttpCode: '200' }),
+  /** ELB's target group attributes (`deregistration_delay.timeout_seconds`, …); Baton takes them at creation too. */
+  Attributes: z.array(TargetGroupAttribute).default([]),
+  LoadBalancerArns: z.array(z.string()).default([]),
+  /** Baton: the targets registered now, with their health (what DescribeTargetHealth reports). */
+  Targets: z.array(RegisteredTarget).default([]),
+  CreatedAt: z.number().optional(),
+  VpcId: ignored('aws-only'),
+  ProtocolVersion: ignored('aws-only'),
+  IpAddressType: ignored('aws-only'),
+  Tags: ignored('aws-only'),
+});
+
+/** CreateTargetGroup says `Name`; DescribeTargetGroups says `TargetGroupName`. */
+export const TargetGroup = z.preprocess((input) => {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
+  const { Name, ...rest } = input as Record<string, unknown>;
+  return Name !== undefined && rest.TargetGroupName === undefined
+    ? { ...rest, TargetGroupName: Name }
+    : input;
+}, TargetGroupObject);
+export type TargetGroup = z.output<typeof TargetGroup>;
+export type TargetGroupInput = z.input<typeof TargetGroup>;
+
+/** ELB's attribute names Baton acts on. */
+export const targetGroupAttributes = {
+  deregistrationDelay: 'deregistration_delay.timeout_seconds',
+  algorithm: 'load_balancing.algorithm.type',
+  /** Baton only: health-check interval and timeout down to 1 s (ELB's minimums are 5 s and 2 s), for tests. */
+  shortTimings: 'baton.health_check.short_timings',
+} as const;
+
+export type LoadBalancingAlgorithm = 'round_robin' | 'least_outstanding_requests';
+
+/** ELB's defaults for the attributes Baton reads. */
+export const targetGroupDefaults = {
+  deregistrationDelaySeconds: 300,
+  algorithm: 'round_robin' as LoadBalancingAlgorithm,
+};
+
+/** The health check a target group asks for, with ELB's defaults filled in. */
+export interface TargetGroupHealthCheck {
+  readonly enabled: boolean;
+  readonly protocol: TargetGroupProtocol;
+  /** undefined: the target's own port. */
+  readonly port: number | undefined;
+  readonly path: string;
+  readonly intervalSeconds: number;
+  readonly timeoutSeconds: number;
+  readonly healthyThreshold: number;
+  readonly unhealthyThreshold: number;
+  readonly matcher: string;
+}
+
+export interface TargetGroupSettings {
+  readonly protocol: TargetGroupProtocol;
+  readonly healthCheck: TargetGroupHealthCheck;
+  readonly deregistrationDelaySeconds: number;
+  readonly algorithm: LoadBalancingAlgorithm;
+}
+
+export function attributeOf(tg: Pick<TargetGroup, 'Attributes'>, key: string): string | undefined {
+  for (let i = tg.Attributes.length - 1; i >= 0; i--)
+    if (tg.Attributes[i]!.Key === key) return tg.Attributes[i]!.Value;
+  return undefined;
+}
+
+export function targetGroupSettings(tg: TargetGroup): TargetGroupSettings {
+  const delay = Number(attributeOf(tg, targetGroupAttributes.deregistrationDelay));
+  const algorithm = attributeOf(tg, targetGroupAttributes.algorithm);
+  return {
+    protocol: tg.Protocol,
+    healthCheck: {
+      enabled: tg.HealthCheckEnabled,
+      protocol: tg.HealthCheckProtocol ?? tg.Protocol,
+      port: tg.HealthCheckPort === 'traffic-port' ? undefined : Number(tg.HealthCheckPort),
+      path: tg.HealthCheckPath,
+      intervalSeconds: tg.HealthCheckIntervalSeconds,
+      timeoutSeconds: tg.HealthCheckTimeoutSeconds,
+      healthyThreshold: tg.HealthyThresholdCount,
+      unhealthyThreshold: tg.UnhealthyThresholdCount,
+      matcher: tg.Matcher.HttpCode,
+    },
+    deregistrationDelaySeconds: Number.isFinite(delay)
+      ? delay
+      : targetGroupDefaults.deregistrationDelaySeconds,
+    algorithm: algorithm === 'least_outstanding_requests' ? algorithm : targetGroupDefaults.algorithm,
+  };
+}
+
+/** `arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<16 hex>`, as ELB names them. */
+export function targetGroupArn(name: string, id: string, ctx: ArnContext = defaultArnContext): string {
+  return `arn:${ctx.partition}:elasticloadbalancing:${ctx.region}:${ctx.account}:targetgroup/${name}/${id}`;
+}
+
+/** The name in a target group ARN (or the string itself when it is not one). */
+export function targetGroupNameOf(arnOrName: string): string {
+  const parsed = arnOrName.startsWith('arn:') ? parseArn(arnOrName) : undefined;
+  return parsed?.resourceType === 'targetgroup' ? (parsed.resource[0] ?? arnOrName) : arnOrName;
+}
