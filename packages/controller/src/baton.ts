@@ -8,7 +8,15 @@ import {
   type Task,
 } from '@baton/model';
 import type { AgentSettings } from '@baton/reconciler';
-import { DockerRuntime, type EngineSpec, type InstanceAgent, storeAgentStore } from '@baton/runtime-docker';
+import { type CredentialProvider, createRegistryClient, ImageResolver } from '@baton/registry-client';
+import {
+  DockerRuntime,
+  type EngineSpec,
+  type ImagePinner,
+  type InstanceAgent,
+  registryImagePinner,
+  storeAgentStore,
+} from '@baton/runtime-docker';
 import { type ClusterState, mulberry32, type RandomSource } from '@baton/scheduler';
 import { type BatonKinds, batonKinds, createMemoryStore, type Store } from '@baton/store';
 import { filter, map, type Observable, Subject } from 'rxjs';
@@ -47,6 +55,19 @@ export interface BatonOptions {
     readonly concurrency?: number;
     readonly settings?: Partial<AgentSettings>;
   };
+  /**
+   * Image pinning, as ECS does: each deployment's image tags are resolved to
+   * digests once, through the registry, and pulled by digest with the right
+   * credentials. Only the listed registries are resolved (default: none —
+   * references are used as they are). Or pass your own `images` pinner.
+   */
+  readonly registry?: {
+    readonly registries: readonly string[];
+    readonly credentials?: CredentialProvider;
+    /** Registries spoken to over plain HTTP (a local registry on 127.0.0.1). */
+    readonly insecure?: readonly string[];
+  };
+  readonly images?: ImagePinner;
   readonly clock?: Clock;
 }
 
@@ -92,6 +113,7 @@ export class Baton extends EcsApi {
   private readonly agents = new Map<string, InstanceAgent>();
   private readonly stopped$ = new Subject<void>();
   private janitor: ReturnType<typeof setInterval> | undefined;
+  private readonly images: ImagePinner | undefined;
   private started = false;
 
   constructor(
@@ -104,6 +126,19 @@ export class Baton extends EcsApi {
     const arn = options.arn ?? defaultArnContext;
     super(store, clock, random, arn, options.cluster ?? 'default');
     this.logger = options.logger ?? jsonLogger('warn');
+    this.images =
+      options.images ??
+      (options.registry
+        ? registryImagePinner(
+            new ImageResolver(
+              createRegistryClient({
+                ...(options.registry.credentials ? { credentials: options.registry.credentials } : {}),
+                ...(options.registry.insecure !== undefined ? { insecure: options.registry.insecure } : {}),
+              }),
+            ),
+            { registries: options.registry.registries },
+          )
+        : undefined);
     const onError = (kind: string) => (error: unknown) =>
       this.logger({ level: 'warn', msg: 'watch broke; resuming', kind, error: String(error) });
     this.informers = {
@@ -217,6 +252,7 @@ export class Baton extends EcsApi {
       ...(a?.heartbeatTimeoutMs !== undefined ? { heartbeatTimeoutMs: a.heartbeatTimeoutMs } : {}),
       ...(a?.resyncIntervalMs !== undefined ? { resyncIntervalMs: a.resyncIntervalMs } : {}),
       ...(a?.concurrency !== undefined ? { concurrency: a.concurrency } : {}),
+      ...(this.images ? { images: this.images } : {}),
       ...(a?.settings ? { settings: a.settings } : {}),
       onError: (error, context) =>
         this.logger({

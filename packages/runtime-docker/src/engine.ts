@@ -110,8 +110,8 @@ export class DockerEngine {
   }
 
   /** Pulls an image; rejects with the engine's message when the pull fails. */
-  async pull(image: string): Promise<void> {
-    const stream = await this.long.pull(image);
+  async pull(image: string, authconfig?: object): Promise<void> {
+    const stream = await this.long.pull(image, authconfig ? { authconfig } : {});
     await new Promise<void>((resolve, reject) => {
       this.long.modem.followProgress(stream, (err: Error | null, output: unknown[]) => {
         if (err) return reject(err);
@@ -123,6 +123,17 @@ export class DockerEngine {
         return failed ? reject(Object.assign(new Error(failed.error), { statusCode: 500 })) : resolve();
       });
     });
+  }
+
+  /** Whether the engine has the image (by reference or digest). */
+  async hasImage(image: string): Promise<boolean> {
+    try {
+      await this.short.getImage(image).inspect();
+      return true;
+    } catch (err) {
+      if (engineStatus(err) === 404) return false;
+      throw err;
+    }
   }
 
   /** Creates the container; a name conflict means an earlier attempt already did (resolves its id). */

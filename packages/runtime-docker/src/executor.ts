@@ -1,6 +1,7 @@
 import type { ActionOutcome, ContainerAction } from '@baton/reconciler';
 import type { ContainerConfigOptions } from './container-config.js';
 import { type DockerEngine, engineMessage, engineStatus } from './engine.js';
+import type { ImagePinner, PinnedImage } from './image-pinning.js';
 
 /**
  * Whether an error is the engine's answer (an HTTP status) rather than a failure to reach the
@@ -28,6 +29,10 @@ export interface ExecutorOptions extends ContainerConfigOptions {
   readonly clock: () => number;
   /** Called after each action finishes (success or not): the agent re-observes and reconciles. */
   readonly onSettled: (action: ContainerAction, error: unknown) => void;
+  /** Pins images to digests per deployment (registry resolution); absent: references are used as they are. */
+  readonly images?: ImagePinner;
+  /** The pinning scope of a task: its deployment (startedBy), else its task definition. */
+  readonly scopeOf?: (taskArn: string) => string;
 }
 
 /**
@@ -110,11 +115,25 @@ export class ActionExecutor {
     ];
   }
 
+  /** The pinned image for a task's container, or undefined; a registry failure is an engine-style verdict. */
+  private async pin(image: string, taskArn: string): Promise<PinnedImage | undefined> {
+    if (!this.options.images) return undefined;
+    try {
+      return await this.options.images.pin(image, this.options.scopeOf?.(taskArn) ?? taskArn);
+    } catch (err) {
+      throw Object.assign(new Error(`CannotPullContainerError: ${(err as Error).message}`), {
+        statusCode: 500,
+      });
+    }
+  }
+
   private async run(action: ContainerAction): Promise<void> {
     switch (action.type) {
       case 'PullImage':
         try {
-          await this.engine.pull(action.image);
+          const ref = action.for[0];
+          const pin = ref ? await this.pin(action.image, ref.taskArn) : undefined;
+          await this.engine.pull(pin?.image ?? action.image, pin?.authconfig);
           for (const ref of action.for) this.record({ action: 'PullImage', ...ref, ok: true });
         } catch (err) {
           if (!isVerdict(err)) throw err;
@@ -125,7 +144,10 @@ export class ActionExecutor {
         return;
       case 'CreateContainer':
         try {
-          await this.engine.create(action.spec, this.options);
+          const pin = await this.pin(action.spec.image, action.taskArn);
+          if (pin && !(await this.engine.hasImage(pin.image)))
+            await this.engine.pull(pin.image, pin.authconfig);
+          await this.engine.create(pin ? { ...action.spec, image: pin.image } : action.spec, this.options);
           this.record({
             action: 'CreateContainer',
             taskArn: action.taskArn,

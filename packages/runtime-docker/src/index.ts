@@ -18,6 +18,7 @@ export {
   engineStatus,
 } from './engine.js';
 export { ActionExecutor, actionKey, type ExecutorOptions } from './executor.js';
+export { type ImagePinner, type PinnedImage, registryImagePinner } from './image-pinning.js';
 export { InstanceAgent, type InstanceAgentOptions, type InstanceAgentStatus } from './instance-agent.js';
 export {
   agentVersion,

@@ -11,6 +11,7 @@ import type { Subscription } from 'rxjs';
 import type { AgentStore, Versioned } from './agent-store.js';
 import { DockerEngine, engineStatus } from './engine.js';
 import { ActionExecutor } from './executor.js';
+import type { ImagePinner } from './image-pinning.js';
 import { containerInstanceArnOf, type InstanceRegistration, instanceRecord } from './instance-record.js';
 
 export interface InstanceAgentOptions extends InstanceRegistration {
@@ -27,6 +28,8 @@ export interface InstanceAgentOptions extends InstanceRegistration {
   readonly heartbeatTimeoutMs?: number;
   /** Container actions running at once. Default 8. */
   readonly concurrency?: number;
+  /** Pins images to digests once per deployment through a registry client (see registryImagePinner). */
+  readonly images?: ImagePinner;
   /** Limit for short engine calls. Default 15 s. */
   readonly requestTimeoutMs?: number;
   readonly clock?: () => number;
@@ -57,6 +60,8 @@ export class InstanceAgent {
   private readonly clock: () => number;
   private readonly label: string;
   private readonly observedCache = new Map<string, ObservedContainer>();
+  /** Task → its image-pinning scope (deployment id, else task definition). */
+  private readonly scopes = new Map<string, string>();
   private readonly dirty = new Set<string>();
   private readonly taskDefinitions = new Map<string, TaskDefinition>();
   private readonly subscriptions: Subscription[] = [];
@@ -88,6 +93,9 @@ export class InstanceAgent {
       publishHostIp: options.publishHostIp ?? '127.0.0.1',
       clock: this.clock,
       onSettled: (action, err) => this.settled(action, err),
+      ...(options.images
+        ? { images: options.images, scopeOf: (arn: string) => this.scopes.get(arn) ?? arn }
+        : {}),
     });
   }
 
@@ -303,6 +311,9 @@ export class InstanceAgent {
     const observed = await this.observe();
     const images = await this.engine.imageRefs();
     const tasks = await this.store.tasksOf(this.containerInstanceArn);
+    this.scopes.clear();
+    for (const t of tasks)
+      this.scopes.set(t.object.taskArn, t.object.startedBy ?? t.object.taskDefinitionArn);
     const taskDefinitions = await this.definitions(tasks);
     const result = reconcileInstance({
       instance: { containerInstanceArn: this.containerInstanceArn },
