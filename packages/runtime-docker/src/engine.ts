@@ -228,6 +228,48 @@ export class DockerEngine {
       };
     });
   }
+
+  /**
+   * The container's resource usage as Docker streams it (about one sample a
+   * second: `docker stats` JSON, with `precpu_stats` for the CPU delta).
+   * Completes when the container stops.
+   */
+  stats(containerId: string): Observable<Readonly<Record<string, unknown>>> {
+    return new Observable((subscriber) => {
+      let stream: NodeJS.ReadableStream | undefined;
+      let closed = false;
+      let buffer = '';
+      this.long
+        .getContainer(containerId)
+        .stats({ stream: true })
+        .then((s) => {
+          stream = s as unknown as NodeJS.ReadableStream;
+          if (closed) return destroy(stream);
+          stream.on('data', (chunk: Buffer | string) => {
+            buffer += chunk.toString();
+            let nl = buffer.indexOf('\n');
+            while (nl >= 0) {
+              const line = buffer.slice(0, nl).trim();
+              buffer = buffer.slice(nl + 1);
+              nl = buffer.indexOf('\n');
+              if (!line) continue;
+              try {
+                subscriber.next(JSON.parse(line) as Record<string, unknown>);
+              } catch {
+                // a partial line: the next sample follows within a second
+              }
+            }
+          });
+          stream.on('error', (err: unknown) => subscriber.error(err));
+          stream.on('end', () => subscriber.complete());
+        })
+        .catch((err: unknown) => subscriber.error(err));
+      return () => {
+        closed = true;
+        if (stream) destroy(stream);
+      };
+    });
+  }
 }
 
 function destroy(stream: NodeJS.ReadableStream): void {

@@ -82,7 +82,20 @@ export const batonKinds = defineKinds({
     },
     indexes: { byName: (tg) => [tg.TargetGroupName] },
   }),
+  /**
+   * A service's auto scaling (Application Auto Scaling's shapes, validated by
+   * @baton/scaler at the API): key the ResourceId, `service/<cluster>/<name>`.
+   */
+  ScalingConfiguration: kind({
+    key: (c: ScalingConfigurationRecord) => c.resourceId,
+  }),
 });
+
+/** Target, policies, alarms and scheduled actions of one service, as AAS JSON. */
+export interface ScalingConfigurationRecord {
+  readonly resourceId: string;
+  readonly configuration: Readonly<Record<string, unknown>>;
+}
 
 export type BatonKinds = typeof batonKinds;
 

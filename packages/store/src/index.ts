@@ -1,4 +1,10 @@
-export { type BatonKinds, batonKinds, serviceKey, taskDefinitionKey } from './baton-kinds.js';
+export {
+  type BatonKinds,
+  batonKinds,
+  type ScalingConfigurationRecord,
+  serviceKey,
+  taskDefinitionKey,
+} from './baton-kinds.js';
 export type { Entry } from './entry.js';
 export {
   AlreadyExistsError,
