@@ -17,13 +17,23 @@ import {
   registryImagePinner,
   storeAgentStore,
 } from '@baton/runtime-docker';
+import {
+  type MetricDatapoint,
+  parseScalingConfiguration,
+  type ScalerOptions,
+  type ScalingActivity,
+  type ScalingConfiguration,
+} from '@baton/scaler';
 import { type ClusterState, mulberry32, type RandomSource } from '@baton/scheduler';
 import { type BatonKinds, batonKinds, createMemoryStore, type Store } from '@baton/store';
+import { isLeft } from 'fp-ts/lib/Either.js';
 import { filter, map, type Observable, Subject } from 'rxjs';
 import { type Clock, systemClock } from './clock.js';
 import { EcsApi } from './ecs-api.js';
+import { BatonApiError } from './errors.js';
 import { Informer } from './informer.js';
 import { Counters, jsonLogger, type Logger } from './observability.js';
+import { ScalingController, serviceKeyOfResource } from './scaling/scaling-controller.js';
 import { ServiceController, type ServiceEventNotice } from './service-controller.js';
 
 export interface BatonOptions {
@@ -68,6 +78,12 @@ export interface BatonOptions {
     readonly insecure?: readonly string[];
   };
   readonly images?: ImagePinner;
+  /** Auto scaling: evaluation interval and target-tracking alarm shapes (AAS's defaults otherwise). */
+  readonly scaling?: {
+    readonly scaler?: ScalerOptions;
+    /** How often utilisation is computed from the engines' stats. Default 20 s. */
+    readonly statsIntervalMs?: number;
+  };
   readonly clock?: Clock;
 }
 
@@ -108,7 +124,9 @@ export class Baton extends EcsApi {
     instances: Informer<BatonKinds, 'ContainerInstance'>;
     taskDefinitions: Informer<BatonKinds, 'TaskDefinition'>;
     clusters: Informer<BatonKinds, 'Cluster'>;
+    scaling: Informer<BatonKinds, 'ScalingConfiguration'>;
   };
+  private readonly scaling: ScalingController;
   private readonly controller: ServiceController;
   private readonly agents = new Map<string, InstanceAgent>();
   private readonly stopped$ = new Subject<void>();
@@ -147,6 +165,7 @@ export class Baton extends EcsApi {
       instances: new Informer(store, 'ContainerInstance', clock, onError('ContainerInstance')),
       taskDefinitions: new Informer(store, 'TaskDefinition', clock, onError('TaskDefinition')),
       clusters: new Informer(store, 'Cluster', clock, onError('Cluster')),
+      scaling: new Informer(store, 'ScalingConfiguration', clock, onError('ScalingConfiguration')),
     };
     this.controller = new ServiceController({
       store,
@@ -160,6 +179,21 @@ export class Baton extends EcsApi {
         ? { instanceLostAfterMs: options.instanceLostAfterMs }
         : {}),
       ...(options.resyncMs !== undefined ? { resyncMs: options.resyncMs } : {}),
+    });
+    this.scaling = new ScalingController({
+      store,
+      configurations: this.informers.scaling,
+      services: this.informers.services,
+      tasks: this.informers.tasks,
+      taskDefinition: (arn) => this.informers.taskDefinitions.get(arn)?.object,
+      engineOf: (arn) => this.agents.get(arn)?.engine,
+      random,
+      logger: this.logger,
+      counters: this.counters,
+      ...(options.scaling?.scaler ? { scaler: options.scaling.scaler } : {}),
+      ...(options.scaling?.statsIntervalMs !== undefined
+        ? { statsIntervalMs: options.scaling.statsIntervalMs }
+        : {}),
     });
     this.serviceEvents$ = this.controller.events.asObservable();
     this.taskStateChanges$ = this.informers.tasks.changes.pipe(
@@ -182,6 +216,7 @@ export class Baton extends EcsApi {
     await Promise.all(Object.values(this.informers).map((i) => i.synced));
     await this.ensureCluster(this.defaultCluster);
     this.controller.start();
+    this.scaling.start();
     for (const engine of this.options.engines ?? []) await this.startAgent(engine, this.defaultCluster);
     const retention = this.options.stoppedTaskRetentionMs ?? 60 * 60_000;
     this.janitor = setInterval(() => void this.sweepStoppedTasks(retention), Math.min(60_000, retention));
@@ -202,11 +237,96 @@ export class Baton extends EcsApi {
     // In-flight engine calls finish on the engine by themselves; containers keep running.
     await Promise.all([...this.agents.values()].map((a) => a.stop({ waitForActions: false })));
     this.agents.clear();
+    this.scaling.stop();
     await this.controller.stop();
     for (const i of Object.values(this.informers)) i.stop();
     this.stopped$.next();
     if (this.ownsStore) await this.store.close();
     this.logger({ level: 'info', msg: 'baton stopped' });
+  }
+
+  // --- Application Auto Scaling -------------------------------------------
+
+  /**
+   * A service's auto scaling at once, in AAS's shapes:
+   * `{ ScalableTarget, ScalingPolicies, MetricAlarms, ScheduledActions }`.
+   * Replaces what the service had.
+   */
+  async putScalingConfiguration(json: Readonly<Record<string, unknown>>): Promise<ScalingConfiguration> {
+    const parsed = parseScalingConfiguration(json);
+    if (isLeft(parsed)) throw BatonApiError.invalid(parsed.left);
+    const resourceId = parsed.right.value.target.ResourceId;
+    const key = serviceKeyOfResource(resourceId);
+    if (!key || !(await this.store.get('Service', key))) {
+      throw new BatonApiError(
+        'ServiceNotFoundException',
+        `ResourceId ${resourceId} names no service (service/<cluster>/<name>).`,
+      );
+    }
+    const record = { resourceId, configuration: JSON.parse(JSON.stringify(json)) as Record<string, unknown> };
+    const existing = await this.store.get('ScalingConfiguration', resourceId);
+    if (existing)
+      await this.store.update('ScalingConfiguration', resourceId, record, { ifVersion: existing.version });
+    else await this.store.create('ScalingConfiguration', record);
+    return parsed.right.value;
+  }
+
+  /** RegisterScalableTarget: creates or updates the service's target, keeping its policies. */
+  async registerScalableTarget(target: Readonly<Record<string, unknown>>): Promise<ScalingConfiguration> {
+    const current = await this.currentScaling(String(target.ResourceId ?? ''));
+    return this.putScalingConfiguration({
+      ...current,
+      ScalableTarget: { ...(current.ScalableTarget as object), ...target },
+    });
+  }
+
+  /** PutScalingPolicy: adds or replaces a policy (by PolicyName) on a registered target. */
+  async putScalingPolicy(policy: Readonly<Record<string, unknown>>): Promise<ScalingConfiguration> {
+    const current = await this.currentScaling(String(policy.ResourceId ?? ''));
+    if (!current.ScalableTarget)
+      throw new BatonApiError(
+        'ResourceNotFoundException',
+        `No scalable target registered for ${String(policy.ResourceId)}.`,
+      );
+    const policies = ((current.ScalingPolicies as Record<string, unknown>[] | undefined) ?? []).filter(
+      (p) => p.PolicyName !== policy.PolicyName,
+    );
+    return this.putScalingConfiguration({ ...current, ScalingPolicies: [...policies, policy] });
+  }
+
+  /** PutScheduledAction: adds or replaces a scheduled action (by ScheduledActionName). */
+  async putScheduledAction(action: Readonly<Record<string, unknown>>): Promise<ScalingConfiguration> {
+    const current = await this.currentScaling(String(action.ResourceId ?? ''));
+    if (!current.ScalableTarget)
+      throw new BatonApiError(
+        'ResourceNotFoundException',
+        `No scalable target registered for ${String(action.ResourceId)}.`,
+      );
+    const actions = ((current.ScheduledActions as Record<string, unknown>[] | undefined) ?? []).filter(
+      (a) => a.ScheduledActionName !== action.ScheduledActionName,
+    );
+    return this.putScalingConfiguration({ ...current, ScheduledActions: [...actions, action] });
+  }
+
+  /** DeregisterScalableTarget: the service stops scaling (its desired count stays where it is). */
+  async deregisterScalableTarget(request: { readonly ResourceId: string }): Promise<void> {
+    await this.store.delete('ScalingConfiguration', request.ResourceId).catch(() => undefined);
+  }
+
+  /** DescribeScalingActivities: newest first. */
+  describeScalingActivities(request: { readonly ResourceId: string }): {
+    ScalingActivities: readonly ScalingActivity[];
+  } {
+    return { ScalingActivities: this.scaling.activities(request.ResourceId) };
+  }
+
+  /** PutMetricData: custom metrics for the services' alarms. */
+  putMetricData(datapoints: readonly MetricDatapoint[]): void {
+    this.scaling.putMetricData(datapoints);
+  }
+
+  private async currentScaling(resourceId: string): Promise<Record<string, unknown>> {
+    return { ...((await this.store.get('ScalingConfiguration', resourceId))?.object.configuration ?? {}) };
   }
 
   /** Prometheus-style text of Baton's counters. */
