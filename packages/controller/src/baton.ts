@@ -35,6 +35,7 @@ import { Informer } from './informer.js';
 import { Counters, jsonLogger, type Logger } from './observability.js';
 import { ScalingController, serviceKeyOfResource } from './scaling/scaling-controller.js';
 import { ServiceController, type ServiceEventNotice } from './service-controller.js';
+import { batchedAgentStore, WriteBatcher } from './write-batcher.js';
 
 export interface BatonOptions {
   /** The store; default an in-memory one (durable when `dataDir` is set). */
@@ -132,6 +133,8 @@ export class Baton extends EcsApi {
   private readonly stopped$ = new Subject<void>();
   private janitor: ReturnType<typeof setInterval> | undefined;
   private readonly images: ImagePinner | undefined;
+  /** The agents' task status writes, grouped into commits with a 5 ms latency cap. */
+  private readonly writes: WriteBatcher;
   private started = false;
 
   constructor(
@@ -144,6 +147,7 @@ export class Baton extends EcsApi {
     const arn = options.arn ?? defaultArnContext;
     super(store, clock, random, arn, options.cluster ?? 'default');
     this.logger = options.logger ?? jsonLogger('warn');
+    this.writes = new WriteBatcher(store, { clock });
     this.images =
       options.images ??
       (options.registry
@@ -365,7 +369,7 @@ export class Baton extends EcsApi {
   private async startAgent(engine: EngineSpec, cluster: string): Promise<InstanceAgent> {
     const { agent: a } = this.options;
     const runtime = new DockerRuntime({
-      store: storeAgentStore(this.store),
+      store: batchedAgentStore(storeAgentStore(this.store), this.writes),
       cluster,
       engines: [engine],
       ...(a?.heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs: a.heartbeatIntervalMs } : {}),

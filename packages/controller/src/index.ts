@@ -11,3 +11,4 @@ export {
   type ServiceEventNotice,
 } from './service-controller.js';
 export { WorkQueue, type WorkQueueOptions } from './work-queue.js';
+export { batchedAgentStore, WriteBatcher, type WriteBatcherOptions } from './write-batcher.js';
