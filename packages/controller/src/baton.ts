@@ -35,6 +35,7 @@ import { Informer } from './informer.js';
 import { Counters, jsonLogger, type Logger } from './observability.js';
 import { ScalingController, serviceKeyOfResource } from './scaling/scaling-controller.js';
 import { ServiceController, type ServiceEventNotice } from './service-controller.js';
+import { ElbV2Api, TargetGroupController } from './target-groups/index.js';
 import { batchedAgentStore, WriteBatcher } from './write-batcher.js';
 
 export interface BatonOptions {
@@ -126,7 +127,11 @@ export class Baton extends EcsApi {
     taskDefinitions: Informer<BatonKinds, 'TaskDefinition'>;
     clusters: Informer<BatonKinds, 'Cluster'>;
     scaling: Informer<BatonKinds, 'ScalingConfiguration'>;
+    targetGroups: Informer<BatonKinds, 'TargetGroup'>;
   };
+  /** ELBv2's target group API, and Baton's embedded listeners and nginx adapters. */
+  readonly elbv2: ElbV2Api;
+  private readonly targetGroups: TargetGroupController;
   private readonly scaling: ScalingController;
   private readonly controller: ServiceController;
   private readonly agents = new Map<string, InstanceAgent>();
@@ -170,7 +175,19 @@ export class Baton extends EcsApi {
       taskDefinitions: new Informer(store, 'TaskDefinition', clock, onError('TaskDefinition')),
       clusters: new Informer(store, 'Cluster', clock, onError('Cluster')),
       scaling: new Informer(store, 'ScalingConfiguration', clock, onError('ScalingConfiguration')),
+      targetGroups: new Informer(store, 'TargetGroup', clock, onError('TargetGroup')),
     };
+    this.targetGroups = new TargetGroupController({
+      store,
+      targetGroups: this.informers.targetGroups,
+      tasks: this.informers.tasks,
+      services: this.informers.services,
+      clock,
+      random: () => random.next(),
+      logger: this.logger,
+      counters: this.counters,
+      ...(options.resyncMs !== undefined ? { resyncMs: options.resyncMs } : {}),
+    });
     this.controller = new ServiceController({
       store,
       ...this.informers,
@@ -183,7 +200,27 @@ export class Baton extends EcsApi {
         ? { instanceLostAfterMs: options.instanceLostAfterMs }
         : {}),
       ...(options.resyncMs !== undefined ? { resyncMs: options.resyncMs } : {}),
+      targetHealth: () => this.targetGroups.targetHealth(),
     });
+    // Target health feeds the service controller: a group's change re-reconciles the services naming it.
+    this.informers.targetGroups.changes.subscribe((c) => {
+      for (const e of this.informers.services.values())
+        if (e.object.loadBalancers.some((lb) => lb.targetGroupArn === c.key))
+          this.controller.loop.enqueue(e.key);
+    });
+    this.elbv2 = new ElbV2Api(
+      store,
+      this.informers.targetGroups,
+      () => this.targetGroups,
+      clock,
+      arn,
+      (tgArn) =>
+        [...this.informers.services.values()].find(
+          (e) =>
+            e.object.status !== 'INACTIVE' &&
+            e.object.loadBalancers.some((lb) => lb.targetGroupArn === tgArn),
+        )?.object.serviceArn,
+    );
     this.scaling = new ScalingController({
       store,
       configurations: this.informers.scaling,
@@ -220,6 +257,7 @@ export class Baton extends EcsApi {
     await Promise.all(Object.values(this.informers).map((i) => i.synced));
     await this.ensureCluster(this.defaultCluster);
     this.controller.start();
+    this.targetGroups.start();
     this.scaling.start();
     for (const engine of this.options.engines ?? []) await this.startAgent(engine, this.defaultCluster);
     const retention = this.options.stoppedTaskRetentionMs ?? 60 * 60_000;
@@ -242,6 +280,8 @@ export class Baton extends EcsApi {
     await Promise.all([...this.agents.values()].map((a) => a.stop({ waitForActions: false })));
     this.agents.clear();
     this.scaling.stop();
+    await this.elbv2.close();
+    await this.targetGroups.stop();
     await this.controller.stop();
     for (const i of Object.values(this.informers)) i.stop();
     this.stopped$.next();

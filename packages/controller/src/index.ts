@@ -12,3 +12,4 @@ export {
 } from './service-controller.js';
 export { WorkQueue, type WorkQueueOptions } from './work-queue.js';
 export { batchedAgentStore, WriteBatcher, type WriteBatcherOptions } from './write-batcher.js';
+export * from './target-groups/index.js';

@@ -39,7 +39,7 @@ export interface ServiceControllerOptions {
   /** Load-balancer target health by task ARN, when a target-group controller supplies it. */
   readonly targetHealth?: () => ReadonlyMap<
     string,
-    { readonly health: TargetHealth; readonly targetGroup: string }
+    { readonly health: TargetHealth; readonly targetGroup: string; readonly port?: number }
   >;
 }
 

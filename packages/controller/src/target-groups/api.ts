@@ -1,0 +1,312 @@
+import { randomBytes } from 'node:crypto';
+import { createListener, type Listener, NginxAdapter, upstreamName } from '@baton/load-balancer';
+import {
+  type ArnContext,
+  attributeOf,
+  parseTargetGroup,
+  type RegisteredTarget,
+  type TargetGroup,
+  targetGroupArn,
+  targetGroupAttributes,
+  targetGroupNameOf,
+  targetGroupSettings,
+} from '@baton/model';
+import type { BatonKinds, Store } from '@baton/store';
+import { isLeft } from 'fp-ts/lib/Either.js';
+import type { Clock } from '../clock.js';
+import type { Informer } from '../informer.js';
+import type { TargetGroupController } from './controller.js';
+import { targetKey } from './plan.js';
+
+/** ELBv2's exception names. */
+export type ElbErrorCode =
+  | 'ValidationError'
+  | 'TargetGroupNotFoundException'
+  | 'DuplicateTargetGroupNameException'
+  | 'ResourceInUseException';
+
+export class ElbApiError extends Error {
+  override readonly name = 'ElbApiError';
+  constructor(
+    readonly code: ElbErrorCode,
+    message: string,
+  ) {
+    super(`${code}: ${message}`);
+  }
+}
+
+export interface TargetHealthDescription {
+  readonly Target: { readonly Id: string; readonly Port: number; readonly AvailabilityZone?: string };
+  readonly HealthCheckPort: string;
+  readonly TargetHealth: { readonly State: string; readonly Reason?: string; readonly Description?: string };
+  /** Baton: the task behind the target. */
+  readonly TaskArn?: string;
+}
+
+export interface CreateListenerRequest {
+  readonly TargetGroupArn: string;
+  /** Default 0: any free port (read it from the listener). */
+  readonly Port?: number;
+  /** Default 127.0.0.1. */
+  readonly Host?: string;
+  /** Default: the target group's protocol. */
+  readonly Protocol?: 'HTTP' | 'TCP';
+  readonly failOpen?: boolean;
+}
+
+export interface AttachNginxRequest {
+  readonly TargetGroupArn: string;
+  /** The file the adapter writes (your nginx.conf includes it at http level). */
+  readonly upstreamFile: string;
+  /** Default `baton_<target group name>`. */
+  readonly upstreamName?: string;
+  /** Validates and reloads your nginx (e.g. NginxProcess.reload, or `nginx -t && nginx -s reload`). */
+  readonly reload: () => Promise<void>;
+  readonly onError?: (error: unknown) => void;
+}
+
+/**
+ * ELBv2's target group API over Baton's store (PascalCase requests and responses, ELB's exception
+ * names), plus Baton's embedded listeners and nginx adapters for a group.
+ */
+export class ElbV2Api {
+  private readonly listeners = new Set<Listener>();
+  private readonly adapters = new Set<NginxAdapter>();
+
+  constructor(
+    private readonly store: Store<BatonKinds>,
+    private readonly cache: Informer<BatonKinds, 'TargetGroup'>,
+    private readonly controller: () => TargetGroupController,
+    private readonly clock: Clock,
+    private readonly arn: ArnContext,
+    private readonly inUse: (targetGroupArn: string) => string | undefined,
+  ) {}
+
+  /** CreateTargetGroup (Baton also takes `Attributes` here). Idempotent for the same name and settings. */
+  async createTargetGroup(request: unknown): Promise<{ TargetGroups: TargetGroup[] }> {
+    const parsed = parseTargetGroup(request);
+    if (isLeft(parsed)) throw new ElbApiError('ValidationError', parsed.left.message);
+    const tg = parsed.right.value;
+    const existing = await this.byName(tg.TargetGroupName);
+    if (existing) {
+      const same =
+        JSON.stringify(spec(existing)) ===
+        JSON.stringify(spec({ ...tg, TargetGroupArn: existing.TargetGroupArn }));
+      if (same) return { TargetGroups: [existing] };
+      throw new ElbApiError(
+        'DuplicateTargetGroupNameException',
+        `A target group with the same name '${tg.TargetGroupName}' exists, but with different settings`,
+      );
+    }
+    const created: TargetGroup = {
+      ...tg,
+      TargetGroupArn: targetGroupArn(tg.TargetGroupName, randomBytes(8).toString('hex'), this.arn),
+      Targets: [],
+      CreatedAt: this.clock.now(),
+    };
+    return { TargetGroups: [(await this.store.create('TargetGroup', created)).object] };
+  }
+
+  async describeTargetGroups(
+    request: { readonly TargetGroupArns?: readonly string[]; readonly Names?: readonly string[] } = {},
+  ): Promise<{ TargetGroups: TargetGroup[] }> {
+    if (!request.TargetGroupArns && !request.Names)
+      return { TargetGroups: [...this.cache.values()].map((e) => e.object) };
+    const out: TargetGroup[] = [];
+    for (const ref of [...(request.TargetGroupArns ?? []), ...(request.Names ?? [])])
+      out.push(await this.require(ref));
+    return { TargetGroups: out };
+  }
+
+  /** ModifyTargetGroup: the health check settings. */
+  async modifyTargetGroup(request: {
+    readonly TargetGroupArn: string;
+    readonly [k: string]: unknown;
+  }): Promise<{ TargetGroups: TargetGroup[] }> {
+    const current = await this.require(request.TargetGroupArn);
+    const { TargetGroupArn: _arn, ...changes } = request;
+    const next = await this.validated({ ...current, ...changes });
+    return { TargetGroups: [(await this.store.update('TargetGroup', current.TargetGroupArn!, next)).object] };
+  }
+
+  async modifyTargetGroupAttributes(request: {
+    readonly TargetGroupArn: string;
+    readonly Attributes: readonly { readonly Key: string; readonly Value: string }[];
+  }): Promise<{ Attributes: { Key: string; Value: string }[] }> {
+    const current = await this.require(request.TargetGroupArn);
+    const keys = new Set(request.Attributes.map((a) => a.Key));
+    const next = await this.validated({
+      ...current,
+      Attributes: [...current.Attributes.filter((a) => !keys.has(a.Key)), ...request.Attributes],
+    });
+    const saved = (await this.store.update('TargetGroup', current.TargetGroupArn!, next)).object;
+    return this.describeTargetGroupAttributes({ TargetGroupArn: saved.TargetGroupArn! });
+  }
+
+  /** ELB's attributes with their defaults filled in. */
+  async describeTargetGroupAttributes(request: {
+    readonly TargetGroupArn: string;
+  }): Promise<{ Attributes: { Key: string; Value: string }[] }> {
+    const tg = await this.require(request.TargetGroupArn);
+    const s = targetGroupSettings(tg);
+    const base = [
+      { Key: targetGroupAttributes.deregistrationDelay, Value: String(s.deregistrationDelaySeconds) },
+      { Key: targetGroupAttributes.algorithm, Value: s.algorithm },
+    ];
+    const rest = tg.Attributes.filter((a) => !base.some((b) => b.Key === a.Key)).map((a) => ({
+      Key: a.Key,
+      Value: a.Value,
+    }));
+    return { Attributes: [...base, ...rest] };
+  }
+
+  /** DeleteTargetGroup: refused while an ACTIVE service names it. */
+  async deleteTargetGroup(request: { readonly TargetGroupArn: string }): Promise<void> {
+    const tg = await this.require(request.TargetGroupArn);
+    const user = this.inUse(tg.TargetGroupArn!);
+    if (user)
+      throw new ElbApiError(
+        'ResourceInUseException',
+        `Target group '${tg.TargetGroupArn}' is currently in use by ${user}`,
+      );
+    await this.store.delete('TargetGroup', tg.TargetGroupArn!);
+  }
+
+  /** DescribeTargetHealth: every registered target (or those asked for; unknown ones are `unused`). */
+  async describeTargetHealth(request: {
+    readonly TargetGroupArn: string;
+    readonly Targets?: readonly { readonly Id: string; readonly Port?: number }[];
+  }): Promise<{ TargetHealthDescriptions: TargetHealthDescription[] }> {
+    const tg = await this.require(request.TargetGroupArn);
+    const hcPort = tg.HealthCheckPort;
+    const describe = (t: RegisteredTarget): TargetHealthDescription => ({
+      Target: {
+        Id: t.Id,
+        Port: t.Port,
+        ...(t.AvailabilityZone ? { AvailabilityZone: t.AvailabilityZone } : {}),
+      },
+      HealthCheckPort: hcPort === 'traffic-port' ? String(t.Port) : hcPort,
+      TargetHealth: {
+        State: t.State,
+        ...(t.Reason ? { Reason: t.Reason } : {}),
+        ...(t.Description ? { Description: t.Description } : {}),
+      },
+      ...(t.TaskArn ? { TaskArn: t.TaskArn } : {}),
+    });
+    if (!request.Targets) return { TargetHealthDescriptions: tg.Targets.map(describe) };
+    return {
+      TargetHealthDescriptions: request.Targets.map((q) => {
+        const t = tg.Targets.find((x) => x.Id === q.Id && (q.Port === undefined || x.Port === q.Port));
+        return t
+          ? describe(t)
+          : {
+              Target: { Id: q.Id, Port: q.Port ?? tg.Port },
+              HealthCheckPort: hcPort === 'traffic-port' ? String(q.Port ?? tg.Port) : hcPort,
+              TargetHealth: {
+                State: 'unused',
+                Reason: 'Target.NotRegistered',
+                Description: 'Target is not registered to the target group',
+              },
+            };
+      }),
+    };
+  }
+
+  /**
+   * Baton's embedded load balancer: a listener on 127.0.0.1 balancing over the group's healthy
+   * targets with the group's algorithm. It tells the controller when a draining target is idle,
+   * which ends draining before the deregistration delay.
+   */
+  async createListener(request: CreateListenerRequest): Promise<Listener> {
+    const tg = await this.require(request.TargetGroupArn);
+    const arn = tg.TargetGroupArn!;
+    const listener = await createListener({
+      targets: this.controller().targets$(arn),
+      protocol: request.Protocol ?? tg.Protocol,
+      algorithm: targetGroupSettings(tg).algorithm,
+      ...(request.Port !== undefined ? { port: request.Port } : {}),
+      ...(request.Host !== undefined ? { host: request.Host } : {}),
+      ...(request.failOpen !== undefined ? { failOpen: request.failOpen } : {}),
+    });
+    const remove = this.controller().addConsumer(arn, { drained: (key) => listener.drained(key) });
+    this.listeners.add(listener);
+    const close = listener.close.bind(listener);
+    return Object.assign(listener, {
+      close: async () => {
+        remove();
+        this.listeners.delete(listener);
+        await close();
+      },
+    });
+  }
+
+  /**
+   * Keeps an nginx upstream in step with the group (healthy targets only), reloading nginx when they
+   * change. nginx cannot tell when a draining target is idle, so the group then always waits the
+   * full deregistration delay (keep it above nginx's reload time).
+   */
+  async attachNginx(request: AttachNginxRequest): Promise<NginxAdapter> {
+    const tg = await this.require(request.TargetGroupArn);
+    const arn = tg.TargetGroupArn!;
+    const adapter = new NginxAdapter({
+      targets: this.controller().targets$(arn),
+      upstreamFile: request.upstreamFile,
+      upstreamName: request.upstreamName ?? upstreamName(tg.TargetGroupName),
+      reload: request.reload,
+      algorithm: targetGroupSettings(tg).algorithm,
+      ...(request.onError ? { onError: request.onError } : {}),
+    });
+    const remove = this.controller().addConsumer(arn, { drained: () => undefined });
+    const stop = adapter.stop.bind(adapter);
+    adapter.stop = () => {
+      remove();
+      this.adapters.delete(adapter);
+      stop();
+    };
+    this.adapters.add(adapter);
+    await adapter.start();
+    return adapter;
+  }
+
+  /** Closes every listener and stops every adapter this API started. */
+  async close(): Promise<void> {
+    for (const a of [...this.adapters]) a.stop();
+    await Promise.all([...this.listeners].map((l) => l.close()));
+  }
+
+  /** The key a listener and the controller use for a target (task ARN and container port). */
+  static targetKey = targetKey;
+
+  private async validated(candidate: TargetGroup): Promise<TargetGroup> {
+    const { Targets, TargetGroupArn, CreatedAt, ...rest } = candidate;
+    const parsed = parseTargetGroup(rest);
+    if (isLeft(parsed)) throw new ElbApiError('ValidationError', parsed.left.message);
+    return {
+      ...parsed.right.value,
+      Targets,
+      ...(TargetGroupArn ? { TargetGroupArn } : {}),
+      ...(CreatedAt ? { CreatedAt } : {}),
+    };
+  }
+
+  private async byName(name: string): Promise<TargetGroup | undefined> {
+    for (const e of this.cache.values()) if (e.object.TargetGroupName === name) return e.object;
+    const { items } = await this.store.list('TargetGroup', { index: 'byName', value: name });
+    return items[0]?.object;
+  }
+
+  private async require(ref: string): Promise<TargetGroup> {
+    const found = ref.startsWith('arn:')
+      ? (this.cache.get(ref)?.object ?? (await this.store.get('TargetGroup', ref))?.object)
+      : await this.byName(targetGroupNameOf(ref));
+    if (!found)
+      throw new ElbApiError('TargetGroupNotFoundException', `One or more target groups not found: ${ref}`);
+    return found;
+  }
+}
+
+/** The settings part of a group, for CreateTargetGroup's idempotence check. */
+function spec(tg: TargetGroup): unknown {
+  const { Targets: _t, CreatedAt: _c, ...rest } = tg;
+  return { ...rest, deregistrationDelay: attributeOf(tg, targetGroupAttributes.deregistrationDelay) };
+}
