@@ -19,6 +19,7 @@ import {
 } from '@baton/runtime-docker';
 import {
   type MetricDatapoint,
+  parseCapacityProvider,
   parseScalingConfiguration,
   type ScalerOptions,
   type ScalingActivity,
@@ -33,6 +34,7 @@ import { EcsApi } from './ecs-api.js';
 import { BatonApiError } from './errors.js';
 import { Informer } from './informer.js';
 import { Counters, jsonLogger, type Logger } from './observability.js';
+import { CapacityController, type EngineProvider } from './scaling/capacity-controller.js';
 import { ScalingController, serviceKeyOfResource } from './scaling/scaling-controller.js';
 import { ServiceController, type ServiceEventNotice } from './service-controller.js';
 import { ElbV2Api, TargetGroupController } from './target-groups/index.js';
@@ -133,6 +135,7 @@ export class Baton extends EcsApi {
   readonly elbv2: ElbV2Api;
   private readonly targetGroups: TargetGroupController;
   private readonly scaling: ScalingController;
+  private readonly capacity: CapacityController[] = [];
   private readonly controller: ServiceController;
   private readonly agents = new Map<string, InstanceAgent>();
   private readonly stopped$ = new Subject<void>();
@@ -367,6 +370,85 @@ export class Baton extends EcsApi {
   /** PutMetricData: custom metrics for the services' alarms. */
   putMetricData(datapoints: readonly MetricDatapoint[]): void {
     this.scaling.putMetricData(datapoints);
+  }
+
+  // --- capacity providers ------------------------------------------------------
+
+  /**
+   * ECS managed scaling for the cluster: keeps CapacityProviderReservation at
+   * the provider's `targetCapacity` by launching engines through `engines`
+   * (each registered as a container instance) and, after `scaleInEvaluations`
+   * quiet evaluations, deregistering and terminating empty ones it launched.
+   */
+  attachCapacityProvider(
+    json: unknown,
+    engines: EngineProvider,
+    options: {
+      readonly intervalMs?: number;
+      readonly scaleInEvaluations?: number;
+      readonly cluster?: string;
+    } = {},
+  ): CapacityController {
+    const parsed = parseCapacityProvider(json);
+    if (isLeft(parsed)) throw BatonApiError.invalid(parsed.left);
+    const cluster = options.cluster ?? this.defaultCluster;
+    const controller = new CapacityController({
+      cluster,
+      provider: parsed.right.value,
+      engines,
+      services: this.informers.services,
+      tasks: this.informers.tasks,
+      instances: this.informers.instances,
+      taskDefinition: (arn) => this.informers.taskDefinitions.get(arn)?.object,
+      register: async (engine) =>
+        (await this.registerContainerInstance({ ...engine, cluster })).containerInstanceArn,
+      deregister: async (arn) => {
+        const i = await this.deregisterContainerInstance({ cluster, containerInstance: arn });
+        return { instanceId: i.ec2InstanceId };
+      },
+      logger: this.logger,
+      ...(options.intervalMs !== undefined ? { intervalMs: options.intervalMs } : {}),
+      ...(options.scaleInEvaluations !== undefined ? { scaleInEvaluations: options.scaleInEvaluations } : {}),
+    });
+    this.capacity.push(controller);
+    controller.start();
+    return controller;
+  }
+
+  /**
+   * DeregisterContainerInstance: the instance leaves the cluster (INACTIVE) and its agent stops.
+   * Refused while it runs tasks, unless `force` (its tasks are then replaced elsewhere as lost).
+   */
+  async deregisterContainerInstance(request: {
+    readonly cluster?: string;
+    readonly containerInstance: string;
+    readonly force?: boolean;
+  }): Promise<ContainerInstance> {
+    const { containerInstances } = await this.describeContainerInstances({
+      ...(request.cluster ? { cluster: request.cluster } : {}),
+      containerInstances: [request.containerInstance],
+    });
+    const instance = containerInstances[0];
+    if (!instance)
+      throw new BatonApiError(
+        'InvalidParameterException',
+        `Container instance not found: ${request.containerInstance}.`,
+      );
+    if (!request.force && instance.runningTasksCount + instance.pendingTasksCount > 0) {
+      throw new BatonApiError(
+        'InvalidParameterException',
+        `Container instance ${instance.ec2InstanceId} still runs tasks; drain it or pass force.`,
+      );
+    }
+    const agent = this.agents.get(instance.containerInstanceArn);
+    this.agents.delete(instance.containerInstanceArn);
+    await agent?.stop({ waitForActions: false });
+    return (
+      await this.store.update('ContainerInstance', instance.containerInstanceArn, (i) => {
+        i.status = 'INACTIVE';
+        i.agentConnected = false;
+      })
+    ).object;
   }
 
   private async currentScaling(resourceId: string): Promise<Record<string, unknown>> {

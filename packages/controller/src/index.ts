@@ -6,10 +6,16 @@ export { BatonApiError, type EcsErrorCode } from './errors.js';
 export { type CacheChange, Informer } from './informer.js';
 export { Counters, jsonLogger, type Logger, type LogRecord, silentLogger } from './observability.js';
 export {
+  CapacityController,
+  type CapacityControllerOptions,
+  type EngineProvider,
+} from './scaling/capacity-controller.js';
+export { ScalingController, type ScalingControllerOptions } from './scaling/scaling-controller.js';
+export {
   ServiceController,
   type ServiceControllerOptions,
   type ServiceEventNotice,
 } from './service-controller.js';
+export * from './target-groups/index.js';
 export { WorkQueue, type WorkQueueOptions } from './work-queue.js';
 export { batchedAgentStore, WriteBatcher, type WriteBatcherOptions } from './write-batcher.js';
-export * from './target-groups/index.js';
