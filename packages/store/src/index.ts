@@ -24,6 +24,21 @@ export {
   WatchOverflowError,
 } from './errors.js';
 export {
+  type AcquireResult,
+  createEtcdStore,
+  EtcdLeaseLock,
+  type EtcdStore,
+  type EtcdStoreOptions,
+  EtcdUnavailableError,
+  etcdStore,
+  type FenceableStore,
+  FencedError,
+  isFenceable,
+  type LockRecord,
+  type WriteFence,
+  withFence,
+} from './etcd/index.js';
+export {
   type AnyKind,
   defineKinds,
   type IndexFunction,

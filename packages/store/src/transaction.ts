@@ -1,6 +1,7 @@
 import type { Entry } from './entry.js';
 import {
   AlreadyExistsError,
+  ConflictError,
   InvalidArgumentError,
   isPreconditionFailure,
   NotFoundError,
@@ -142,6 +143,11 @@ class Attempt implements Transaction<KindMap> {
     return s.next;
   }
 
+  /** Sequences read, with the value seen. */
+  sequencesRead(): [string, number][] {
+    return [...this.sequences].map(([name, s]) => [name, s.base]);
+  }
+
   /** The commit that makes this attempt durable iff every read still holds. */
   ops(includeWrites: boolean): AnyOp[] {
     this.finished = true;
@@ -230,6 +236,13 @@ export async function runTransaction<K extends KindMap, R>(
       // fn may have failed only because it saw an inconsistent mix of reads; retry in that case.
       try {
         await anyStore.commit(tx.ops(false) as Op<KindMap>[]);
+        // Sequences only move forward: one still at the value read was at it when fn read it.
+        for (const [name, seen] of tx.sequencesRead()) {
+          const now = await anyStore.sequence(name);
+          if (now !== seen) {
+            throw new ConflictError({ kind: 'sequence', key: name, expected: seen, actual: now, subject: 'sequence' });
+          }
+        }
       } catch (checkErr) {
         if (isPreconditionFailure(checkErr)) {
           lastConflict = checkErr;

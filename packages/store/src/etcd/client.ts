@@ -1,0 +1,43 @@
+import { Etcd3, type IOptions } from 'etcd3';
+
+type Policy = NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
+
+/**
+ * Runs each call once. The client's default policy retries failed calls, and a retried
+ * transaction whose first attempt did land would be applied twice or reported as a conflict with
+ * itself; the store decides itself what is safe to retry. It also replaces the default circuit
+ * breaker, which would fail every call for 5 s after etcd comes back.
+ */
+const once = {
+  execute: <T>(fn: (context: { signal: AbortSignal }) => PromiseLike<T> | T) =>
+    Promise.resolve().then(() => fn({ signal: new AbortController().signal })),
+} as unknown as Policy;
+
+export interface ClientOptions {
+  readonly endpoints: readonly string[];
+  /** Deadline of one unary call (reads, transactions, lease calls). */
+  readonly requestTimeoutMs: number;
+  readonly dialTimeoutMs: number;
+  readonly auth?: { readonly username: string; readonly password: string };
+}
+
+export function createClient(o: ClientOptions): Etcd3 {
+  return new Etcd3({
+    hosts: [...o.endpoints],
+    dialTimeout: o.dialTimeoutMs,
+    ...(o.auth ? { auth: { username: o.auth.username, password: o.auth.password } } : {}),
+    faultHandling: { global: once, host: () => once },
+    // Streams (watch, lease keep-alive) live as long as they are needed; unary calls get a deadline.
+    defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + o.requestTimeoutMs }),
+    grpcOptions: {
+      // A watch response carries whole commits; a large commit must fit in one message.
+      'grpc.max_receive_message_length': 64 * 1024 * 1024,
+      'grpc.max_send_message_length': 16 * 1024 * 1024,
+      // Reconnect promptly after etcd restarts instead of backing off for up to two minutes.
+      'grpc.initial_reconnect_backoff_ms': 100,
+      'grpc.max_reconnect_backoff_ms': 1000,
+      'grpc.keepalive_time_ms': 10_000,
+      'grpc.keepalive_timeout_ms': 5_000,
+    },
+  });
+}
