@@ -33,17 +33,22 @@ const engines = [
 ];
 
 interface WrkResult {
+  readonly breakdown: string;
   readonly rps: number;
   readonly p99Ms: number;
   readonly requests: number;
   readonly errors: number;
 }
 
-/** wrk -t2 -c32 for `s` seconds; errors = socket errors + non-2xx/3xx responses. */
+/**
+ * wrk -t2 -c32 for `s` seconds, a request taking up to 10 s counting as answered (the targets' accept
+ * queue, busybox httpd behind docker-proxy, drops SYNs under load: 1 s and 3 s retransmits);
+ * errors = socket errors + non-2xx/3xx responses.
+ */
 async function wrk(port: number, s: number): Promise<WrkResult> {
   const { stdout } = await run(
     'wrk',
-    ['-t2', '-c32', `-d${s}s`, '--latency', `http://127.0.0.1:${port}/page`],
+    ['-t2', '-c32', `-d${s}s`, '--timeout', '10s', '--latency', `http://127.0.0.1:${port}/page`],
     {
       maxBuffer: 1 << 20,
     },
@@ -56,6 +61,7 @@ async function wrk(port: number, s: number): Promise<WrkResult> {
   const socketErrors = socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0;
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1] ?? 0);
   return {
+    breakdown: `socket ${socket ? socket.slice(1).join('/') : '0/0/0/0'} (connect/read/write/timeout), non-2xx ${non2xx}`,
     rps: Math.round(rps),
     p99Ms: Math.round(p99Ms * 100) / 100,
     requests,
@@ -211,9 +217,11 @@ async function main(): Promise<void> {
         nginxErrors: viaNginx.errors,
         ratio: Math.round((embedded.rps / Math.max(1, viaNginx.rps)) * 100) / 100,
         errorsDuringRollout: rolloutEmbedded.errors,
+        errorsDuringRolloutDetail: rolloutEmbedded.breakdown,
         requestsDuringRollout: rolloutEmbedded.requests,
         rolloutSeconds: rolloutEmbedded.rolloutSeconds,
         nginxErrorsDuringRollout: rolloutNginx.errors,
+        nginxErrorsDuringRolloutDetail: rolloutNginx.breakdown,
         nginxRequestsDuringRollout: rolloutNginx.requests,
         loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
         machine: machine(),
