@@ -240,7 +240,13 @@ export async function runTransaction<K extends KindMap, R>(
         for (const [name, seen] of tx.sequencesRead()) {
           const now = await anyStore.sequence(name);
           if (now !== seen) {
-            throw new ConflictError({ kind: 'sequence', key: name, expected: seen, actual: now, subject: 'sequence' });
+            throw new ConflictError({
+              kind: 'sequence',
+              key: name,
+              expected: seen,
+              actual: now,
+              subject: 'sequence',
+            });
           }
         }
       } catch (checkErr) {

@@ -122,7 +122,7 @@ export class Snapshot implements PlanState {
     if (plan.length === 0)
       plan.push({ request: { request_range: { key: keys.meta, keys_only: true } }, apply: () => {} });
     const res = await kv.txn({ success: plan.map((p) => p.request) });
-    plan.forEach((p, i) => p.apply(res.responses[i] as IResponseOp));
+    for (const [i, p] of plan.entries()) p.apply(res.responses[i] as IResponseOp);
     snap.revision = Number(res.header.revision);
     return snap;
   }
