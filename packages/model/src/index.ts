@@ -3,7 +3,17 @@ export * from './cluster.js';
 export * from './cluster-query/index.js';
 export * from './container-definition.js';
 export * from './container-instance.js';
-export { ecsObject, type IgnoredReason, ignored, KeyValuePair, show, Tag, Timestamp } from './fields.js';
+export {
+  ecsObject,
+  type IgnoredReason,
+  ignored,
+  intAtLeast,
+  intBetween,
+  KeyValuePair,
+  show,
+  Tag,
+  Timestamp,
+} from './fields.js';
 export * from './parse.js';
 export * from './placement.js';
 export * from './service.js';

@@ -21,7 +21,8 @@ import {
 
 export type ParseResult<T> = Either<ValidationError, Parsed<T>>;
 
-interface ResourceParser<S extends z.ZodType> {
+/** How to parse one resource: its schema, the envelopes CLI output wraps it in, its cross-field rules. */
+export interface ResourceParser<S extends z.ZodType> {
   readonly resource: string;
   readonly schema: S;
   /** ECS CLI output wraps the object: `{"taskDefinition": {…}}`, `{"services": [{…}]}`. */
@@ -30,7 +31,12 @@ interface ResourceParser<S extends z.ZodType> {
   readonly finish?: (value: z.output<S>) => z.output<S>;
 }
 
-function makeParser<S extends z.ZodType>(p: ResourceParser<S>) {
+/**
+ * A parser for one resource: JSON text or object, envelopes unwrapped, every
+ * schema and rule issue reported at once, ignored fields listed as warnings.
+ * Other packages (the scaler's AAS resources) build theirs with it too.
+ */
+export function resourceParser<S extends z.ZodType>(p: ResourceParser<S>) {
   return (json: unknown): ParseResult<z.output<S>> => {
     let input = json;
     if (typeof json === 'string') {
@@ -87,7 +93,7 @@ function dedupe(issues: ValidationIssue[]): ValidationIssue[] {
  * Parses a task definition: the body `register-task-definition
  * --cli-input-json` takes, or what `describe-task-definition` prints.
  */
-export const parseTaskDefinition = makeParser({
+export const parseTaskDefinition = resourceParser({
   resource: 'task definition',
   schema: TaskDefinition,
   envelopes: ['taskDefinition'],
@@ -95,7 +101,7 @@ export const parseTaskDefinition = makeParser({
 });
 
 /** Parses a service: a CreateService request or a DescribeServices entry. */
-export const parseService = makeParser({
+export const parseService = resourceParser({
   resource: 'service',
   schema: Service,
   envelopes: ['service', 'services'],
@@ -115,24 +121,24 @@ export const parseService = makeParser({
 });
 
 /** Parses a task as DescribeTasks prints it. */
-export const parseTask = makeParser({ resource: 'task', schema: Task, envelopes: ['task', 'tasks'] });
+export const parseTask = resourceParser({ resource: 'task', schema: Task, envelopes: ['task', 'tasks'] });
 
 /** Parses a cluster (CreateCluster request or DescribeClusters entry). */
-export const parseCluster = makeParser({
+export const parseCluster = resourceParser({
   resource: 'cluster',
   schema: Cluster,
   envelopes: ['cluster', 'clusters'],
 });
 
 /** Parses a container instance as DescribeContainerInstances prints it. */
-export const parseContainerInstance = makeParser({
+export const parseContainerInstance = resourceParser({
   resource: 'container instance',
   schema: ContainerInstance,
   envelopes: ['containerInstance', 'containerInstances'],
 });
 
 /** Parses a target group: a CreateTargetGroup request (`Name`) or a DescribeTargetGroups entry. */
-export const parseTargetGroup = makeParser({
+export const parseTargetGroup = resourceParser({
   resource: 'target group',
   schema: TargetGroup,
   envelopes: ['TargetGroup', 'TargetGroups'],

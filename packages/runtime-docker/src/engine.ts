@@ -185,7 +185,6 @@ export class DockerEngine {
     return new Observable<EngineEvent>((subscriber) => {
       const abort = new AbortController();
       let stream: NodeJS.ReadableStream | undefined;
-      let buffer = '';
       this.long
         .getEvents({
           filters: { type: ['container'], label: [label] },
@@ -195,27 +194,11 @@ export class DockerEngine {
         .then((s) => {
           stream = s;
           if (abort.signal.aborted) return destroy(s);
-          s.on('data', (chunk: Buffer | string) => {
-            buffer += chunk.toString();
-            let nl = buffer.indexOf('\n');
-            while (nl >= 0) {
-              const line = buffer.slice(0, nl).trim();
-              buffer = buffer.slice(nl + 1);
-              nl = buffer.indexOf('\n');
-              if (!line) continue;
-              try {
-                const e = JSON.parse(line) as {
-                  id?: string;
-                  Actor?: { ID?: string };
-                  Action?: string;
-                  time?: number;
-                };
-                const id = e.Actor?.ID ?? e.id;
-                if (id) subscriber.next({ id, action: e.Action ?? '', time: (e.time ?? 0) * 1000 });
-              } catch {
-                // A partial or foreign line: the periodic resync covers whatever it was.
-              }
-            }
+          // A partial or foreign line is skipped: the periodic resync covers whatever it was.
+          onJsonLines(s, (line) => {
+            const e = line as { id?: string; Actor?: { ID?: string }; Action?: string; time?: number };
+            const id = e.Actor?.ID ?? e.id;
+            if (id) subscriber.next({ id, action: e.Action ?? '', time: (e.time ?? 0) * 1000 });
           });
           s.on('error', (err: unknown) => subscriber.error(err));
           s.on('end', () => subscriber.complete());
@@ -238,28 +221,14 @@ export class DockerEngine {
     return new Observable((subscriber) => {
       let stream: NodeJS.ReadableStream | undefined;
       let closed = false;
-      let buffer = '';
       this.long
         .getContainer(containerId)
         .stats({ stream: true })
         .then((s) => {
           stream = s as unknown as NodeJS.ReadableStream;
           if (closed) return destroy(stream);
-          stream.on('data', (chunk: Buffer | string) => {
-            buffer += chunk.toString();
-            let nl = buffer.indexOf('\n');
-            while (nl >= 0) {
-              const line = buffer.slice(0, nl).trim();
-              buffer = buffer.slice(nl + 1);
-              nl = buffer.indexOf('\n');
-              if (!line) continue;
-              try {
-                subscriber.next(JSON.parse(line) as Record<string, unknown>);
-              } catch {
-                // a partial line: the next sample follows within a second
-              }
-            }
-          });
+          // A bad line is skipped: the next sample follows within a second.
+          onJsonLines(stream, (sample) => subscriber.next(sample as Record<string, unknown>));
           stream.on('error', (err: unknown) => subscriber.error(err));
           stream.on('end', () => subscriber.complete());
         })
@@ -270,6 +239,28 @@ export class DockerEngine {
       };
     });
   }
+}
+
+/** Calls `onObject` with each JSON line of a newline-delimited stream (Docker's events and stats). */
+function onJsonLines(stream: NodeJS.ReadableStream, onObject: (value: unknown) => void): void {
+  let buffer = '';
+  stream.on('data', (chunk: Buffer | string) => {
+    buffer += chunk.toString();
+    let nl = buffer.indexOf('\n');
+    while (nl >= 0) {
+      const line = buffer.slice(0, nl).trim();
+      buffer = buffer.slice(nl + 1);
+      nl = buffer.indexOf('\n');
+      if (!line) continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        continue;
+      }
+      onObject(value);
+    }
+  });
 }
 
 function destroy(stream: NodeJS.ReadableStream): void {

@@ -47,20 +47,7 @@ export function placeServiceTasks(
   for (const p of result.right.placements) {
     const instance = pass.instance(p.containerInstanceArn);
     if (!instance) continue;
-    pass.starts.push(
-      newTask({
-        cluster: service.cluster,
-        taskId: taskIds[p.taskIndex]!,
-        group: `service:${service.serviceName}`,
-        startedBy: primary.id,
-        taskDefinitionArn: primary.taskDefinition,
-        taskDefinition: td,
-        instance,
-        now: pass.ctx.now,
-        ...(pass.ctx.arn ? { arn: pass.ctx.arn } : {}),
-        activationHolds: targetGroupsOf(service),
-      }),
-    );
+    pass.starts.push(primaryTask(pass, primary, td, instance, taskIds[p.taskIndex]!));
   }
   if (result.right.unplacedCount > 0 && result.right.explanation) {
     pass.say(serviceMessages.unableToPlace(pass.name, result.right.explanation.message));
@@ -136,12 +123,31 @@ export function placeDaemonTask(
   td: TaskDefinition,
   instanceArn: string,
 ): boolean {
-  const service = pass.input.service;
   const instance = pass.instance(instanceArn);
   if (!instance) return false;
-  const task = newTask({
+  const task = primaryTask(pass, primary, td, instance, newTaskId(pass.ctx.random));
+  pass.starts.push(task);
+  pass.state.upsertTask(task);
+  return true;
+}
+
+/** The target groups a service's new tasks must be registered with before they count as RUNNING. */
+function targetGroupsOf(service: Pick<Service, 'loadBalancers'>): string[] {
+  return [...new Set(service.loadBalancers.flatMap((lb) => (lb.targetGroupArn ? [lb.targetGroupArn] : [])))];
+}
+
+/** A new Task of the PRIMARY deployment on `instance`. */
+function primaryTask(
+  pass: ServicePass,
+  primary: Deployment,
+  td: TaskDefinition,
+  instance: Parameters<typeof newTask>[0]['instance'],
+  taskId: string,
+) {
+  const service = pass.input.service;
+  return newTask({
     cluster: service.cluster,
-    taskId: newTaskId(pass.ctx.random),
+    taskId,
     group: `service:${service.serviceName}`,
     startedBy: primary.id,
     taskDefinitionArn: primary.taskDefinition,
@@ -151,12 +157,4 @@ export function placeDaemonTask(
     ...(pass.ctx.arn ? { arn: pass.ctx.arn } : {}),
     activationHolds: targetGroupsOf(service),
   });
-  pass.starts.push(task);
-  pass.state.upsertTask(task);
-  return true;
-}
-
-/** The target groups a service's new tasks must be registered with before they count as RUNNING. */
-function targetGroupsOf(service: Pick<Service, 'loadBalancers'>): string[] {
-  return [...new Set(service.loadBalancers.flatMap((lb) => (lb.targetGroupArn ? [lb.targetGroupArn] : [])))];
 }

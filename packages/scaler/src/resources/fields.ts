@@ -1,4 +1,4 @@
-import { ecsObject, show } from '@baton/model';
+import { ecsObject, intAtLeast, intBetween, show } from '@baton/model';
 import { z } from 'zod';
 
 /**
@@ -8,23 +8,8 @@ import { z } from 'zod';
  * put-metric-alarm` take parses unchanged.
  */
 
-/** An integer within [min, max]. */
-export function intBetween(min: number, max: number) {
-  return z
-    .number()
-    .int({ error: (iss) => `must be a whole number (got ${show(iss.input)})` })
-    .refine((v) => v >= min && v <= max, {
-      error: (iss) => `must be between ${min} and ${max} (got ${show(iss.input)})`,
-    });
-}
-
-/** An integer >= min. */
-export function intAtLeast(min: number) {
-  return z
-    .number()
-    .int({ error: (iss) => `must be a whole number (got ${show(iss.input)})` })
-    .refine((v) => v >= min, { error: (iss) => `must be at least ${min} (got ${show(iss.input)})` });
-}
+// Integer bounds with ECS's error wording, shared with the model.
+export { intAtLeast, intBetween };
 
 /** Baton scales ECS services only; other AAS namespaces are rejected by name. */
 export const ServiceNamespace = z.string().refine((v) => v === 'ecs', {

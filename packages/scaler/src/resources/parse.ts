@@ -1,14 +1,12 @@
 import {
-  collectWarnings,
-  fromZodIssues,
   type Parsed,
   type ParseResult,
   type ParseWarning,
+  resourceParser,
   ValidationError,
   type ValidationIssue,
 } from '@baton/model';
 import { type Either, isLeft, left, right } from 'fp-ts/lib/Either.js';
-import type { z } from 'zod';
 import { CapacityProvider } from './capacity-provider.js';
 import { MetricAlarm } from './metric-alarm.js';
 import {
@@ -22,63 +20,11 @@ import { ScalableTarget } from './scalable-target.js';
 import { ScalingPolicy } from './scaling-policy.js';
 import { ScheduledAction } from './scheduled-action.js';
 
-interface ResourceParser<S extends z.ZodType> {
-  readonly resource: string;
-  readonly schema: S;
-  /** What the AWS CLI wraps the object in: `{"ScalingPolicies": [{…}]}`. */
-  readonly envelopes: readonly string[];
-  readonly rules: (input: unknown) => ValidationIssue[];
-}
-
 const asRecord = (v: unknown): Record<string, unknown> | undefined =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 
-function makeParser<S extends z.ZodType>(p: ResourceParser<S>) {
-  return (json: unknown): ParseResult<z.output<S>> => {
-    let input = json;
-    if (typeof json === 'string') {
-      try {
-        input = JSON.parse(json);
-      } catch (e) {
-        return left(
-          new ValidationError(p.resource, [
-            { path: '', rule: 'json', message: `is not JSON: ${(e as Error).message}` },
-          ]),
-        );
-      }
-    }
-    input = unwrap(input, p.envelopes);
-    if (asRecord(input) === undefined)
-      return left(
-        new ValidationError(p.resource, [{ path: '', rule: 'type', message: 'must be a JSON object' }]),
-      );
-    const result = p.schema.safeParse(input, { reportInput: true });
-    const issues = dedupe([...(result.success ? [] : fromZodIssues(result.error.issues)), ...p.rules(input)]);
-    if (!result.success || issues.length > 0) return left(new ValidationError(p.resource, issues));
-    return right({ value: result.data, warnings: collectWarnings(p.schema, input) });
-  };
-}
-
-function unwrap(input: unknown, envelopes: readonly string[]): unknown {
-  const record = asRecord(input);
-  if (!record) return input;
-  for (const key of envelopes) {
-    const inner = record[key];
-    if (asRecord(inner)) return inner;
-    if (Array.isArray(inner) && inner.length === 1 && asRecord(inner[0])) return inner[0];
-  }
-  return input;
-}
-
-function dedupe(issues: ValidationIssue[]): ValidationIssue[] {
-  const seen = new Set<string>();
-  return issues.filter((i) => {
-    const key = `${i.path}\u0000${i.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
+/** AAS's CLI wraps objects in their plural: `{"ScalingPolicies": [{…}]}`. */
+const makeParser = resourceParser;
 
 /** RegisterScalableTarget input, or a DescribeScalableTargets entry. */
 export const parseScalableTarget = makeParser({
