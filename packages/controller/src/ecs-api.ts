@@ -222,6 +222,21 @@ export abstract class EcsApi {
         issues,
       );
     }
+    for (const [i, lb] of request.loadBalancers.entries()) {
+      if (lb.targetGroupArn !== undefined && !(await this.store.get('TargetGroup', lb.targetGroupArn))) {
+        throw new BatonApiError(
+          'InvalidParameterException',
+          `loadBalancers[${i}].targetGroupArn: target group ${lb.targetGroupArn} does not exist.`,
+          [
+            {
+              path: `loadBalancers[${i}].targetGroupArn`,
+              rule: 'load-balancer',
+              message: 'names no target group',
+            },
+          ],
+        );
+      }
+    }
     const key = serviceKey(cluster, request.serviceName);
     const existing = await this.store.get('Service', key);
     if (existing && existing.object.status !== 'INACTIVE') {
