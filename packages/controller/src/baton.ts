@@ -26,13 +26,20 @@ import {
   type ScalingConfiguration,
 } from '@baton/scaler';
 import { type ClusterState, mulberry32, type RandomSource } from '@baton/scheduler';
-import { type BatonKinds, batonKinds, createMemoryStore, type Store } from '@baton/store';
+import { AlreadyExistsError, type BatonKinds, batonKinds, createMemoryStore, type Store } from '@baton/store';
 import { isLeft } from 'fp-ts/lib/Either.js';
-import { filter, map, type Observable, Subject } from 'rxjs';
+import { filter, map, merge, type Observable, Subject } from 'rxjs';
 import { type Clock, systemClock } from './clock.js';
 import { EcsApi } from './ecs-api.js';
 import { BatonApiError } from './errors.js';
 import { Informer } from './informer.js';
+import {
+  BatonHa,
+  type ControllerInformers,
+  isLockingStore,
+  type LeaderElectionOptions,
+  type LeaderState,
+} from './leader/index.js';
 import { Counters, jsonLogger, type Logger } from './observability.js';
 import { CapacityController, type EngineProvider } from './scaling/capacity-controller.js';
 import { ScalingController, serviceKeyOfResource } from './scaling/scaling-controller.js';
@@ -89,6 +96,12 @@ export interface BatonOptions {
     readonly statsIntervalMs?: number;
   };
   readonly clock?: Clock;
+  /**
+   * Run as one of several replicas over a shared store (`etcdStore(…)`): every replica keeps its
+   * caches warm and serves the API; the elected leader alone runs the service controller and the
+   * janitor, and each engine's agent runs on whichever replica holds that engine's lock. See docs/ha.md.
+   */
+  readonly leaderElection?: LeaderElectionOptions;
 }
 
 /** A task's status moved (ECS's "Task State Change" event). */
@@ -143,6 +156,13 @@ export class Baton extends EcsApi {
   private readonly images: ImagePinner | undefined;
   /** The agents' task status writes, grouped into commits with a 5 ms latency cap. */
   private readonly writes: WriteBatcher;
+  /** Leader election (leaderElection option): which single-writer loops this replica runs. */
+  private readonly ha: BatonHa | undefined;
+  /** A service controller over a store (fenced, per leadership term) and informers (scoped to it). */
+  private readonly makeServiceController: (
+    store: Store<BatonKinds>,
+    scoped?: ControllerInformers,
+  ) => ServiceController;
   private started = false;
 
   constructor(
@@ -180,8 +200,39 @@ export class Baton extends EcsApi {
       scaling: new Informer(store, 'ScalingConfiguration', clock, onError('ScalingConfiguration')),
       targetGroups: new Informer(store, 'TargetGroup', clock, onError('TargetGroup')),
     };
+    if (options.leaderElection) {
+      if (!isLockingStore(store)) {
+        throw new Error(
+          'leaderElection needs a store that can hold leases: pass store: etcdStore({ endpoints, prefix })',
+        );
+      }
+      const retention = options.stoppedTaskRetentionMs ?? 60 * 60_000;
+      this.ha = new BatonHa({
+        store,
+        election: options.leaderElection,
+        logger: this.logger,
+        informers: this.informers,
+        serviceController: (s, scoped) => this.makeServiceController(s, scoped),
+        leaderWork: (s) => {
+          const janitor = setInterval(
+            () => void this.sweepStoppedTasks(retention, s),
+            Math.min(60_000, retention),
+          );
+          janitor.unref();
+          return () => clearInterval(janitor);
+        },
+        startAgent: (engine, cluster, s) => this.startAgent(engine, cluster, s),
+        stopAgent: async (agent) => {
+          if (this.agents.get(agent.containerInstanceArn) === agent)
+            this.agents.delete(agent.containerInstanceArn);
+          await agent.stop({ waitForActions: false });
+        },
+      });
+    }
+    // Every replica runs these (health probes, metric windows); with leader election only the leader's writes land.
+    const leaderStore = this.ha?.leaderStore ?? store;
     this.targetGroups = new TargetGroupController({
-      store,
+      store: leaderStore,
       targetGroups: this.informers.targetGroups,
       tasks: this.informers.tasks,
       services: this.informers.services,
@@ -191,25 +242,28 @@ export class Baton extends EcsApi {
       counters: this.counters,
       ...(options.resyncMs !== undefined ? { resyncMs: options.resyncMs } : {}),
     });
-    this.controller = new ServiceController({
-      store,
-      ...this.informers,
-      clock,
-      random,
-      arn,
-      logger: this.logger,
-      counters: this.counters,
-      ...(options.instanceLostAfterMs !== undefined
-        ? { instanceLostAfterMs: options.instanceLostAfterMs }
-        : {}),
-      ...(options.resyncMs !== undefined ? { resyncMs: options.resyncMs } : {}),
-      targetHealth: () => this.targetGroups.targetHealth(),
-    });
+    this.makeServiceController = (s, scoped) =>
+      new ServiceController({
+        store: s,
+        ...this.informers,
+        ...scoped,
+        clock,
+        random,
+        arn,
+        logger: this.logger,
+        counters: this.counters,
+        ...(options.instanceLostAfterMs !== undefined
+          ? { instanceLostAfterMs: options.instanceLostAfterMs }
+          : {}),
+        ...(options.resyncMs !== undefined ? { resyncMs: options.resyncMs } : {}),
+        targetHealth: () => this.targetGroups.targetHealth(),
+      });
+    this.controller = this.makeServiceController(store);
     // Target health feeds the service controller: a group's change re-reconciles the services naming it.
     this.informers.targetGroups.changes.subscribe((c) => {
       for (const e of this.informers.services.values())
         if (e.object.loadBalancers.some((lb) => lb.targetGroupArn === c.key))
-          this.controller.loop.enqueue(e.key);
+          (this.ha?.controller ?? this.controller).loop.enqueue(e.key);
     });
     this.elbv2 = new ElbV2Api(
       store,
@@ -225,7 +279,7 @@ export class Baton extends EcsApi {
         )?.object.serviceArn,
     );
     this.scaling = new ScalingController({
-      store,
+      store: leaderStore,
       configurations: this.informers.scaling,
       services: this.informers.services,
       tasks: this.informers.tasks,
@@ -239,7 +293,9 @@ export class Baton extends EcsApi {
         ? { statsIntervalMs: options.scaling.statsIntervalMs }
         : {}),
     });
-    this.serviceEvents$ = this.controller.events.asObservable();
+    this.serviceEvents$ = this.ha
+      ? merge(this.controller.events, this.ha.serviceEvents)
+      : this.controller.events.asObservable();
     this.taskStateChanges$ = this.informers.tasks.changes.pipe(
       filter((c) => c.object !== undefined && c.object.object.lastStatus !== c.previous?.object.lastStatus),
       map((c) => ({
@@ -259,6 +315,13 @@ export class Baton extends EcsApi {
     for (const i of Object.values(this.informers)) i.start();
     await Promise.all(Object.values(this.informers).map((i) => i.synced));
     await this.ensureCluster(this.defaultCluster);
+    if (this.ha) {
+      this.targetGroups.start();
+      this.scaling.start();
+      this.ha.start(this.options.engines ?? [], this.defaultCluster);
+      this.logger({ level: 'info', msg: 'baton started; campaigning', cluster: this.defaultCluster });
+      return;
+    }
     this.controller.start();
     this.targetGroups.start();
     this.scaling.start();
@@ -279,6 +342,8 @@ export class Baton extends EcsApi {
     if (!this.started) return;
     this.started = false;
     if (this.janitor) clearInterval(this.janitor);
+    // Leaders stop acting, then release their locks so another replica takes over at once.
+    await this.ha?.stop();
     // In-flight engine calls finish on the engine by themselves; containers keep running.
     await Promise.all([...this.agents.values()].map((a) => a.stop({ waitForActions: false })));
     this.agents.clear();
@@ -455,6 +520,16 @@ export class Baton extends EcsApi {
     return { ...((await this.store.get('ScalingConfiguration', resourceId))?.object.configuration ?? {}) };
   }
 
+  /** With leader election: each lock this replica campaigns for, and whether it holds it. */
+  leadership(): readonly LeaderState[] {
+    return this.ha?.leadership ?? [];
+  }
+
+  /** With leader election: the leadership picture, on every change. */
+  get leadership$(): Observable<readonly LeaderState[]> {
+    return this.ha?.leadership$ ?? new Subject<readonly LeaderState[]>();
+  }
+
   /** Prometheus-style text of Baton's counters. */
   metrics(): string {
     return this.counters.text();
@@ -466,7 +541,10 @@ export class Baton extends EcsApi {
   ): Promise<ContainerInstance> {
     const cluster = engine.cluster ?? this.defaultCluster;
     await this.requireCluster(cluster);
-    const agent = await this.startAgent(engine, cluster);
+    // With leader election the agent runs on whichever replica wins the engine's lock.
+    const agent = this.ha
+      ? { containerInstanceArn: this.ha.addEngine(engine, cluster) }
+      : await this.startAgent(engine, cluster);
     const entry = await this.store.get('ContainerInstance', agent.containerInstanceArn);
     if (entry) return entry.object;
     return (await this.waitFor(
@@ -481,17 +559,23 @@ export class Baton extends EcsApi {
   }
 
   protected override clusterState(cluster: string): ClusterState {
-    return this.controller.clusterState(cluster);
+    return (this.ha?.controller ?? this.controller).clusterState(cluster);
   }
 
   protected override get cache() {
     return this.informers;
   }
 
-  private async startAgent(engine: EngineSpec, cluster: string): Promise<InstanceAgent> {
+  private async startAgent(
+    engine: EngineSpec,
+    cluster: string,
+    store: Store<BatonKinds> = this.store,
+  ): Promise<InstanceAgent> {
     const { agent: a } = this.options;
+    // A fenced store (one engine-lock term) gets a batcher of its own.
+    const writes = store === this.store ? this.writes : new WriteBatcher(store, { clock: this.clock });
     const runtime = new DockerRuntime({
-      store: batchedAgentStore(storeAgentStore(this.store), this.writes),
+      store: batchedAgentStore(storeAgentStore(store), writes),
       cluster,
       engines: [engine],
       ...(a?.heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs: a.heartbeatIntervalMs } : {}),
@@ -519,15 +603,20 @@ export class Baton extends EcsApi {
   private async ensureCluster(name: string): Promise<Cluster> {
     const existing = await this.store.get('Cluster', name);
     if (existing) return existing.object;
-    return this.createCluster({ clusterName: name });
+    return this.createCluster({ clusterName: name }).catch(async (err: unknown) => {
+      // Another replica created it meanwhile.
+      const created = err instanceof AlreadyExistsError ? await this.store.get('Cluster', name) : undefined;
+      if (!created) throw err;
+      return created.object;
+    });
   }
 
-  private async sweepStoppedTasks(retentionMs: number): Promise<void> {
+  private async sweepStoppedTasks(retentionMs: number, store: Store<BatonKinds> = this.store): Promise<void> {
     const now = this.clock.now();
     for (const e of [...this.informers.tasks.values()]) {
       const t = e.object;
       if (t.lastStatus === 'STOPPED' && now - (t.stoppedAt ?? e.updatedAt) > retentionMs) {
-        await this.store.delete('Task', e.key, { ifVersion: e.version }).catch(() => undefined);
+        await store.delete('Task', e.key, { ifVersion: e.version }).catch(() => undefined);
       }
     }
   }

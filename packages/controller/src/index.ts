@@ -4,6 +4,20 @@ export { ControllerLoop, type ControllerLoopOptions, type ReconcileOutcome } fro
 export type { EcsFailure } from './ecs-api.js';
 export { BatonApiError, type EcsErrorCode } from './errors.js';
 export { type CacheChange, Informer } from './informer.js';
+export {
+  agentLock,
+  CONTROLLER_LOCK,
+  catchUp,
+  defaultIdentity,
+  type ElectorCallbacks,
+  isLockingStore,
+  type LeaderElectionOptions,
+  LeaderElector,
+  type LeaderLock,
+  type LeaderState,
+  type LeaderTerm,
+  type LockingStore,
+} from './leader/index.js';
 export { Counters, jsonLogger, type Logger, type LogRecord, silentLogger } from './observability.js';
 export {
   CapacityController,

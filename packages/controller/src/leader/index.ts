@@ -1,0 +1,18 @@
+export {
+  agentLock,
+  BatonHa,
+  type BatonHaOptions,
+  type BatonInformers,
+  CONTROLLER_LOCK,
+  type ControllerInformers,
+} from './baton-ha.js';
+export { catchUp, termInformer } from './caches.js';
+export {
+  defaultIdentity,
+  type ElectorCallbacks,
+  type LeaderElectionOptions,
+  LeaderElector,
+  type LeaderState,
+  type LeaderTerm,
+} from './elector.js';
+export { isLockingStore, type LeaderLock, type LockingStore } from './lock.js';
