@@ -1,4 +1,15 @@
 import { Etcd3, type IOptions } from 'etcd3';
+import Long from 'long';
+import protobuf from 'protobufjs';
+
+// etcd lease IDs are 64-bit. protobufjs keeps them exact only with long.js, which it looks up with
+// require('long'); where that resolves to long's ES module (bundlers, test runners resolving the
+// "import" condition) it silently falls back to doubles, and a lease ID comes back rounded — etcd
+// then answers "requested lease not found". Hand it long.js explicitly.
+if (!(protobuf.util.Long as { isLong?: unknown } | null)?.isLong) {
+  protobuf.util.Long = Long as unknown as typeof protobuf.util.Long;
+  protobuf.configure();
+}
 
 type Policy = NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
 
