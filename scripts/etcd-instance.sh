@@ -41,11 +41,20 @@ answers() { ETCDCTL_API=3 "$ETCDCTL_BIN" --endpoints="$endpoint" --dial-timeout=
 
 port_taken() { { exec 4<>"/dev/tcp/127.0.0.1/$client_port"; } 2>/dev/null && exec 4<&- 4>&-; }
 
+# Ours: our pidfile's process is alive and the member answers.
+ours() { etcd_pid >/dev/null && answers; }
+
 start() {
   [ -x "$ETCD_BIN" ] || die "$ETCD_BIN not found: install Debian's etcd-server (bash scripts/provision.sh etcd)"
-  if answers; then return 0; fi
+  if ours; then return 0; fi
   if ! etcd_pid >/dev/null && port_taken; then
-    die "127.0.0.1:$client_port is taken by a process that is not Baton's etcd (no healthy member answers there)"
+    # Debian's packaged service (/etc/init.d/etcd: default flags, 128 ops per transaction) may hold it.
+    if [ "$client_port" = 2379 ] && [ -x /etc/init.d/etcd ] && /etc/init.d/etcd status >/dev/null 2>&1; then
+      log "etcd: stopping Debian's etcd service, which holds the port"
+      as_root /etc/init.d/etcd stop >/dev/null 2>&1 || true
+      sleep 0.5
+    fi
+    port_taken && die "127.0.0.1:$client_port is taken by a process that is not Baton's etcd; stop it or set BATON_ETCD_CLIENT_PORT"
   fi
   mkdir -p "$dir"
   if ! etcd_pid >/dev/null; then
@@ -80,7 +89,7 @@ stop() {
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
-  check) answers ;;
+  check) ours ;;
   env) printf 'BATON_ETCD_ENDPOINTS=%s\n' "$endpoint" ;;
   *) die "usage: etcd-instance.sh start|stop|check|env" ;;
 esac
