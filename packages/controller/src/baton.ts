@@ -7,7 +7,7 @@ import {
   defaultArnContext,
   type Task,
 } from '@baton/model';
-import type { AgentSettings } from '@baton/reconciler';
+import type { AgentSettings, ContainerAction } from '@baton/reconciler';
 import { type CredentialProvider, createRegistryClient, ImageResolver } from '@baton/registry-client';
 import {
   DockerRuntime,
@@ -584,6 +584,22 @@ export class Baton extends EcsApi {
       ...(a?.concurrency !== undefined ? { concurrency: a.concurrency } : {}),
       ...(this.images ? { images: this.images } : {}),
       ...(a?.settings ? { settings: a.settings } : {}),
+      onAction: (action, error) => {
+        const ok = error === undefined;
+        this.counters.inc('baton_container_actions_total', {
+          action: action.type,
+          result: ok ? 'success' : 'failure',
+        });
+        this.logger({
+          level: ok ? 'info' : 'warn',
+          msg: 'container action',
+          instance: engine.instanceId,
+          action: action.type,
+          ...describeAction(action),
+          outcome: ok ? 'ok' : 'failed',
+          ...(ok ? {} : { error: error instanceof Error ? error.message : String(error) }),
+        });
+      },
       onError: (error, context) =>
         this.logger({
           level: 'warn',
@@ -632,3 +648,17 @@ export class Baton extends EcsApi {
 }
 
 export { arns };
+
+/** The fields of a container action worth a log line. */
+function describeAction(action: ContainerAction): Record<string, unknown> {
+  switch (action.type) {
+    case 'PullImage':
+      return { image: action.image };
+    case 'CreateContainer':
+      return { task: action.taskArn, container: action.containerName, image: action.spec.image };
+    case 'StopContainer':
+      return { task: action.taskArn, container: action.containerName, timeoutSeconds: action.timeoutSeconds };
+    default:
+      return { task: action.taskArn, container: action.containerName };
+  }
+}

@@ -33,6 +33,8 @@ export interface InstanceAgentOptions extends InstanceRegistration {
   /** Limit for short engine calls. Default 15 s. */
   readonly requestTimeoutMs?: number;
   readonly clock?: () => number;
+  /** Every container action as it finishes, with its error if it failed: for logs and metrics. */
+  readonly onAction?: (action: ContainerAction, error: unknown) => void;
   /** Errors the agent recovered from (it retries); default: ignored. */
   readonly onError?: (error: unknown, context: string) => void;
 }
@@ -194,6 +196,7 @@ export class InstanceAgent {
   }
 
   private settled(action: ContainerAction, err: unknown): void {
+    this.options.onAction?.(action, err);
     if (err !== undefined)
       this.options.onError?.(err, `${action.type} ${'containerId' in action ? action.containerId : ''}`);
     if ('containerId' in action) this.dirty.add(action.containerId);
