@@ -1,5 +1,6 @@
 import type { ClusterQuerySyntaxError, InstanceResource } from '@baton/model';
 import type { Either } from 'fp-ts/lib/Either.js';
+import type { FitIndex } from './fit-index.js';
 import {
   type InstanceRecord,
   newInstanceRecord,
@@ -15,6 +16,7 @@ import {
   taskReservation,
   withBoundPorts,
 } from './reservation.js';
+import type { ResourceOrder } from './resource-order.js';
 import {
   type ClusterSnapshot,
   lookupTaskDefinition,
@@ -22,6 +24,9 @@ import {
   type SchedulerTask,
   type TaskDefinitionLookup,
 } from './snapshot.js';
+import { type BucketSet, type SpreadValues, StaticCandidates } from './static-candidates.js';
+
+export type { BucketSet, CandidateBuckets, SpreadValues } from './static-candidates.js';
 
 /** One task's hold on an instance. */
 interface TaskEntry {
@@ -32,21 +37,6 @@ interface TaskEntry {
   readonly live: boolean;
   readonly task: SchedulerTask | undefined;
 }
-
-/** Instances grouped by the value of one attribute, for spread. */
-export interface SpreadValues {
-  /** Instance index → value id. */
-  readonly valueIdOf: Int32Array;
-  /** Value id → attribute value; undefined for instances without the attribute (one bucket of their own). */
-  readonly values: readonly (string | undefined)[];
-}
-
-/** Candidate instances split by spread attribute values, level by level; leaves list instance indices in order. */
-export type CandidateBuckets =
-  | { readonly members: Int32Array }
-  | { readonly children: readonly CandidateBuckets[] };
-
-const maxCachedCandidateSets = 64;
 
 /**
  * An indexed, mutable view of a cluster for placement: per-instance remaining
@@ -75,12 +65,11 @@ export class ClusterState {
   /** Task group → instance index → live tasks of the group there. */
   private readonly groupMembers = new Map<string, Map<number, number>>();
   private readonly reservationByTaskDefinition = new Map<string, Reservation>();
-  private schedulableCache: Int32Array | undefined;
-  private readonly queryMatchCache = new Map<string, Uint8Array>();
-  private readonly candidateCache = new Map<string, Int32Array>();
-  private readonly bucketCache = new Map<string, CandidateBuckets>();
-  private readonly spreadCache = new Map<string, SpreadValues>();
+  /** What depends on instance facts only (plus FitIndexes, kept in step with remaining resources). */
+  private readonly statics = new StaticCandidates(this);
   private readonly compiledQueries = new Map<string, Either<ClusterQuerySyntaxError, CompiledQuery>>();
+  /** A zeroed per-instance Int32Array that calls borrow for their dense counts (see borrowZeroedCounts). */
+  private spareCounts: Int32Array | undefined;
   /** Host port → instance index → how many hold it there (an instance's reservation counts as one). */
   private readonly ports = new PortHolders();
 
@@ -133,7 +122,7 @@ export class ClusterState {
     this.ports.hold('tcp', record.reservedTcp, record.index);
     this.ports.hold('udp', record.reservedUdp, record.index);
     this.syncRemaining(record);
-    this.invalidateInstanceCaches();
+    this.statics.clear();
   }
 
   /**
@@ -233,6 +222,24 @@ export class ClusterState {
     }
   }
 
+  /**
+   * An all-zero Int32Array with an entry per instance, for one call's
+   * per-instance counts: the spare one when it is free and large enough,
+   * else a new one. Give it back, zeroed again, with returnZeroedCounts.
+   */
+  borrowZeroedCounts(): Int32Array {
+    const spare = this.spareCounts;
+    this.spareCounts = undefined;
+    return spare !== undefined && spare.length >= this.records.length
+      ? spare
+      : new Int32Array(this.records.length);
+  }
+
+  /** Takes back an array from borrowZeroedCounts; every entry must be 0 again. */
+  returnZeroedCounts(counts: Int32Array): void {
+    this.spareCounts = counts;
+  }
+
   /** Compiles a memberOf expression once per state, however many requests carry it. */
   compileQuery(expression: string): Either<ClusterQuerySyntaxError, CompiledQuery> {
     let compiled = this.compiledQueries.get(expression);
@@ -245,37 +252,17 @@ export class ClusterState {
 
   /** Indices of instances that are ACTIVE with a connected agent. */
   schedulable(): Int32Array {
-    if (this.schedulableCache === undefined) {
-      const list: number[] = [];
-      for (const r of this.records) if (r.status === 'ACTIVE' && r.agentConnected) list.push(r.index);
-      this.schedulableCache = Int32Array.from(list);
-    }
-    return this.schedulableCache;
+    return this.statics.schedulable();
   }
 
   /** Per-instance verdicts of a query that reads only instance facts, computed once per state. */
   queryMatches(query: CompiledQuery): Uint8Array {
-    let matches = this.queryMatchCache.get(query.canonical);
-    if (matches === undefined) {
-      matches = new Uint8Array(this.records.length);
-      for (const r of this.records) matches[r.index] = query.matches(r) ? 1 : 0;
-      this.queryMatchCache.set(query.canonical, matches);
-    }
-    return matches;
+    return this.statics.queryMatches(query);
   }
 
   /** Schedulable instances that satisfy every given fact-only query. */
   staticCandidates(queries: readonly CompiledQuery[]): Int32Array {
-    if (queries.length === 0) return this.schedulable();
-    const key = queries.map((q) => q.canonical).join('\u0000');
-    let list = this.candidateCache.get(key);
-    if (list === undefined) {
-      const verdicts = queries.map((q) => this.queryMatches(q));
-      list = this.schedulable().filter((i) => verdicts.every((v) => v[i] === 1));
-      if (this.candidateCache.size >= maxCachedCandidateSets) this.candidateCache.clear();
-      this.candidateCache.set(key, list);
-    }
-    return list;
+    return this.statics.candidates(queries);
   }
 
   /**
@@ -283,55 +270,31 @@ export class ClusterState {
    * `attributes` in turn: the buckets of a chain's leading spreads, which
    * depend only on instance facts and so are built once per state.
    */
-  staticBuckets(queries: readonly CompiledQuery[], attributes: readonly string[]): CandidateBuckets {
-    const key = `${queries.map((q) => q.canonical).join('\u0000')}\u0001${attributes.join('\u0000')}`;
-    let buckets = this.bucketCache.get(key);
-    if (buckets === undefined) {
-      buckets = this.partition(this.staticCandidates(queries), attributes, 0);
-      if (this.bucketCache.size >= maxCachedCandidateSets) this.bucketCache.clear();
-      this.bucketCache.set(key, buckets);
-    }
-    return buckets;
+  staticBuckets(queries: readonly CompiledQuery[], attributes: readonly string[]): BucketSet {
+    return this.statics.buckets(queries, attributes);
   }
 
-  private partition(members: Int32Array, attributes: readonly string[], level: number): CandidateBuckets {
-    const attribute = attributes[level];
-    if (attribute === undefined) return { members };
-    const { valueIdOf, values } = this.spreadValues(attribute);
-    const sizes = new Int32Array(values.length);
-    for (const i of members) sizes[valueIdOf[i]!]!++;
-    const parts = Array.from(sizes, (n) => new Int32Array(n));
-    sizes.fill(0);
-    for (const i of members) {
-      const v = valueIdOf[i]!;
-      parts[v]![sizes[v]!++] = i;
-    }
-    return {
-      children: parts.filter((p) => p.length > 0).map((p) => this.partition(p, attributes, level + 1)),
-    };
+  /**
+   * A FitIndex over the set's leaves (remaining CPU and memory maxima),
+   * built on first use and then updated with every reservation and release
+   * until an instance changes.
+   */
+  fitIndex(set: BucketSet): FitIndex {
+    return this.statics.fitIndex(set);
+  }
+
+  /**
+   * The set's leaves ordered by remaining CPU or memory (then index), built
+   * on first use and then kept in step with every reservation and release
+   * until an instance changes.
+   */
+  resourceOrder(set: BucketSet, resource: 'cpu' | 'memory'): ResourceOrder {
+    return this.statics.resourceOrder(set, resource);
   }
 
   /** Instances bucketed by an attribute's value. */
   spreadValues(attribute: string): SpreadValues {
-    let spread = this.spreadCache.get(attribute);
-    if (spread === undefined) {
-      const ids = new Map<string | undefined, number>();
-      const values: (string | undefined)[] = [];
-      const valueIdOf = new Int32Array(this.records.length);
-      for (const r of this.records) {
-        const value = r.attributes.get(attribute);
-        let id = ids.get(value);
-        if (id === undefined) {
-          id = values.length;
-          ids.set(value, id);
-          values.push(value);
-        }
-        valueIdOf[r.index] = id;
-      }
-      spread = { valueIdOf, values };
-      this.spreadCache.set(attribute, spread);
-    }
-    return spread;
+    return this.statics.spreadValues(attribute);
   }
 
   private reservationOf(task: SchedulerTask): Reservation {
@@ -380,14 +343,7 @@ export class ClusterState {
   private syncRemaining(r: InstanceRecord): void {
     this.cpuLeft[r.index] = r.remainingCpu;
     this.memoryLeft[r.index] = r.remainingMemory;
-  }
-
-  private invalidateInstanceCaches(): void {
-    this.schedulableCache = undefined;
-    this.queryMatchCache.clear();
-    this.candidateCache.clear();
-    this.bucketCache.clear();
-    this.spreadCache.clear();
+    this.statics.resourcesChanged(r.index, r.remainingCpu, r.remainingMemory);
   }
 }
 

@@ -48,5 +48,6 @@ export function placeTasksLinearScan(
     }
     placements.push(recordPlacement(state, keys, req, request, t, index));
   }
+  keys.release();
   return finish(req, placements, explanation);
 }

@@ -20,11 +20,15 @@ import { StrategyKeys } from './strategy.js';
 
 /**
  * Places `request.count` identical tasks. Filters run once per request over
- * the instances (fact-only ones through the state's caches); the strategy
+ * the candidates (fact-only ones through the state's caches); the strategy
  * chain then picks instance after instance from an index that is updated,
  * after each placement, only for the instance that took the task — so one
- * call never over-commits an instance, and costs O(instances) once plus
- * O(log instances) per task.
+ * call never over-commits an instance, and costs one pass over the
+ * candidates plus O(log instances) per task. Chains ending in spread over
+ * instances or in binpack skip that pass: the state's long-lived indexes
+ * (FitIndex, ResourceOrder) yield the best `count` candidates of each
+ * bucket directly, so a small request costs far less than the cluster's
+ * size.
  *
  * Given a ClusterState, the placements are recorded in it (later calls see
  * them); given a snapshot, a private state is built and discarded.
@@ -54,6 +58,7 @@ export function placeTasks(
     placements.push(recordPlacement(state, keys, req, request, t, index));
     selector.placed(index, fitsAnother(req, record));
   }
+  keys.release();
   return finish(req, placements, explanation);
 }
 

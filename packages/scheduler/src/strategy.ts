@@ -64,6 +64,8 @@ export class StrategyKeys {
   private readonly valueIdOf: (Int32Array | undefined)[];
   private readonly counts: (Int32Array | undefined)[];
   private readonly readers: ((index: number) => number)[];
+  /** The instances whose groupCount entry may be non-zero: zeroed again by release(). */
+  private readonly touched: number[] = [];
 
   constructor(
     private readonly state: ClusterState,
@@ -74,9 +76,16 @@ export class StrategyKeys {
     this.steps = randomAt < 0 ? chain : chain.slice(0, randomAt);
     this.random = randomAt >= 0;
     const distribution = state.groupDistribution(group);
-    // Dense per-instance counts only when a step reads them (spread over instances).
-    this.groupCount = new Int32Array(this.steps.some((s) => s.kind === 'spreadInstance') ? state.size : 0);
-    if (this.groupCount.length > 0) for (const [index, n] of distribution) this.groupCount[index] = n;
+    // Dense per-instance counts only when a step reads them (spread over instances): a zeroed array
+    // lent by the state (allocating one per call is most of a small call's cost), given back by release().
+    const spreadsInstances = this.steps.some((s) => s.kind === 'spreadInstance');
+    this.groupCount = spreadsInstances ? state.borrowZeroedCounts() : new Int32Array(0);
+    if (spreadsInstances) {
+      for (const [index, n] of distribution) {
+        this.groupCount[index] = n;
+        this.touched.push(index);
+      }
+    }
     this.valueIdOf = [];
     this.counts = [];
     this.readers = this.steps.map((step, s) => {
@@ -148,11 +157,26 @@ export class StrategyKeys {
 
   /** Accounts a task of the group just placed on instance `index` (its resources are in the state). */
   onPlaced(index: number): void {
-    if (this.groupCount.length > 0) this.groupCount[index]!++;
+    if (this.groupCount.length > 0) {
+      this.groupCount[index]!++;
+      this.touched.push(index);
+    }
     for (let s = 0; s < this.steps.length; s++) {
       const valueIdOf = this.valueIdOf[s];
       if (valueIdOf !== undefined) this.counts[s]![valueIdOf[index]!]!++;
     }
+  }
+
+  /**
+   * Gives the dense counts back to the state, zeroed, for the next call.
+   * The keys must not be used afterwards. (Keys never released only cost
+   * the state a fresh array next time.)
+   */
+  release(): void {
+    if (this.groupCount.length === 0) return;
+    for (const index of this.touched) this.groupCount[index] = 0;
+    this.touched.length = 0;
+    this.state.returnZeroedCounts(this.groupCount);
   }
 
   /** The state these keys read. */

@@ -1,4 +1,4 @@
-import type { CandidateBuckets } from '../cluster-state.js';
+import type { BucketSet, CandidateBuckets } from '../cluster-state.js';
 import { type CompiledRequest, passesAll } from '../request.js';
 import type { StrategyKeys } from '../strategy.js';
 import { KeyedHeap } from './keyed-heap.js';
@@ -29,13 +29,13 @@ export class TreeSelector implements InstanceSelector {
 
   constructor(
     private readonly keys: StrategyKeys,
-    buckets: CandidateBuckets,
+    private readonly buckets: BucketSet,
     private readonly req: CompiledRequest,
   ) {
     const steps = keys.steps;
     this.lazy = steps.some((s, i) => i > 0 && s.kind === 'spreadAttribute');
     this.scratch = new Float64Array(steps.length + 1);
-    this.root = this.build(0, buckets, undefined, 0) ?? emptyLeaf(this);
+    this.root = this.build(0, buckets.root, undefined, 0) ?? emptyLeaf(this);
   }
 
   /** The attributes of a chain's leading spreads: how the candidate buckets given to the constructor are split. */
@@ -82,7 +82,7 @@ export class TreeSelector implements InstanceSelector {
     id: number,
   ): TreeNode | undefined {
     const stride = this.keys.length - level + 1;
-    if ('members' in buckets) return this.buildLeaf(level, buckets.members, parent, id, stride);
+    if ('members' in buckets) return this.buildLeaf(level, buckets, parent, id, stride);
     const bucket = new BucketNode(this, level, parent, id, buckets.children.length, stride);
     for (const childBuckets of buckets.children) {
       const c = bucket.children.length;
@@ -104,18 +104,20 @@ export class TreeSelector implements InstanceSelector {
    */
   private buildLeaf(
     level: number,
-    all: Int32Array,
+    bucket: { readonly members: Int32Array; readonly offset: number },
     parent: BucketNode | undefined,
     id: number,
     stride: number,
   ): LeafNode | undefined {
+    const all = bucket.members;
     const limit = this.lazy ? all.length : Math.min(all.length, this.req.count);
     const column = stride === 2 ? this.keys.column(level) : undefined;
     const chosen =
       column === undefined
         ? this.scanGeneric(level, all, stride, limit)
-        : this.scanOneKey(all, column, limit);
-    if (chosen === undefined) return undefined;
+        : ((limit < all.length ? this.scanInKeyOrder(level, bucket, column, limit) : undefined) ??
+          this.scanOneKey(all, column, limit));
+    if (chosen === undefined || chosen.size === 0) return undefined;
     const { members, keys, size } = chosen;
     const leafId = this.leaves.length;
     const leaf = new LeafNode(this, level, parent, id, members, new KeyedHeap(size, stride, keys));
@@ -189,6 +191,81 @@ export class TreeSelector implements InstanceSelector {
       keys[2 * j] = values[j]!;
       keys[2 * j + 1] = members[j]!;
     }
+    return { members, keys, size };
+  }
+
+  /**
+   * The best `limit` of a one-key leaf without visiting every member, when
+   * the state has an index in that key's order (undefined when not: then
+   * the caller scans).
+   */
+  private scanInKeyOrder(
+    level: number,
+    bucket: { readonly members: Int32Array; readonly offset: number },
+    column: Float64Array | Int32Array,
+    limit: number,
+  ): LeafCandidates | undefined {
+    const step = this.keys.steps[level];
+    if (step?.kind === 'spreadInstance') return this.scanUntouched(bucket, column, limit);
+    if (step?.kind === 'binpack') return this.scanBinpacked(step.resource, bucket.members, column, limit);
+    return undefined;
+  }
+
+  /**
+   * A binpack leaf, from the state's ResourceOrder: members by (remaining
+   * resource, index) from the first with enough of it, so the first `limit`
+   * that fit are the best `limit`; members with too little fail the filter
+   * anyway. Undefined when the order is not usable.
+   */
+  private scanBinpacked(
+    resource: 'cpu' | 'memory',
+    members: Int32Array,
+    column: Float64Array | Int32Array,
+    limit: number,
+  ): LeafCandidates | undefined {
+    const demand = resource === 'cpu' ? this.req.demand.cpu : this.req.demand.memory;
+    if (!Number.isFinite(demand)) return undefined;
+    const order = this.keys.cluster.resourceOrder(this.buckets, resource);
+    if (!order.usable) return undefined;
+    const kept = new Int32Array(limit);
+    const keys = new Float64Array(limit * 2);
+    let size = 0;
+    order.scan(order.leafIdOf(members), demand, (index) => {
+      if (!this.fits(index)) return true;
+      kept[size] = index;
+      keys[2 * size] = column[index]!;
+      keys[2 * size + 1] = index;
+      return ++size < limit;
+    });
+    return { members: kept, keys, size };
+  }
+
+  /**
+   * A leaf keyed by the group's count per instance (spread over instances),
+   * without visiting every member: instances holding no task of the group
+   * all have key 0, the least possible, so the best `limit` are the first
+   * `limit` of them that fit, in index order — found through the state's
+   * FitIndex, which skips ranges without enough CPU or memory. Undefined
+   * when fewer than `limit` such instances fit: then keys above 0 matter,
+   * and the caller scans every member.
+   */
+  private scanUntouched(
+    bucket: { readonly members: Int32Array; readonly offset: number },
+    groupCount: Float64Array | Int32Array,
+    limit: number,
+  ): LeafCandidates | undefined {
+    const state = this.keys.cluster;
+    const fitIndex = state.fitIndex(this.buckets);
+    const members = new Int32Array(limit);
+    let size = 0;
+    const { cpu, memory } = this.req.demand;
+    fitIndex.scan(bucket.offset, bucket.offset + bucket.members.length, cpu, memory, (index) => {
+      if (groupCount[index] === 0 && this.fits(index)) members[size++] = index;
+      return size < limit;
+    });
+    if (size < limit) return undefined;
+    const keys = new Float64Array(size * 2);
+    for (let j = 0; j < size; j++) keys[2 * j + 1] = members[j]!;
     return { members, keys, size };
   }
 
