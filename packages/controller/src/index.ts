@@ -1,3 +1,14 @@
+// The etcd store and fencing, so an embedding service needs only 'baton' for a replicated setup.
+export {
+  createEtcdStore,
+  type EtcdStore,
+  type EtcdStoreOptions,
+  EtcdUnavailableError,
+  etcdStore,
+  FencedError,
+  type WriteFence,
+  withFence,
+} from '@baton/store';
 export { Baton, type BatonOptions, createBaton, type TaskStateChange } from './baton.js';
 export { type Clock, ManualClock, systemClock } from './clock.js';
 export { ControllerLoop, type ControllerLoopOptions, type ReconcileOutcome } from './controller-loop.js';
