@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Cluster } from '@baton/model';
 import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -41,7 +42,7 @@ describe('etcd backend', { timeout: 30_000 }, () => {
     const prefix = `/baton-test/backend-${randomUUID()}`;
     const s = await createEtcdStore({ kinds: batonKinds, endpoints, prefix });
     try {
-      const c = { clusterName: 'x', clusterArn: 'arn:aws:ecs:local:0:cluster/x', status: 'ACTIVE' as const };
+      const c = Cluster.parse({ clusterName: 'x', clusterArn: 'arn:aws:ecs:local:0:cluster/x' });
       const r = new Recorder(s.watch({ kind: 'Cluster' }));
       await r.synced();
       const e = await s.create('Cluster', c);

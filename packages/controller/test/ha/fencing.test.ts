@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Cluster } from '@baton/model';
 import {
   batonKinds,
   createEtcdStore,
@@ -13,11 +14,8 @@ import { requireSharedEtcd } from '../../../store/test/etcd/etcd-process.js';
 import { LeaderElector, type LeaderLock, type LeaderTerm, type LogRecord } from '../../src/index.js';
 import { testTimings, until } from './replicas.js';
 
-const cluster = (name: string) => ({
-  clusterName: name,
-  clusterArn: `arn:aws:ecs:local:000000000000:cluster/${name}`,
-  status: 'ACTIVE' as const,
-});
+const cluster = (name: string) =>
+  Cluster.parse({ clusterName: name, clusterArn: `arn:aws:ecs:local:000000000000:cluster/${name}` });
 
 /** A lock whose renewals can be made to fail, as when its process is cut off from etcd. */
 function cutOffable(lock: LeaderLock) {
