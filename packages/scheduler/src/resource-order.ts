@@ -12,22 +12,41 @@ const maxValue = 2 ** 31;
  * first with enough of the resource, best first, and stops after the `count`
  * best that fit, instead of scanning every member.
  *
+ * Changes are noted (`changed`) and applied when the order is next read:
+ * binpack puts task after task on one instance, which is then re-sorted
+ * once, not once per task.
+ *
  * Exact only while every value is a whole number of magnitude below 2^31
  * (CPU units and MiB always are); the first other value makes the order
  * `usable` no more, and callers scan instead.
  */
 export class ResourceOrder {
-  usable = true;
+  private exact = true;
   /** Instance index → its leaf, -1 for instances outside the set. */
   private readonly leafOf: Int32Array;
   /** Instance index → the key it is stored under. */
   private readonly keyOf: Float64Array;
   private readonly leaves: SortedKeys[] = [];
+  /** Instances whose value changed since the order was last read (each once, flagged in isPending). */
+  private readonly pending: number[] = [];
+  private readonly isPending: Uint8Array;
 
-  constructor(root: CandidateBuckets, values: Float64Array, instanceCount: number) {
+  constructor(
+    root: CandidateBuckets,
+    /** Instance index → the current value; the order reads it when it applies changes. */
+    private readonly values: Float64Array,
+    instanceCount: number,
+  ) {
     this.leafOf = new Int32Array(instanceCount).fill(-1);
     this.keyOf = new Float64Array(instanceCount);
+    this.isPending = new Uint8Array(instanceCount);
     this.addLeaves(root, values);
+  }
+
+  /** Whether the order is exact (every value whole and small): scan only then. */
+  get usable(): boolean {
+    if (this.pending.length > 0) this.applyChanges();
+    return this.exact;
   }
 
   /** The leaf id of a leaf bucket: leaves are numbered in the order the set lays them out. */
@@ -35,20 +54,26 @@ export class ResourceOrder {
     return members.length === 0 ? -1 : this.leafOf[members[0]!]!;
   }
 
-  /** Instance `index` now has `value` left. */
-  update(index: number, value: number): void {
-    if (!this.usable || index >= this.leafOf.length) return;
-    const leaf = this.leafOf[index]!;
-    if (leaf < 0) return;
-    const sorted = this.leaves[leaf]!;
-    const key = keyFor(value, index);
-    if (key === undefined) {
-      this.usable = false;
-      return;
+  /** Instance `index`'s value (in `values`) changed. */
+  changed(index: number): void {
+    if (index >= this.leafOf.length || this.leafOf[index]! < 0 || this.isPending[index] === 1) return;
+    this.isPending[index] = 1;
+    this.pending.push(index);
+  }
+
+  /** Re-sorts the instances whose value changed. */
+  private applyChanges(): void {
+    for (const index of this.pending) {
+      this.isPending[index] = 0;
+      const key = keyFor(this.values[index]!, index);
+      if (key === undefined) this.exact = false;
+      if (!this.exact) continue;
+      const sorted = this.leaves[this.leafOf[index]!]!;
+      sorted.delete(this.keyOf[index]!);
+      sorted.insert(key!);
+      this.keyOf[index] = key!;
     }
-    sorted.delete(this.keyOf[index]!);
-    sorted.insert(key);
-    this.keyOf[index] = key;
+    this.pending.length = 0;
   }
 
   /**
@@ -56,6 +81,8 @@ export class ResourceOrder {
    * `demand` left, by (value, index) ascending, until it returns false.
    */
   scan(leaf: number, demand: number, visit: (index: number) => boolean): void {
+    if (this.pending.length > 0) this.applyChanges();
+    if (!this.exact) throw new Error('ResourceOrder.scan on an order that is not usable');
     const sorted = this.leaves[leaf];
     if (sorted === undefined) return;
     // Values are whole: "at least demand" is "at least ⌈demand⌉".
@@ -73,7 +100,7 @@ export class ResourceOrder {
     for (let m = 0; m < buckets.members.length; m++) {
       const index = buckets.members[m]!;
       const key = keyFor(values[index]!, index);
-      if (key === undefined) this.usable = false;
+      if (key === undefined) this.exact = false;
       keys[m] = key ?? 0;
       this.keyOf[index] = key ?? 0;
       this.leafOf[index] = leaf;

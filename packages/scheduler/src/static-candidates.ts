@@ -76,10 +76,11 @@ export class StaticCandidates {
   resourcesChanged(index: number, cpu: number, memory: number): void {
     const fits = this.fitIndexes;
     for (let f = 0; f < fits.length; f++) fits[f]!.update(index, cpu, memory);
+    // The orders read the packed arrays (already updated) when they next need to.
     const cpuOrders = this.cpuOrders;
-    for (let o = 0; o < cpuOrders.length; o++) cpuOrders[o]!.update(index, cpu);
+    for (let o = 0; o < cpuOrders.length; o++) cpuOrders[o]!.changed(index);
     const memoryOrders = this.memoryOrders;
-    for (let o = 0; o < memoryOrders.length; o++) memoryOrders[o]!.update(index, memory);
+    for (let o = 0; o < memoryOrders.length; o++) memoryOrders[o]!.changed(index);
   }
 
   schedulable(): Int32Array {

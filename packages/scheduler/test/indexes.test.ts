@@ -147,7 +147,9 @@ describe('ResourceOrder', () => {
         expect(order.usable).toBe(true);
         for (const o of ops) {
           values[o.index] = o.cpu;
-          order.update(o.index, o.cpu);
+          order.changed(o.index);
+          // Changes pile up unread sometimes (as binpack's do within a call), then apply together.
+          if (o.limit % 3 === 0) continue;
           for (const members of leaves) {
             const seen: number[] = [];
             order.scan(order.leafIdOf(members), o.wantCpu, (i) => seen.push(i) < o.limit);
@@ -157,8 +159,10 @@ describe('ResourceOrder', () => {
             expect(seen).toEqual(take(expected, o.limit));
           }
         }
-        order.update(ops[0]?.index ?? 0, 0.5);
-        expect(order.usable).toBe(member[ops[0]?.index ?? 0] === 0);
+        const last = ops[0]?.index ?? 0;
+        values[last] = 0.5;
+        order.changed(last);
+        expect(order.usable).toBe(member[last] === 0);
       }),
       { numRuns: 200 },
     );
