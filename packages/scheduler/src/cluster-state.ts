@@ -277,18 +277,20 @@ export class ClusterState {
   /**
    * A FitIndex over the set's leaves (remaining CPU and memory maxima),
    * built on first use and then updated with every reservation and release
-   * until an instance changes.
+   * until an instance changes. Undefined when the state keeps as many as it
+   * allows (then scan).
    */
-  fitIndex(set: BucketSet): FitIndex {
+  fitIndex(set: BucketSet): FitIndex | undefined {
     return this.statics.fitIndex(set);
   }
 
   /**
    * The set's leaves ordered by remaining CPU or memory (then index), built
    * on first use and then kept in step with every reservation and release
-   * until an instance changes.
+   * until an instance changes. Undefined when the state keeps as many as it
+   * allows (then scan).
    */
-  resourceOrder(set: BucketSet, resource: 'cpu' | 'memory'): ResourceOrder {
+  resourceOrder(set: BucketSet, resource: 'cpu' | 'memory'): ResourceOrder | undefined {
     return this.statics.resourceOrder(set, resource);
   }
 

@@ -41,6 +41,13 @@ export interface CandidateSource {
 }
 
 const maxCachedSets = 64;
+/**
+ * At most this many FitIndexes, and as many orders per resource, live at once:
+ * every resource change updates each of them, so a cluster with many distinct
+ * constraint sets keeps its updates cheap (and its memory bounded); requests
+ * beyond them scan, as they would without indexes.
+ */
+const maxLiveIndexes = 16;
 
 /**
  * Everything a ClusterState derives from instance facts alone: the
@@ -130,9 +137,13 @@ export class StaticCandidates {
     return set;
   }
 
-  /** The set's FitIndex, built on first use and kept in step with remaining resources from then on. */
-  fitIndex(set: BucketSet): FitIndex {
+  /**
+   * The set's FitIndex, built on first use and kept in step with remaining
+   * resources from then on; undefined when as many as allowed already live.
+   */
+  fitIndex(set: BucketSet): FitIndex | undefined {
     if (set.fitIndex === undefined) {
+      if (this.fitIndexes.length >= maxLiveIndexes) return undefined;
       const { records, cpuLeft, memoryLeft } = this.source;
       set.fitIndex = new FitIndex(set.list, cpuLeft, memoryLeft, records.length);
       this.fitIndexes.push(set.fitIndex);
@@ -140,17 +151,22 @@ export class StaticCandidates {
     return set.fitIndex;
   }
 
-  /** The set's leaves ordered by remaining `resource`, built on first use and kept in step from then on. */
-  resourceOrder(set: BucketSet, resource: 'cpu' | 'memory'): ResourceOrder {
+  /**
+   * The set's leaves ordered by remaining `resource`, built on first use and
+   * kept in step from then on; undefined when as many as allowed already live.
+   */
+  resourceOrder(set: BucketSet, resource: 'cpu' | 'memory'): ResourceOrder | undefined {
     const { records, cpuLeft, memoryLeft } = this.source;
     if (resource === 'cpu') {
       if (set.cpuOrder === undefined) {
+        if (this.cpuOrders.length >= maxLiveIndexes) return undefined;
         set.cpuOrder = new ResourceOrder(set.root, cpuLeft, records.length);
         this.cpuOrders.push(set.cpuOrder);
       }
       return set.cpuOrder;
     }
     if (set.memoryOrder === undefined) {
+      if (this.memoryOrders.length >= maxLiveIndexes) return undefined;
       set.memoryOrder = new ResourceOrder(set.root, memoryLeft, records.length);
       this.memoryOrders.push(set.memoryOrder);
     }

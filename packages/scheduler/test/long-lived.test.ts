@@ -212,4 +212,31 @@ describe('a long-lived ClusterState', () => {
       { numRuns: 200 },
     );
   });
+
+  it('decides as the linear scan when more constraint sets are asked for than the state keeps indexes for', () => {
+    // 24 distinct memberOf sets (each its own candidate set) over the default chain and binpack: the
+    // first ones get a FitIndex or ResourceOrder, the rest scan. Both states see the same calls.
+    const instances = Array.from({ length: 40 }, (_, i) =>
+      instance(`i-${i}`, {
+        cpu: 1024,
+        memory: 2048,
+        zone: zones[i % 3]!,
+        attributes: { slot: String(i % 24) },
+      }),
+    );
+    const fast = ClusterState.fromSnapshot(snapshot(instances, [], tds));
+    const linear = ClusterState.fromSnapshot(snapshot(instances, [], tds));
+    for (let round = 0; round < 3; round++) {
+      for (let k = 0; k < 24; k++) {
+        const request: PlacementRequest = {
+          taskDefinition: tds[(k + round) % tds.length]!,
+          count: 1 + ((k + round) % 4),
+          group: groups[k % groups.length]!,
+          placementConstraints: [{ type: 'memberOf', expression: `attribute:slot != ${k}` }],
+          placementStrategy: strategies[(k + round) % strategies.length]!,
+        };
+        expect(placeTasks(request, fast, ctx(k))).toEqual(placeTasksLinearScan(request, linear, ctx(k)));
+      }
+    }
+  });
 });

@@ -215,7 +215,8 @@ export class TreeSelector implements InstanceSelector {
    * A binpack leaf, from the state's ResourceOrder: members by (remaining
    * resource, index) from the first with enough of it, so the first `limit`
    * that fit are the best `limit`; members with too little fail the filter
-   * anyway. Undefined when the order is not usable.
+   * anyway. Undefined when the state has no usable order for the set
+   * (then the caller scans).
    */
   private scanBinpacked(
     resource: 'cpu' | 'memory',
@@ -226,7 +227,7 @@ export class TreeSelector implements InstanceSelector {
     const demand = resource === 'cpu' ? this.req.demand.cpu : this.req.demand.memory;
     if (!Number.isFinite(demand)) return undefined;
     const order = this.keys.cluster.resourceOrder(this.buckets, resource);
-    if (!order.usable) return undefined;
+    if (order === undefined || !order.usable) return undefined;
     const kept = new Int32Array(limit);
     const keys = new Float64Array(limit * 2);
     let size = 0;
@@ -246,8 +247,8 @@ export class TreeSelector implements InstanceSelector {
    * all have key 0, the least possible, so the best `limit` are the first
    * `limit` of them that fit, in index order — found through the state's
    * FitIndex, which skips ranges without enough CPU or memory. Undefined
-   * when fewer than `limit` such instances fit: then keys above 0 matter,
-   * and the caller scans every member.
+   * when fewer than `limit` such instances fit (then keys above 0 matter)
+   * or the state keeps no FitIndex for the set: the caller scans.
    */
   private scanUntouched(
     bucket: { readonly members: Int32Array; readonly offset: number },
@@ -256,6 +257,7 @@ export class TreeSelector implements InstanceSelector {
   ): LeafCandidates | undefined {
     const state = this.keys.cluster;
     const fitIndex = state.fitIndex(this.buckets);
+    if (fitIndex === undefined) return undefined;
     const members = new Int32Array(limit);
     let size = 0;
     const { cpu, memory } = this.req.demand;
