@@ -6,7 +6,7 @@ import {
   type ServiceReconcileContext,
   type ServiceReconcileInput,
 } from './plan.js';
-import { type TaskHealthVerdict, taskHealthForDeployment } from './task-health.js';
+import { hasEssentialHealthCheck, type TaskHealthVerdict, taskHealthForDeployment } from './task-health.js';
 
 /** What one pass knows about each of the service's tasks. */
 export interface ClassifiedTask {
@@ -40,34 +40,52 @@ export function classifyTasks(
   const later = (t: number | undefined) => {
     if (t !== undefined && t > ctx.now && (recheckAt === undefined || t < recheckAt)) recheckAt = t;
   };
-  const all = input.tasks.map((task): ClassifiedTask => {
+  const all: ClassifiedTask[] = [];
+  const live: ClassifiedTask[] = [];
+  const running = taskStatusRank('RUNNING');
+  // A service's tasks share one or two task definitions: look each up once.
+  let lastArn: string | undefined;
+  let lastTd: TaskDefinition | undefined;
+  let lastChecked = false;
+  for (const task of input.tasks) {
+    const isLive = task.desiredStatus === 'RUNNING' && task.lastStatus !== 'STOPPED';
+    if (!isLive) {
+      all.push({ task, instance: undefined, live: false, running: false, health: notLive, lost: false, draining: false });
+      continue;
+    }
     const instance = instanceOf(task.containerInstanceArn);
-    const live = task.desiredStatus === 'RUNNING' && task.lastStatus !== 'STOPPED';
     let lost = false;
-    if (live && task.containerInstanceArn && !instance) lost = true;
-    if (live && instance && !instance.agentConnected) {
+    if (task.containerInstanceArn && !instance) lost = true;
+    if (instance && !instance.agentConnected) {
       const since = (instance as { agentDisconnectedAt?: number }).agentDisconnectedAt;
       if (since !== undefined) {
         if (ctx.now - since >= lostAfter) lost = true;
         else later(since + lostAfter);
       }
     }
-    const td = input.taskDefinitions.get(task.taskDefinitionArn);
+    if (task.taskDefinitionArn !== lastArn) {
+      lastArn = task.taskDefinitionArn;
+      lastTd = input.taskDefinitions.get(lastArn) as TaskDefinition | undefined;
+      lastChecked = lastTd !== undefined && hasEssentialHealthCheck(lastTd);
+    }
     const target = input.targetHealth?.get(task.taskArn);
-    const health: TaskHealthVerdict =
-      live && td
-        ? taskHealthForDeployment(task, td as TaskDefinition, input.service, ctx.now, target)
-        : { state: 'pending' };
+    const health: TaskHealthVerdict = lastTd
+      ? taskHealthForDeployment(task, lastTd, input.service, ctx.now, target, lastChecked)
+      : notLive;
     if (health.state === 'pending') later(health.recheckAt);
-    return {
+    const c: ClassifiedTask = {
       task,
       instance,
-      live,
-      running: live && taskStatusRank(task.lastStatus) >= taskStatusRank('RUNNING'),
+      live: true,
+      running: taskStatusRank(task.lastStatus) >= running,
       health,
       lost,
       draining: instance?.status === 'DRAINING',
     };
-  });
-  return { all, live: all.filter((c) => c.live), recheckAt };
+    all.push(c);
+    live.push(c);
+  }
+  return { all, live, recheckAt };
 }
+
+const notLive: TaskHealthVerdict = Object.freeze({ state: 'pending' });

@@ -33,12 +33,14 @@ export function taskHealthForDeployment(
   service: Pick<Service, 'loadBalancers' | 'healthCheckGracePeriodSeconds'>,
   now: number,
   target?: { readonly health: TargetHealth; readonly targetGroup: string },
+  /** hasEssentialHealthCheck(td), when the caller already knows it. */
+  healthChecked: boolean = hasEssentialHealthCheck(td),
 ): TaskHealthVerdict {
   if (task.lastStatus !== 'RUNNING' || task.desiredStatus !== 'RUNNING') return pending;
   const startedAt = task.startedAt ?? now;
   const graceEnds = startedAt + (service.healthCheckGracePeriodSeconds ?? 0) * 1000;
   const inGrace = now < graceEnds;
-  const hasHealthCheck = td.containerDefinitions.some((c) => c.essential && c.healthCheck !== undefined);
+  const hasHealthCheck = healthChecked;
   const hasLoadBalancer = service.loadBalancers.length > 0;
 
   if (!hasHealthCheck && !hasLoadBalancer) {
@@ -54,4 +56,9 @@ export function taskHealthForDeployment(
   const containerOk = !hasHealthCheck || task.healthStatus === 'HEALTHY';
   const targetOk = !hasLoadBalancer || target?.health === 'healthy';
   return containerOk && targetOk ? healthy : pending;
+}
+
+/** Whether an essential container has a health check: then the task's healthStatus decides. */
+export function hasEssentialHealthCheck(td: Pick<TaskDefinition, 'containerDefinitions'>): boolean {
+  return td.containerDefinitions.some((c) => c.essential && c.healthCheck !== undefined);
 }
