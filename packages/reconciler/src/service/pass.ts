@@ -50,7 +50,7 @@ export class ServicePass {
   }
 
   stopped(c: ClassifiedTask): boolean {
-    return this.stops.has(c.task.taskArn);
+    return this.stops.size > 0 && this.stops.has(c.task.taskArn);
   }
 
   say(message: string): void {
