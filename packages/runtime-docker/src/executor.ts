@@ -127,6 +127,23 @@ export class ActionExecutor {
     }
   }
 
+  /** Runs a create or start and records its outcome for the task; an engine's verdict is kept as the reason. */
+  private async recorded(
+    kind: 'CreateContainer' | 'StartContainer',
+    ref: { readonly taskArn: string; readonly containerName: string },
+    work: () => Promise<unknown>,
+  ): Promise<void> {
+    const at = { action: kind, taskArn: ref.taskArn, containerName: ref.containerName };
+    try {
+      await work();
+      this.record({ ...at, ok: true });
+    } catch (err) {
+      if (!isVerdict(err)) throw err;
+      this.record({ ...at, ok: false, message: engineMessage(err) });
+      throw err;
+    }
+  }
+
   private async run(action: ContainerAction): Promise<void> {
     switch (action.type) {
       case 'PullImage':
@@ -143,52 +160,14 @@ export class ActionExecutor {
         }
         return;
       case 'CreateContainer':
-        try {
+        return this.recorded('CreateContainer', action, async () => {
           const pin = await this.pin(action.spec.image, action.taskArn);
           if (pin && !(await this.engine.hasImage(pin.image)))
             await this.engine.pull(pin.image, pin.authconfig);
           await this.engine.create(pin ? { ...action.spec, image: pin.image } : action.spec, this.options);
-          this.record({
-            action: 'CreateContainer',
-            taskArn: action.taskArn,
-            containerName: action.containerName,
-            ok: true,
-          });
-        } catch (err) {
-          if (!isVerdict(err)) throw err;
-          const message = engineMessage(err);
-          this.record({
-            action: 'CreateContainer',
-            taskArn: action.taskArn,
-            containerName: action.containerName,
-            ok: false,
-            message,
-          });
-          throw err;
-        }
-        return;
+        });
       case 'StartContainer':
-        try {
-          await this.engine.start(action.containerId);
-          this.record({
-            action: 'StartContainer',
-            taskArn: action.taskArn,
-            containerName: action.containerName,
-            ok: true,
-          });
-        } catch (err) {
-          if (!isVerdict(err)) throw err;
-          const message = engineMessage(err);
-          this.record({
-            action: 'StartContainer',
-            taskArn: action.taskArn,
-            containerName: action.containerName,
-            ok: false,
-            message,
-          });
-          throw err;
-        }
-        return;
+        return this.recorded('StartContainer', action, () => this.engine.start(action.containerId));
       case 'StopContainer':
         return this.engine.stop(action.containerId, action.timeoutSeconds);
       case 'RemoveContainer':

@@ -1,12 +1,10 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Baton, EngineProvider } from '../../src/index.js';
 import {
   clusterContainers,
   docker,
   engine1,
+  engineScript,
   liveTasks,
   requireEngine,
   testBaton,
@@ -16,14 +14,6 @@ import {
 } from './harness.js';
 
 // Engines 12 and 13 belong to this file: the capacity provider starts and destroys them.
-const script = fileURLToPath(new URL('../../../../scripts/docker-engine.sh', import.meta.url));
-const run = promisify(execFile);
-const engineScript = (command: 'start' | 'destroy', n: number) =>
-  run('bash', [script, command, String(n)], { timeout: 90_000 }).catch((err: Error & { stderr?: string }) => {
-    throw new Error(
-      `scripts/docker-engine.sh ${command} ${n} failed (needs root): ${err.stderr ?? err.message}`,
-    );
-  });
 
 const cluster = uniqueCluster('e2e-cap');
 const usableMiB = 300; // each engine offers tasks this much memory

@@ -1,5 +1,8 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { type Baton, type BatonOptions, createBaton, silentLogger } from '../../src/index.js';
 
@@ -121,4 +124,17 @@ export async function liveTasks(baton: Baton, cluster: string, service: string) 
 /** Containers of a cluster on an engine (by Baton's labels). */
 export async function clusterContainers(endpoint: string, cluster: string, all = false) {
   return docker(endpoint).listContainers({ all, filters: { label: [`com.baton.cluster=${cluster}`] } });
+}
+
+const engineScriptPath = fileURLToPath(new URL('../../../../scripts/docker-engine.sh', import.meta.url));
+
+/** scripts/docker-engine.sh COMMAND N: an engine of the test's own (needs root, as CI runs). */
+export async function engineScript(command: 'start' | 'stop' | 'destroy', n: number): Promise<void> {
+  await promisify(execFile)('bash', [engineScriptPath, command, String(n)], { timeout: 90_000 }).catch(
+    (err: Error & { stderr?: string }) => {
+      throw new Error(
+        `scripts/docker-engine.sh ${command} ${n} failed (needs root): ${err.stderr ?? err.message}`,
+      );
+    },
+  );
 }

@@ -1,12 +1,10 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Baton } from '../../src/index.js';
 import {
   clusterContainers,
   docker,
   engine1,
+  engineScript,
   httpdTaskDefinition,
   liveTasks,
   requireEngine,
@@ -16,14 +14,7 @@ import {
 } from './harness.js';
 
 // Engine 4 belongs to this file alone: the test stops its daemon.
-const script = fileURLToPath(new URL('../../../../scripts/docker-engine.sh', import.meta.url));
-const run = promisify(execFile);
-const engine4 = (command: 'start' | 'stop' | 'destroy') =>
-  run('bash', [script, command, '4'], { timeout: 60_000 }).catch((err: Error & { stderr?: string }) => {
-    throw new Error(
-      `scripts/docker-engine.sh ${command} 4 failed (needs root): ${err.stderr ?? err.message}`,
-    );
-  });
+const engine4 = (command: 'start' | 'stop' | 'destroy') => engineScript(command, 4);
 const endpoint4 = 'unix:///var/run/baton/docker-4.sock';
 
 const cluster = uniqueCluster('e2e-two');
