@@ -50,7 +50,15 @@ export function classifyTasks(
   for (const task of input.tasks) {
     const isLive = task.desiredStatus === 'RUNNING' && task.lastStatus !== 'STOPPED';
     if (!isLive) {
-      all.push({ task, instance: undefined, live: false, running: false, health: notLive, lost: false, draining: false });
+      all.push({
+        task,
+        instance: undefined,
+        live: false,
+        running: false,
+        health: notLive,
+        lost: false,
+        draining: false,
+      });
       continue;
     }
     const instance = instanceOf(task.containerInstanceArn);
