@@ -1,117 +1,33 @@
 import { randomInt as cryptoRandomInt } from 'node:crypto';
-import {
-  type ArnContext,
-  arns,
-  type Cluster,
-  type ContainerInstance,
-  defaultArnContext,
-  type Task,
-} from '@baton/model';
-import type { AgentSettings, ContainerAction } from '@baton/reconciler';
-import { type CredentialProvider, createRegistryClient, ImageResolver } from '@baton/registry-client';
+import { arns, type Cluster, type ContainerInstance, defaultArnContext } from '@baton/model';
 import {
   DockerRuntime,
   type EngineSpec,
   type ImagePinner,
   type InstanceAgent,
-  registryImagePinner,
   storeAgentStore,
 } from '@baton/runtime-docker';
-import {
-  type MetricDatapoint,
-  parseCapacityProvider,
-  parseScalingConfiguration,
-  type ScalerOptions,
-  type ScalingActivity,
-  type ScalingConfiguration,
-} from '@baton/scaler';
+import { parseCapacityProvider } from '@baton/scaler';
 import { type ClusterState, mulberry32, type RandomSource } from '@baton/scheduler';
 import { AlreadyExistsError, type BatonKinds, batonKinds, createMemoryStore, type Store } from '@baton/store';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { filter, map, merge, type Observable, Subject } from 'rxjs';
-import { type Clock, systemClock } from './clock.js';
+import type { BatonOptions, TaskStateChange } from './baton-options.js';
+import { systemClock } from './clock.js';
+import { containerActionReporter } from './container-actions.js';
 import { EcsApi } from './ecs-api.js';
 import { BatonApiError } from './errors.js';
-import { Informer } from './informer.js';
-import {
-  BatonHa,
-  type ControllerInformers,
-  isLockingStore,
-  type LeaderElectionOptions,
-  type LeaderState,
-} from './leader/index.js';
+import { BatonHa, type ControllerInformers, isLockingStore, type LeaderState } from './leader/index.js';
 import { Counters, jsonLogger, type Logger } from './observability.js';
+import { AutoScalingApi } from './scaling/auto-scaling-api.js';
 import { CapacityController, type EngineProvider } from './scaling/capacity-controller.js';
-import { ScalingController, serviceKeyOfResource } from './scaling/scaling-controller.js';
+import { ScalingController } from './scaling/scaling-controller.js';
 import { ServiceController, type ServiceEventNotice } from './service-controller.js';
 import { ElbV2Api, TargetGroupController } from './target-groups/index.js';
+import { type BatonInformers, createInformers, imagePinnerOf } from './wiring.js';
 import { batchedAgentStore, WriteBatcher } from './write-batcher.js';
 
-export interface BatonOptions {
-  /** The store; default an in-memory one (durable when `dataDir` is set). */
-  readonly store?: Store<BatonKinds>;
-  /** Keep the in-memory store's state on disk here (append-only log + snapshots). */
-  readonly dataDir?: string;
-  /** The cluster the engines join; created on start if missing. Default `default`. */
-  readonly cluster?: string;
-  /** Docker engines, one container instance each: `{ endpoint: 'unix:///var/run/docker.sock', instanceId: 'i-1', attributes }`. */
-  readonly engines?: readonly EngineSpec[];
-  readonly arn?: ArnContext;
-  /** Seed for placement ties and ids; default a random one. */
-  readonly seed?: number;
-  /** Structured logs; default JSON lines of warnings and errors on stderr. */
-  readonly logger?: Logger;
-  /** Tasks on an instance whose agent has been disconnected this long are replaced. Default 5 min. */
-  readonly instanceLostAfterMs?: number;
-  /** Periodic resync of every service. Default 30 s. */
-  readonly resyncMs?: number;
-  /** STOPPED tasks are deleted from the store after this long (ECS keeps them about an hour). Default 1 h. */
-  readonly stoppedTaskRetentionMs?: number;
-  /** Task agent settings for every engine. */
-  readonly agent?: {
-    readonly heartbeatIntervalMs?: number;
-    readonly heartbeatTimeoutMs?: number;
-    readonly resyncIntervalMs?: number;
-    /** Container actions running at once per engine. Default 8. */
-    readonly concurrency?: number;
-    readonly settings?: Partial<AgentSettings>;
-  };
-  /**
-   * Image pinning, as ECS does: each deployment's image tags are resolved to
-   * digests once, through the registry, and pulled by digest with the right
-   * credentials. Only the listed registries are resolved (default: none —
-   * references are used as they are). Or pass your own `images` pinner.
-   */
-  readonly registry?: {
-    readonly registries: readonly string[];
-    readonly credentials?: CredentialProvider;
-    /** Registries spoken to over plain HTTP (a local registry on 127.0.0.1). */
-    readonly insecure?: readonly string[];
-  };
-  readonly images?: ImagePinner;
-  /** Auto scaling: evaluation interval and target-tracking alarm shapes (AAS's defaults otherwise). */
-  readonly scaling?: {
-    readonly scaler?: ScalerOptions;
-    /** How often utilisation is computed from the engines' stats. Default 20 s. */
-    readonly statsIntervalMs?: number;
-  };
-  readonly clock?: Clock;
-  /**
-   * Run as one of several replicas over a shared store (`etcdStore(…)`): every replica keeps its
-   * caches warm and serves the API; the elected leader alone runs the service controller and the
-   * janitor, and each engine's agent runs on whichever replica holds that engine's lock. See docs/ha.md.
-   */
-  readonly leaderElection?: LeaderElectionOptions;
-}
-
-/** A task's status moved (ECS's "Task State Change" event). */
-export interface TaskStateChange {
-  readonly taskArn: string;
-  readonly lastStatus: Task['lastStatus'];
-  readonly desiredStatus: Task['desiredStatus'];
-  readonly previousStatus: Task['lastStatus'] | undefined;
-  readonly task: Task;
-}
+export type { BatonOptions, TaskStateChange } from './baton-options.js';
 
 export async function createBaton(options: BatonOptions = {}): Promise<Baton> {
   const owned = options.store === undefined;
@@ -135,17 +51,12 @@ export class Baton extends EcsApi {
   readonly logger: Logger;
   readonly serviceEvents$: Observable<ServiceEventNotice>;
   readonly taskStateChanges$: Observable<TaskStateChange>;
-  private readonly informers: {
-    services: Informer<BatonKinds, 'Service'>;
-    tasks: Informer<BatonKinds, 'Task'>;
-    instances: Informer<BatonKinds, 'ContainerInstance'>;
-    taskDefinitions: Informer<BatonKinds, 'TaskDefinition'>;
-    clusters: Informer<BatonKinds, 'Cluster'>;
-    scaling: Informer<BatonKinds, 'ScalingConfiguration'>;
-    targetGroups: Informer<BatonKinds, 'TargetGroup'>;
-  };
+  private readonly informers: BatonInformers;
+
   /** ELBv2's target group API, and Baton's embedded listeners and nginx adapters. */
   readonly elbv2: ElbV2Api;
+  /** Application Auto Scaling: scalable targets, policies, scheduled actions, activities, custom metrics. */
+  readonly autoScaling: AutoScalingApi;
   private readonly targetGroups: TargetGroupController;
   private readonly scaling: ScalingController;
   private readonly capacity: CapacityController[] = [];
@@ -176,30 +87,8 @@ export class Baton extends EcsApi {
     super(store, clock, random, arn, options.cluster ?? 'default');
     this.logger = options.logger ?? jsonLogger('warn');
     this.writes = new WriteBatcher(store, { clock });
-    this.images =
-      options.images ??
-      (options.registry
-        ? registryImagePinner(
-            new ImageResolver(
-              createRegistryClient({
-                ...(options.registry.credentials ? { credentials: options.registry.credentials } : {}),
-                ...(options.registry.insecure !== undefined ? { insecure: options.registry.insecure } : {}),
-              }),
-            ),
-            { registries: options.registry.registries },
-          )
-        : undefined);
-    const onError = (kind: string) => (error: unknown) =>
-      this.logger({ level: 'warn', msg: 'watch broke; resuming', kind, error: String(error) });
-    this.informers = {
-      services: new Informer(store, 'Service', clock, onError('Service')),
-      tasks: new Informer(store, 'Task', clock, onError('Task')),
-      instances: new Informer(store, 'ContainerInstance', clock, onError('ContainerInstance')),
-      taskDefinitions: new Informer(store, 'TaskDefinition', clock, onError('TaskDefinition')),
-      clusters: new Informer(store, 'Cluster', clock, onError('Cluster')),
-      scaling: new Informer(store, 'ScalingConfiguration', clock, onError('ScalingConfiguration')),
-      targetGroups: new Informer(store, 'TargetGroup', clock, onError('TargetGroup')),
-    };
+    this.images = imagePinnerOf(options);
+    this.informers = createInformers(store, clock, this.logger);
     if (options.leaderElection) {
       if (!isLockingStore(store)) {
         throw new Error(
@@ -293,6 +182,7 @@ export class Baton extends EcsApi {
         ? { statsIntervalMs: options.scaling.statsIntervalMs }
         : {}),
     });
+    this.autoScaling = new AutoScalingApi(store, this.scaling);
     this.serviceEvents$ = this.ha
       ? merge(this.controller.events, this.ha.serviceEvents)
       : this.controller.events.asObservable();
@@ -355,86 +245,6 @@ export class Baton extends EcsApi {
     this.stopped$.next();
     if (this.ownsStore) await this.store.close();
     this.logger({ level: 'info', msg: 'baton stopped' });
-  }
-
-  // --- Application Auto Scaling -------------------------------------------
-
-  /**
-   * A service's auto scaling at once, in AAS's shapes:
-   * `{ ScalableTarget, ScalingPolicies, MetricAlarms, ScheduledActions }`.
-   * Replaces what the service had.
-   */
-  async putScalingConfiguration(json: Readonly<Record<string, unknown>>): Promise<ScalingConfiguration> {
-    const parsed = parseScalingConfiguration(json);
-    if (isLeft(parsed)) throw BatonApiError.invalid(parsed.left);
-    const resourceId = parsed.right.value.target.ResourceId;
-    const key = serviceKeyOfResource(resourceId);
-    if (!key || !(await this.store.get('Service', key))) {
-      throw new BatonApiError(
-        'ServiceNotFoundException',
-        `ResourceId ${resourceId} names no service (service/<cluster>/<name>).`,
-      );
-    }
-    const record = { resourceId, configuration: JSON.parse(JSON.stringify(json)) as Record<string, unknown> };
-    const existing = await this.store.get('ScalingConfiguration', resourceId);
-    if (existing)
-      await this.store.update('ScalingConfiguration', resourceId, record, { ifVersion: existing.version });
-    else await this.store.create('ScalingConfiguration', record);
-    return parsed.right.value;
-  }
-
-  /** RegisterScalableTarget: creates or updates the service's target, keeping its policies. */
-  async registerScalableTarget(target: Readonly<Record<string, unknown>>): Promise<ScalingConfiguration> {
-    const current = await this.currentScaling(String(target.ResourceId ?? ''));
-    return this.putScalingConfiguration({
-      ...current,
-      ScalableTarget: { ...(current.ScalableTarget as object), ...target },
-    });
-  }
-
-  /** PutScalingPolicy: adds or replaces a policy (by PolicyName) on a registered target. */
-  async putScalingPolicy(policy: Readonly<Record<string, unknown>>): Promise<ScalingConfiguration> {
-    const current = await this.currentScaling(String(policy.ResourceId ?? ''));
-    if (!current.ScalableTarget)
-      throw new BatonApiError(
-        'ResourceNotFoundException',
-        `No scalable target registered for ${String(policy.ResourceId)}.`,
-      );
-    const policies = ((current.ScalingPolicies as Record<string, unknown>[] | undefined) ?? []).filter(
-      (p) => p.PolicyName !== policy.PolicyName,
-    );
-    return this.putScalingConfiguration({ ...current, ScalingPolicies: [...policies, policy] });
-  }
-
-  /** PutScheduledAction: adds or replaces a scheduled action (by ScheduledActionName). */
-  async putScheduledAction(action: Readonly<Record<string, unknown>>): Promise<ScalingConfiguration> {
-    const current = await this.currentScaling(String(action.ResourceId ?? ''));
-    if (!current.ScalableTarget)
-      throw new BatonApiError(
-        'ResourceNotFoundException',
-        `No scalable target registered for ${String(action.ResourceId)}.`,
-      );
-    const actions = ((current.ScheduledActions as Record<string, unknown>[] | undefined) ?? []).filter(
-      (a) => a.ScheduledActionName !== action.ScheduledActionName,
-    );
-    return this.putScalingConfiguration({ ...current, ScheduledActions: [...actions, action] });
-  }
-
-  /** DeregisterScalableTarget: the service stops scaling (its desired count stays where it is). */
-  async deregisterScalableTarget(request: { readonly ResourceId: string }): Promise<void> {
-    await this.store.delete('ScalingConfiguration', request.ResourceId).catch(() => undefined);
-  }
-
-  /** DescribeScalingActivities: newest first. */
-  describeScalingActivities(request: { readonly ResourceId: string }): {
-    ScalingActivities: readonly ScalingActivity[];
-  } {
-    return { ScalingActivities: this.scaling.activities(request.ResourceId) };
-  }
-
-  /** PutMetricData: custom metrics for the services' alarms. */
-  putMetricData(datapoints: readonly MetricDatapoint[]): void {
-    this.scaling.putMetricData(datapoints);
   }
 
   // --- capacity providers ------------------------------------------------------
@@ -516,10 +326,6 @@ export class Baton extends EcsApi {
     ).object;
   }
 
-  private async currentScaling(resourceId: string): Promise<Record<string, unknown>> {
-    return { ...((await this.store.get('ScalingConfiguration', resourceId))?.object.configuration ?? {}) };
-  }
-
   /** With leader election: each lock this replica campaigns for, and whether it holds it. */
   leadership(): readonly LeaderState[] {
     return this.ha?.leadership ?? [];
@@ -584,22 +390,7 @@ export class Baton extends EcsApi {
       ...(a?.concurrency !== undefined ? { concurrency: a.concurrency } : {}),
       ...(this.images ? { images: this.images } : {}),
       ...(a?.settings ? { settings: a.settings } : {}),
-      onAction: (action, error) => {
-        const ok = error === undefined;
-        this.counters.inc('baton_container_actions_total', {
-          action: action.type,
-          result: ok ? 'success' : 'failure',
-        });
-        this.logger({
-          level: ok ? 'info' : 'warn',
-          msg: 'container action',
-          instance: engine.instanceId,
-          action: action.type,
-          ...describeAction(action),
-          outcome: ok ? 'ok' : 'failed',
-          ...(ok ? {} : { error: error instanceof Error ? error.message : String(error) }),
-        });
-      },
+      onAction: containerActionReporter(engine.instanceId, this.logger, this.counters),
       onError: (error, context) =>
         this.logger({
           level: 'warn',
@@ -648,17 +439,3 @@ export class Baton extends EcsApi {
 }
 
 export { arns };
-
-/** The fields of a container action worth a log line. */
-function describeAction(action: ContainerAction): Record<string, unknown> {
-  switch (action.type) {
-    case 'PullImage':
-      return { image: action.image };
-    case 'CreateContainer':
-      return { task: action.taskArn, container: action.containerName, image: action.spec.image };
-    case 'StopContainer':
-      return { task: action.taskArn, container: action.containerName, timeoutSeconds: action.timeoutSeconds };
-    default:
-      return { task: action.taskArn, container: action.containerName };
-  }
-}

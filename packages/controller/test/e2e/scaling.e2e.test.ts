@@ -61,7 +61,7 @@ describe('target tracking on real CPU', { timeout: 150_000 }, () => {
       ],
     });
     await baton.createService({ cluster, serviceName: 'burner', taskDefinition: 'burner', desiredCount: 1 });
-    await baton.putScalingConfiguration({
+    await baton.autoScaling.putScalingConfiguration({
       ScalableTarget: {
         ServiceNamespace: 'ecs',
         ResourceId: resourceId,
@@ -93,7 +93,9 @@ describe('target tracking on real CPU', { timeout: 150_000 }, () => {
       ),
     );
     await waitFor('scale-in back to 1 once the load stops', 90_000, async () => (await desired()) === 1);
-    const activities = baton.describeScalingActivities({ ResourceId: resourceId }).ScalingActivities;
+    const activities = baton.autoScaling.describeScalingActivities({
+      ResourceId: resourceId,
+    }).ScalingActivities;
     expect(activities.every((a) => a.StatusCode === 'Successful')).toBe(true);
     expect(activities.some((a) => (a.DesiredCount ?? 0) > (a.PreviousDesiredCount ?? 0))).toBe(true);
     expect(activities[0]!.DesiredCount).toBe(1);

@@ -1,0 +1,75 @@
+import type { ArnContext, Task } from '@baton/model';
+import type { AgentSettings } from '@baton/reconciler';
+import type { CredentialProvider } from '@baton/registry-client';
+import type { EngineSpec, ImagePinner } from '@baton/runtime-docker';
+import type { ScalerOptions } from '@baton/scaler';
+import type { BatonKinds, Store } from '@baton/store';
+import type { Clock } from './clock.js';
+import type { LeaderElectionOptions } from './leader/index.js';
+import type { Logger } from './observability.js';
+
+export interface BatonOptions {
+  /** The store; default an in-memory one (durable when `dataDir` is set). */
+  readonly store?: Store<BatonKinds>;
+  /** Keep the in-memory store's state on disk here (append-only log + snapshots). */
+  readonly dataDir?: string;
+  /** The cluster the engines join; created on start if missing. Default `default`. */
+  readonly cluster?: string;
+  /** Docker engines, one container instance each: `{ endpoint: 'unix:///var/run/docker.sock', instanceId: 'i-1', attributes }`. */
+  readonly engines?: readonly EngineSpec[];
+  readonly arn?: ArnContext;
+  /** Seed for placement ties and ids; default a random one. */
+  readonly seed?: number;
+  /** Structured logs; default JSON lines of warnings and errors on stderr. */
+  readonly logger?: Logger;
+  /** Tasks on an instance whose agent has been disconnected this long are replaced. Default 5 min. */
+  readonly instanceLostAfterMs?: number;
+  /** Periodic resync of every service. Default 30 s. */
+  readonly resyncMs?: number;
+  /** STOPPED tasks are deleted from the store after this long (ECS keeps them about an hour). Default 1 h. */
+  readonly stoppedTaskRetentionMs?: number;
+  /** Task agent settings for every engine. */
+  readonly agent?: {
+    readonly heartbeatIntervalMs?: number;
+    readonly heartbeatTimeoutMs?: number;
+    readonly resyncIntervalMs?: number;
+    /** Container actions running at once per engine. Default 8. */
+    readonly concurrency?: number;
+    readonly settings?: Partial<AgentSettings>;
+  };
+  /**
+   * Image pinning, as ECS does: each deployment's image tags are resolved to
+   * digests once, through the registry, and pulled by digest with the right
+   * credentials. Only the listed registries are resolved (default: none —
+   * references are used as they are). Or pass your own `images` pinner.
+   */
+  readonly registry?: {
+    readonly registries: readonly string[];
+    readonly credentials?: CredentialProvider;
+    /** Registries spoken to over plain HTTP (a local registry on 127.0.0.1). */
+    readonly insecure?: readonly string[];
+  };
+  readonly images?: ImagePinner;
+  /** Auto scaling: evaluation interval and target-tracking alarm shapes (AAS's defaults otherwise). */
+  readonly scaling?: {
+    readonly scaler?: ScalerOptions;
+    /** How often utilisation is computed from the engines' stats. Default 20 s. */
+    readonly statsIntervalMs?: number;
+  };
+  readonly clock?: Clock;
+  /**
+   * Run as one of several replicas over a shared store (`etcdStore(…)`): every replica keeps its
+   * caches warm and serves the API; the elected leader alone runs the service controller and the
+   * janitor, and each engine's agent runs on whichever replica holds that engine's lock. See docs/ha.md.
+   */
+  readonly leaderElection?: LeaderElectionOptions;
+}
+
+/** A task's status moved (ECS's "Task State Change" event). */
+export interface TaskStateChange {
+  readonly taskArn: string;
+  readonly lastStatus: Task['lastStatus'];
+  readonly desiredStatus: Task['desiredStatus'];
+  readonly previousStatus: Task['lastStatus'] | undefined;
+  readonly task: Task;
+}

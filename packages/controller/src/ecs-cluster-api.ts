@@ -1,0 +1,313 @@
+import {
+  type ArnContext,
+  arns,
+  type Cluster,
+  type ContainerInstance,
+  clusterNameOf,
+  type ParseWarning,
+  parseCluster,
+  parseTaskDefinition,
+  parseTaskDefinitionRef,
+  resourceName,
+  type Service,
+  type Task,
+  type TaskDefinition,
+} from '@baton/model';
+import type { EngineSpec } from '@baton/runtime-docker';
+import type { ClusterState, RandomSource } from '@baton/scheduler';
+import {
+  type BatonKinds,
+  deregisterTaskDefinition,
+  type Entry,
+  findTaskDefinition,
+  latestActiveTaskDefinition,
+  registerTaskDefinition,
+  type Store,
+  serviceKey,
+} from '@baton/store';
+import { isLeft } from 'fp-ts/lib/Either.js';
+import type { Clock } from './clock.js';
+import { BatonApiError } from './errors.js';
+import type { Informer } from './informer.js';
+
+export interface EcsFailure {
+  readonly arn: string;
+  readonly reason: string;
+}
+
+export type Caches = {
+  readonly services: Informer<BatonKinds, 'Service'>;
+  readonly tasks: Informer<BatonKinds, 'Task'>;
+  readonly instances: Informer<BatonKinds, 'ContainerInstance'>;
+  readonly taskDefinitions: Informer<BatonKinds, 'TaskDefinition'>;
+  readonly clusters: Informer<BatonKinds, 'Cluster'>;
+};
+
+/**
+ * ECS's API over Baton's store — requests and responses in ECS's shapes,
+ * errors with ECS's exception names; writes go to the store and the
+ * controllers and agents do the rest. Part one: clusters, container
+ * instances, task definitions and the lookups the rest of the API shares.
+ */
+export abstract class EcsClusterApi {
+  constructor(
+    readonly store: Store<BatonKinds>,
+    protected readonly clock: Clock,
+    protected readonly random: RandomSource,
+    readonly arnContext: ArnContext,
+    readonly defaultCluster: string,
+  ) {}
+
+  protected abstract get cache(): Caches;
+  protected abstract clusterState(cluster: string): ClusterState;
+  abstract registerContainerInstance(
+    engine: EngineSpec & { readonly cluster?: string },
+  ): Promise<ContainerInstance>;
+
+  // --- clusters -------------------------------------------------------------
+
+  async createCluster(
+    request: { readonly clusterName?: string; readonly [k: string]: unknown } = {},
+  ): Promise<Cluster> {
+    const parsed = parseCluster(request);
+    if (isLeft(parsed)) throw BatonApiError.invalid(parsed.left);
+    const cluster: Cluster = {
+      ...parsed.right.value,
+      clusterArn: arns.cluster(parsed.right.value.clusterName, this.arnContext),
+      status: 'ACTIVE',
+    };
+    const existing = await this.store.get('Cluster', cluster.clusterName);
+    if (existing) return existing.object; // ECS's CreateCluster is idempotent
+    return (await this.store.create('Cluster', cluster)).object;
+  }
+
+  async describeClusters(
+    request: { readonly clusters?: readonly string[] } = {},
+  ): Promise<{ clusters: Cluster[]; failures: EcsFailure[] }> {
+    const names = (request.clusters ?? [this.defaultCluster]).map(clusterNameOf);
+    const clusters: Cluster[] = [];
+    const failures: EcsFailure[] = [];
+    for (const name of names) {
+      const e = this.cache.clusters.get(name) ?? (await this.store.get('Cluster', name));
+      if (!e) failures.push({ arn: arns.cluster(name, this.arnContext), reason: 'MISSING' });
+      else clusters.push(this.withClusterCounts(e.object));
+    }
+    return { clusters, failures };
+  }
+
+  // --- container instances ------------------------------------------------------
+
+  async listContainerInstances(
+    request: { readonly cluster?: string; readonly status?: ContainerInstance['status'] } = {},
+  ): Promise<{ containerInstanceArns: string[] }> {
+    const cluster = clusterNameOf(request.cluster ?? this.defaultCluster);
+    return {
+      containerInstanceArns: [...this.cache.instances.values()]
+        .map((e) => e.object)
+        .filter(
+          (i) =>
+            clusterNameOf(i.containerInstanceArn) === cluster &&
+            (!request.status || i.status === request.status),
+        )
+        .map((i) => i.containerInstanceArn)
+        .sort(),
+    };
+  }
+
+  async describeContainerInstances(request: {
+    readonly cluster?: string;
+    readonly containerInstances: readonly string[];
+  }): Promise<{ containerInstances: ContainerInstance[]; failures: EcsFailure[] }> {
+    const containerInstances: ContainerInstance[] = [];
+    const failures: EcsFailure[] = [];
+    for (const ref of request.containerInstances) {
+      const found = this.findInstance(request.cluster, ref);
+      if (found) containerInstances.push(this.withInstanceCounts(found.object));
+      else failures.push({ arn: ref, reason: 'MISSING' });
+    }
+    return { containerInstances, failures };
+  }
+
+  /** ACTIVE or DRAINING: a DRAINING instance gets no new tasks and its service tasks move elsewhere. */
+  async updateContainerInstancesState(request: {
+    readonly cluster?: string;
+    readonly containerInstances: readonly string[];
+    readonly status: 'ACTIVE' | 'DRAINING';
+  }): Promise<{ containerInstances: ContainerInstance[]; failures: EcsFailure[] }> {
+    if (request.status !== 'ACTIVE' && request.status !== 'DRAINING') {
+      throw new BatonApiError(
+        'InvalidParameterException',
+        `status must be ACTIVE or DRAINING (got ${String(request.status)})`,
+      );
+    }
+    const containerInstances: ContainerInstance[] = [];
+    const failures: EcsFailure[] = [];
+    for (const ref of request.containerInstances) {
+      const found = this.findInstance(request.cluster, ref);
+      if (!found) {
+        failures.push({ arn: ref, reason: 'MISSING' });
+        continue;
+      }
+      const updated = await this.store.update('ContainerInstance', found.key, (i) => {
+        i.status = request.status;
+      });
+      containerInstances.push(updated.object);
+    }
+    return { containerInstances, failures };
+  }
+
+  // --- task definitions --------------------------------------------------------
+
+  /** Registers the family's next revision from ECS JSON; returns it and the fields Baton ignores. */
+  async registerTaskDefinition(
+    json: unknown,
+  ): Promise<{ taskDefinition: TaskDefinition; warnings: readonly ParseWarning[] }> {
+    const parsed = parseTaskDefinition(json);
+    if (isLeft(parsed)) throw BatonApiError.invalid(parsed.left);
+    const entry = await registerTaskDefinition(this.store, parsed.right.value, {
+      now: this.clock.now(),
+      arn: this.arnContext,
+    });
+    return { taskDefinition: entry.object, warnings: parsed.right.warnings };
+  }
+
+  async deregisterTaskDefinition(request: {
+    readonly taskDefinition: string;
+  }): Promise<{ taskDefinition: TaskDefinition }> {
+    const ref = parseTaskDefinitionRef(request.taskDefinition);
+    if (!ref || ref.revision === undefined) {
+      throw new BatonApiError(
+        'InvalidParameterException',
+        `taskDefinition must be family:revision or an ARN (got "${request.taskDefinition}")`,
+      );
+    }
+    try {
+      return {
+        taskDefinition: (
+          await deregisterTaskDefinition(this.store, ref.family, ref.revision, { now: this.clock.now() })
+        ).object,
+      };
+    } catch {
+      throw new BatonApiError(
+        'ClientException',
+        `Unable to describe task definition ${request.taskDefinition}.`,
+      );
+    }
+  }
+
+  async describeTaskDefinition(request: {
+    readonly taskDefinition: string;
+  }): Promise<{ taskDefinition: TaskDefinition }> {
+    return { taskDefinition: (await this.resolveTaskDefinition(request.taskDefinition)).object };
+  }
+
+  // --- helpers ---------------------------------------------------------------
+
+  protected async requireCluster(name: string): Promise<Entry<Cluster>> {
+    const e = this.cache.clusters.get(name) ?? (await this.store.get('Cluster', name));
+    if (!e || e.object.status === 'INACTIVE')
+      throw new BatonApiError('ClusterNotFoundException', `Cluster not found: ${name}.`);
+    return e;
+  }
+
+  protected async requireService(clusterRef: string | undefined, ref: string): Promise<Entry<Service>> {
+    const cluster = clusterNameOf(clusterRef ?? this.defaultCluster);
+    const key = serviceKey(cluster, resourceName(ref));
+    const e = await this.store.get('Service', key);
+    if (!e)
+      throw new BatonApiError(
+        'ServiceNotFoundException',
+        `Service not found: ${resourceName(ref)} in cluster ${cluster}.`,
+      );
+    return e;
+  }
+
+  /** `family`, `family:revision` or an ARN → the task definition (family alone: its newest ACTIVE revision). */
+  protected async resolveTaskDefinition(ref: string): Promise<Entry<TaskDefinition>> {
+    const parsed = parseTaskDefinitionRef(ref);
+    if (!parsed)
+      throw new BatonApiError(
+        'InvalidParameterException',
+        `taskDefinition must be family, family:revision or an ARN (got "${ref}")`,
+      );
+    const found =
+      parsed.revision === undefined
+        ? await latestActiveTaskDefinition(this.store, parsed.family)
+        : await findTaskDefinition(this.store, parsed.family, parsed.revision);
+    if (!found) throw new BatonApiError('ClientException', `Unable to describe task definition ${ref}.`);
+    return found;
+  }
+
+  protected findInstance(clusterRef: string | undefined, ref: string): Entry<ContainerInstance> | undefined {
+    const direct = this.cache.instances.get(ref);
+    if (direct) return direct;
+    const cluster = clusterNameOf(clusterRef ?? this.defaultCluster);
+    for (const e of this.cache.instances.values()) {
+      const i = e.object;
+      if (clusterNameOf(i.containerInstanceArn) !== cluster) continue;
+      if (i.ec2InstanceId === ref || resourceName(i.containerInstanceArn) === ref) return e;
+    }
+    return undefined;
+  }
+
+  protected async findTask(clusterRef: string | undefined, ref: string): Promise<Entry<Task> | undefined> {
+    if (ref.startsWith('arn:')) return this.cache.tasks.get(ref) ?? (await this.store.get('Task', ref));
+    const cluster = clusterNameOf(clusterRef ?? this.defaultCluster);
+    const arn = arns.task(cluster, ref, this.arnContext);
+    return this.cache.tasks.get(arn) ?? (await this.store.get('Task', arn));
+  }
+
+  protected withInstanceCounts(i: ContainerInstance): ContainerInstance {
+    let running = 0;
+    let pending = 0;
+    for (const e of this.cache.tasks.values()) {
+      const t = e.object;
+      if (
+        t.containerInstanceArn !== i.containerInstanceArn ||
+        t.desiredStatus !== 'RUNNING' ||
+        t.lastStatus === 'STOPPED'
+      )
+        continue;
+      if (t.lastStatus === 'RUNNING') running++;
+      else pending++;
+    }
+    const remaining = this.clusterState(clusterNameOf(i.containerInstanceArn)).remainingResources(
+      i.containerInstanceArn,
+    );
+    return {
+      ...i,
+      runningTasksCount: running,
+      pendingTasksCount: pending,
+      ...(remaining ? { remainingResources: remaining } : {}),
+    };
+  }
+
+  protected withClusterCounts(c: Cluster): Cluster {
+    let running = 0;
+    let pending = 0;
+    let instances = 0;
+    let services = 0;
+    for (const e of this.cache.tasks.values()) {
+      const t = e.object;
+      if (
+        clusterNameOf(t.clusterArn) !== c.clusterName ||
+        t.desiredStatus !== 'RUNNING' ||
+        t.lastStatus === 'STOPPED'
+      )
+        continue;
+      if (t.lastStatus === 'RUNNING') running++;
+      else pending++;
+    }
+    for (const e of this.cache.instances.values())
+      if (clusterNameOf(e.object.containerInstanceArn) === c.clusterName) instances++;
+    for (const e of this.cache.services.values())
+      if (e.object.cluster === c.clusterName && e.object.status === 'ACTIVE') services++;
+    return {
+      ...c,
+      runningTasksCount: running,
+      pendingTasksCount: pending,
+      registeredContainerInstancesCount: instances,
+      activeServicesCount: services,
+    };
+  }
+}

@@ -1,0 +1,104 @@
+import {
+  type MetricDatapoint,
+  parseScalingConfiguration,
+  type ScalingActivity,
+  type ScalingConfiguration,
+} from '@baton/scaler';
+import type { BatonKinds, Store } from '@baton/store';
+import { isLeft } from 'fp-ts/lib/Either.js';
+import { BatonApiError } from '../errors.js';
+import { type ScalingController, serviceKeyOfResource } from './scaling-controller.js';
+
+/**
+ * Application Auto Scaling's API for Baton's services (`baton.autoScaling`):
+ * the AWS names and shapes; each service's configuration is one stored
+ * record the scaling controller watches.
+ */
+export class AutoScalingApi {
+  constructor(
+    private readonly store: Store<BatonKinds>,
+    private readonly scaling: ScalingController,
+  ) {}
+
+  /**
+   * A service's auto scaling at once, in AAS's shapes:
+   * `{ ScalableTarget, ScalingPolicies, MetricAlarms, ScheduledActions }`.
+   * Replaces what the service had.
+   */
+  async putScalingConfiguration(json: Readonly<Record<string, unknown>>): Promise<ScalingConfiguration> {
+    const parsed = parseScalingConfiguration(json);
+    if (isLeft(parsed)) throw BatonApiError.invalid(parsed.left);
+    const resourceId = parsed.right.value.target.ResourceId;
+    const key = serviceKeyOfResource(resourceId);
+    if (!key || !(await this.store.get('Service', key))) {
+      throw new BatonApiError(
+        'ServiceNotFoundException',
+        `ResourceId ${resourceId} names no service (service/<cluster>/<name>).`,
+      );
+    }
+    const record = { resourceId, configuration: JSON.parse(JSON.stringify(json)) as Record<string, unknown> };
+    const existing = await this.store.get('ScalingConfiguration', resourceId);
+    if (existing)
+      await this.store.update('ScalingConfiguration', resourceId, record, { ifVersion: existing.version });
+    else await this.store.create('ScalingConfiguration', record);
+    return parsed.right.value;
+  }
+
+  /** RegisterScalableTarget: creates or updates the service's target, keeping its policies. */
+  async registerScalableTarget(target: Readonly<Record<string, unknown>>): Promise<ScalingConfiguration> {
+    const current = await this.currentScaling(String(target.ResourceId ?? ''));
+    return this.putScalingConfiguration({
+      ...current,
+      ScalableTarget: { ...(current.ScalableTarget as object), ...target },
+    });
+  }
+
+  /** PutScalingPolicy: adds or replaces a policy (by PolicyName) on a registered target. */
+  async putScalingPolicy(policy: Readonly<Record<string, unknown>>): Promise<ScalingConfiguration> {
+    const current = await this.currentScaling(String(policy.ResourceId ?? ''));
+    if (!current.ScalableTarget)
+      throw new BatonApiError(
+        'ResourceNotFoundException',
+        `No scalable target registered for ${String(policy.ResourceId)}.`,
+      );
+    const policies = ((current.ScalingPolicies as Record<string, unknown>[] | undefined) ?? []).filter(
+      (p) => p.PolicyName !== policy.PolicyName,
+    );
+    return this.putScalingConfiguration({ ...current, ScalingPolicies: [...policies, policy] });
+  }
+
+  /** PutScheduledAction: adds or replaces a scheduled action (by ScheduledActionName). */
+  async putScheduledAction(action: Readonly<Record<string, unknown>>): Promise<ScalingConfiguration> {
+    const current = await this.currentScaling(String(action.ResourceId ?? ''));
+    if (!current.ScalableTarget)
+      throw new BatonApiError(
+        'ResourceNotFoundException',
+        `No scalable target registered for ${String(action.ResourceId)}.`,
+      );
+    const actions = ((current.ScheduledActions as Record<string, unknown>[] | undefined) ?? []).filter(
+      (a) => a.ScheduledActionName !== action.ScheduledActionName,
+    );
+    return this.putScalingConfiguration({ ...current, ScheduledActions: [...actions, action] });
+  }
+
+  /** DeregisterScalableTarget: the service stops scaling (its desired count stays where it is). */
+  async deregisterScalableTarget(request: { readonly ResourceId: string }): Promise<void> {
+    await this.store.delete('ScalingConfiguration', request.ResourceId).catch(() => undefined);
+  }
+
+  /** DescribeScalingActivities: newest first. */
+  describeScalingActivities(request: { readonly ResourceId: string }): {
+    ScalingActivities: readonly ScalingActivity[];
+  } {
+    return { ScalingActivities: this.scaling.activities(request.ResourceId) };
+  }
+
+  /** PutMetricData: custom metrics for the services' alarms. */
+  putMetricData(datapoints: readonly MetricDatapoint[]): void {
+    this.scaling.putMetricData(datapoints);
+  }
+
+  private async currentScaling(resourceId: string): Promise<Record<string, unknown>> {
+    return { ...((await this.store.get('ScalingConfiguration', resourceId))?.object.configuration ?? {}) };
+  }
+}
