@@ -30,6 +30,7 @@ export {
   type LockingStore,
 } from './leader/index.js';
 export { Counters, jsonLogger, type Logger, type LogRecord, silentLogger } from './observability.js';
+export { AutoScalingApi } from './scaling/auto-scaling-api.js';
 export {
   CapacityController,
   type CapacityControllerOptions,
