@@ -1,5 +1,5 @@
 /**
- * Seeded randomness. The scheduler never calls Math.random(): a caller passes
+ * Seeded randomness. The scheduler has no source of its own: a caller passes
  * a source in the placement context, so a placement is reproducible from its
  * seed. mulberry32 is small, fast and good enough for tie-breaking.
  */
