@@ -1,5 +1,5 @@
 import { randomInt as cryptoRandomInt } from 'node:crypto';
-import { arns, type Cluster, type ContainerInstance, defaultArnContext } from '@baton/model';
+import { type Cluster, type ContainerInstance, defaultArnContext } from '@baton/model';
 import {
   DockerRuntime,
   type EngineSpec,
@@ -62,7 +62,6 @@ export class Baton extends EcsApi {
   private readonly capacity: CapacityController[] = [];
   private readonly controller: ServiceController;
   private readonly agents = new Map<string, InstanceAgent>();
-  private readonly stopped$ = new Subject<void>();
   private janitor: ReturnType<typeof setInterval> | undefined;
   private readonly images: ImagePinner | undefined;
   /** The agents' task status writes, grouped into commits with a 5 ms latency cap. */
@@ -242,7 +241,6 @@ export class Baton extends EcsApi {
     await this.targetGroups.stop();
     await this.controller.stop();
     for (const i of Object.values(this.informers)) i.stop();
-    this.stopped$.next();
     if (this.ownsStore) await this.store.close();
     this.logger({ level: 'info', msg: 'baton stopped' });
   }
@@ -437,5 +435,3 @@ export class Baton extends EcsApi {
     }
   }
 }
-
-export { arns };

@@ -56,10 +56,6 @@ export class ServicePass {
   say(message: string): void {
     this.messages.push(message);
   }
-
-  taskDefinition(arn: string): TaskDefinition | undefined {
-    return this.input.taskDefinitions.get(arn);
-  }
 }
 
 /** The task definition a service's `taskDefinition` field names: an ARN, `family:revision` or `family`. */
