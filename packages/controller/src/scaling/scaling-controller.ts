@@ -186,21 +186,25 @@ export class ScalingController {
   private tasksStream(key: string): Observable<readonly Task[]> {
     const [cluster, name] = key.split('/');
     const group = `service:${name}`;
-    const running = () =>
-      [...this.o.tasks.values()]
-        .map((e) => e.object)
-        .filter(
-          (t) =>
-            t.group === group &&
-            t.clusterArn.endsWith(`:cluster/${cluster}`) &&
-            t.lastStatus === 'RUNNING' &&
-            t.desiredStatus === 'RUNNING',
-        );
+    const clusterSuffix = `:cluster/${cluster}`;
+    const isRunning = (t: Task) =>
+      t.group === group &&
+      t.clusterArn.endsWith(clusterSuffix) &&
+      t.lastStatus === 'RUNNING' &&
+      t.desiredStatus === 'RUNNING';
     return new Observable<readonly Task[]>((subscriber) => {
-      subscriber.next(running());
-      const sub = this.o.tasks.changes
-        .pipe(filter((c) => (c.object ?? c.previous)?.object.group === group))
-        .subscribe(() => subscriber.next(running()));
+      // One scan when the scaler starts; then only the service's own task changes are applied.
+      const running = new Map<string, Task>();
+      for (const e of this.o.tasks.values()) if (isRunning(e.object)) running.set(e.key, e.object);
+      subscriber.next([...running.values()]);
+      const sub = this.o.tasks.changes.subscribe((c) => {
+        const task = c.object?.object;
+        const was = running.has(c.key);
+        if (task && isRunning(task)) running.set(c.key, task);
+        else if (was) running.delete(c.key);
+        else return;
+        subscriber.next([...running.values()]);
+      });
       return () => sub.unsubscribe();
     }).pipe(shareReplay({ bufferSize: 1, refCount: true }));
   }
