@@ -2,51 +2,29 @@ import type { ContainerSpec, ObservedContainer } from '@baton/reconciler';
 import Docker from 'dockerode';
 import { Observable } from 'rxjs';
 import { type ContainerConfigOptions, toCreateOptions } from './container-config.js';
+import type {
+  ContainerEngine,
+  EngineEvent,
+  EngineInfo,
+  EngineLogLine,
+  EngineLogOptions,
+} from './container-engine.js';
 import { canonicalEndpoint, dockerOptions } from './endpoint.js';
+import { EngineError, engineMessage, engineStatus } from './engine-error.js';
+import { demuxLogs } from './log-frames.js';
 import { fromInspect } from './observe.js';
-
-/** What an engine says about itself: the source of a container instance's resources and attributes. */
-export interface EngineInfo {
-  readonly id: string;
-  readonly name: string;
-  readonly cpus: number;
-  readonly memoryBytes: number;
-  /** Docker's architecture name (`x86_64`, `aarch64`). */
-  readonly architecture: string;
-  readonly osType: string;
-  readonly serverVersion: string;
-}
-
-/** A container event from the engine's event stream (only what the agent needs: which container changed). */
-export interface EngineEvent {
-  readonly id: string;
-  readonly action: string;
-  readonly time: number;
-}
 
 export interface DockerEngineOptions {
   /** Per-request limit for short calls (inspect, list, create, start, remove). Default 15 s. */
   readonly requestTimeoutMs?: number;
 }
 
-/** An HTTP status from the engine (dockerode puts it on the error). */
-export function engineStatus(err: unknown): number | undefined {
-  const code = (err as { statusCode?: unknown } | null)?.statusCode;
-  return typeof code === 'number' ? code : undefined;
-}
-
-/** The engine's own message, without dockerode's "(HTTP code …) … -" prefix. */
-export function engineMessage(err: unknown): string {
-  const json = (err as { json?: { message?: unknown } } | null)?.json;
-  if (json && typeof json.message === 'string') return json.message;
-  return err instanceof Error ? err.message : String(err);
-}
-
 /**
  * One Docker engine, through dockerode. Two clients share the endpoint: one with a request timeout
- * for short calls, one without for calls that legitimately take long (events, pulls, stops).
+ * for short calls, one without for calls that legitimately take long (events, pulls, stops). Every
+ * failure leaves as an `EngineError` carrying dockerode's error as its `cause`.
  */
-export class DockerEngine {
+export class DockerEngine implements ContainerEngine {
   readonly endpoint: string;
   private readonly short: Docker;
   private readonly long: Docker;
@@ -63,19 +41,25 @@ export class DockerEngine {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new Error(`engine ${this.endpoint} did not answer within ${timeoutMs} ms`)),
+        () =>
+          reject(
+            new EngineError(`engine ${this.endpoint} did not answer within ${timeoutMs} ms`, {
+              operation: 'ping',
+              endpoint: this.endpoint,
+            }),
+          ),
         timeoutMs,
       );
     });
     try {
-      await Promise.race([this.short.ping(), timeout]);
+      await Promise.race([this.call('ping', () => this.short.ping()), timeout]);
     } finally {
       clearTimeout(timer);
     }
   }
 
   async info(): Promise<EngineInfo> {
-    const i = (await this.short.info()) as Record<string, unknown>;
+    const i = (await this.call('info', () => this.short.info())) as Record<string, unknown>;
     return {
       id: String(i.ID ?? ''),
       name: String(i.Name ?? ''),
@@ -89,14 +73,16 @@ export class DockerEngine {
 
   /** Ids of the containers carrying `label` (`key` or `key=value`), running or not. */
   async listContainerIds(label: string): Promise<string[]> {
-    const list = await this.short.listContainers({ all: true, filters: { label: [label] } });
+    const list = await this.call('list', () =>
+      this.short.listContainers({ all: true, filters: { label: [label] } }),
+    );
     return list.map((c) => c.Id);
   }
 
   /** The container, or undefined when the engine no longer has it. */
   async inspect(id: string): Promise<ObservedContainer | undefined> {
     try {
-      return fromInspect(await this.short.getContainer(id).inspect());
+      return fromInspect(await this.call('inspect', () => this.short.getContainer(id).inspect()));
     } catch (err) {
       if (engineStatus(err) === 404) return undefined;
       throw err;
@@ -105,22 +91,26 @@ export class DockerEngine {
 
   /** Every `repo:tag` the engine has. */
   async imageRefs(): Promise<string[]> {
-    const images = await this.short.listImages();
+    const images = await this.call('images', () => this.short.listImages());
     return images.flatMap((i) => (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>'));
   }
 
   /** Pulls an image; rejects with the engine's message when the pull fails. */
   async pull(image: string, authconfig?: object): Promise<void> {
-    const stream = await this.long.pull(image, authconfig ? { authconfig } : {});
+    const stream = await this.call('pull', () => this.long.pull(image, authconfig ? { authconfig } : {}));
     await new Promise<void>((resolve, reject) => {
       this.long.modem.followProgress(stream, (err: Error | null, output: unknown[]) => {
-        if (err) return reject(err);
+        if (err) return reject(EngineError.from(err, 'pull', this.endpoint));
         // A failed pull can also end "successfully" with an error entry in the stream.
         const failed = (output ?? []).find((o) => typeof (o as { error?: unknown }).error === 'string') as
           | { error: string }
           | undefined;
         // It is the engine's verdict on the pull, like an HTTP error status.
-        return failed ? reject(Object.assign(new Error(failed.error), { statusCode: 500 })) : resolve();
+        return failed
+          ? reject(
+              new EngineError(failed.error, { operation: 'pull', statusCode: 500, endpoint: this.endpoint }),
+            )
+          : resolve();
       });
     });
   }
@@ -128,7 +118,7 @@ export class DockerEngine {
   /** Whether the engine has the image (by reference or digest). */
   async hasImage(image: string): Promise<boolean> {
     try {
-      await this.short.getImage(image).inspect();
+      await this.call('inspect image', () => this.short.getImage(image).inspect());
       return true;
     } catch (err) {
       if (engineStatus(err) === 404) return false;
@@ -139,11 +129,11 @@ export class DockerEngine {
   /** Creates the container; a name conflict means an earlier attempt already did (resolves its id). */
   async create(spec: ContainerSpec, options: ContainerConfigOptions): Promise<string> {
     try {
-      const c = await this.short.createContainer(toCreateOptions(spec, options));
+      const c = await this.call('create', () => this.short.createContainer(toCreateOptions(spec, options)));
       return c.id;
     } catch (err) {
       if (engineStatus(err) !== 409) throw err;
-      const existing = await this.short.getContainer(spec.name).inspect();
+      const existing = await this.call('inspect', () => this.short.getContainer(spec.name).inspect());
       return existing.Id;
     }
   }
@@ -151,7 +141,7 @@ export class DockerEngine {
   /** Starts the container; already running is fine. */
   async start(id: string): Promise<void> {
     try {
-      await this.short.getContainer(id).start();
+      await this.call('start', () => this.short.getContainer(id).start());
     } catch (err) {
       if (engineStatus(err) !== 304) throw err;
     }
@@ -160,7 +150,7 @@ export class DockerEngine {
   /** SIGTERM, then SIGKILL after `timeoutSeconds` (Docker's stop); already stopped or gone is fine. */
   async stop(id: string, timeoutSeconds: number): Promise<void> {
     try {
-      await this.long.getContainer(id).stop({ t: timeoutSeconds });
+      await this.call('stop', () => this.long.getContainer(id).stop({ t: timeoutSeconds }));
     } catch (err) {
       const status = engineStatus(err);
       if (status !== 304 && status !== 404) throw err;
@@ -170,10 +160,41 @@ export class DockerEngine {
   /** Removes the container and its anonymous volumes; already gone is fine. */
   async remove(id: string): Promise<void> {
     try {
-      await this.short.getContainer(id).remove({ v: true });
+      await this.call('remove', () => this.short.getContainer(id).remove({ v: true }));
     } catch (err) {
       const status = engineStatus(err);
       if (status !== 404 && !(status === 409 && /already in progress/.test(engineMessage(err)))) throw err;
+    }
+  }
+
+  /** The lines the container wrote (both streams, with the engine's timestamps), oldest first. */
+  async logs(containerId: string, options: EngineLogOptions = {}): Promise<readonly EngineLogLine[]> {
+    const raw = (await this.call('logs', () =>
+      this.short.getContainer(containerId).logs({
+        follow: false,
+        stdout: true,
+        stderr: true,
+        timestamps: true,
+        ...(options.sinceMs !== undefined ? { since: Math.floor(options.sinceMs / 1000) } : {}),
+        ...(options.untilMs !== undefined ? { until: Math.ceil(options.untilMs / 1000) } : {}),
+        ...(options.tail !== undefined ? { tail: options.tail } : {}),
+      }),
+    )) as unknown as Buffer | string;
+    const lines = demuxLogs(typeof raw === 'string' ? Buffer.from(raw) : raw);
+    // The engine's since/until are whole seconds: trim to the exact bounds asked for.
+    return lines.filter(
+      (l) =>
+        (options.sinceMs === undefined || l.time >= options.sinceMs) &&
+        (options.untilMs === undefined || l.time < options.untilMs),
+    );
+  }
+
+  /** Runs one engine call; whatever it throws leaves as an EngineError. */
+  private async call<T>(operation: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      throw EngineError.from(err, operation, this.endpoint);
     }
   }
 
@@ -200,11 +221,11 @@ export class DockerEngine {
             const id = e.Actor?.ID ?? e.id;
             if (id) subscriber.next({ id, action: e.Action ?? '', time: (e.time ?? 0) * 1000 });
           });
-          s.on('error', (err: unknown) => subscriber.error(err));
+          s.on('error', (err: unknown) => subscriber.error(EngineError.from(err, 'events', this.endpoint)));
           s.on('end', () => subscriber.complete());
           s.on('close', () => subscriber.complete());
         })
-        .catch((err: unknown) => subscriber.error(err));
+        .catch((err: unknown) => subscriber.error(EngineError.from(err, 'events', this.endpoint)));
       return () => {
         abort.abort();
         if (stream) destroy(stream);
@@ -229,10 +250,12 @@ export class DockerEngine {
           if (closed) return destroy(stream);
           // A bad line is skipped: the next sample follows within a second.
           onJsonLines(stream, (sample) => subscriber.next(sample as Record<string, unknown>));
-          stream.on('error', (err: unknown) => subscriber.error(err));
+          stream.on('error', (err: unknown) =>
+            subscriber.error(EngineError.from(err, 'stats', this.endpoint)),
+          );
           stream.on('end', () => subscriber.complete());
         })
-        .catch((err: unknown) => subscriber.error(err));
+        .catch((err: unknown) => subscriber.error(EngineError.from(err, 'stats', this.endpoint)));
       return () => {
         closed = true;
         if (stream) destroy(stream);

@@ -1,6 +1,7 @@
 import type { ActionOutcome, ContainerAction } from '@baton/reconciler';
 import type { ContainerConfigOptions } from './container-config.js';
-import { type DockerEngine, engineMessage, engineStatus } from './engine.js';
+import type { ContainerEngine } from './container-engine.js';
+import { EngineError, engineMessage, engineStatus } from './engine-error.js';
 import type { ImagePinner, PinnedImage } from './image-pinning.js';
 
 /**
@@ -47,7 +48,7 @@ export class ActionExecutor {
   private outcomeList: ActionOutcome[] = [];
 
   constructor(
-    private readonly engine: DockerEngine,
+    private readonly engine: ContainerEngine,
     private readonly options: ExecutorOptions,
   ) {}
 
@@ -121,8 +122,11 @@ export class ActionExecutor {
     try {
       return await this.options.images.pin(image, this.options.scopeOf?.(taskArn) ?? taskArn);
     } catch (err) {
-      throw Object.assign(new Error(`CannotPullContainerError: ${(err as Error).message}`), {
+      // The registry's refusal is a verdict on the image, as the engine's would be.
+      throw new EngineError(`CannotPullContainerError: ${(err as Error).message}`, {
+        operation: 'pull',
         statusCode: 500,
+        cause: err,
       });
     }
   }

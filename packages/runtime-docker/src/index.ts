@@ -7,16 +7,17 @@ export {
   type Versioned,
 } from './agent-store.js';
 export { type ContainerConfigOptions, toCreateOptions } from './container-config.js';
+export type {
+  ContainerEngine,
+  EngineEvent,
+  EngineInfo,
+  EngineLogLine,
+  EngineLogOptions,
+} from './container-engine.js';
 export { DockerRuntime, type DockerRuntimeOptions, type EngineSpec } from './docker-runtime.js';
 export { canonicalEndpoint, dockerOptions } from './endpoint.js';
-export {
-  DockerEngine,
-  type DockerEngineOptions,
-  type EngineEvent,
-  type EngineInfo,
-  engineMessage,
-  engineStatus,
-} from './engine.js';
+export { DockerEngine, type DockerEngineOptions } from './engine.js';
+export { EngineError, engineMessage, engineStatus } from './engine-error.js';
 export { ActionExecutor, actionKey, type ExecutorOptions } from './executor.js';
 export { type ImagePinner, type PinnedImage, registryImagePinner } from './image-pinning.js';
 export { InstanceAgent, type InstanceAgentOptions, type InstanceAgentStatus } from './instance-agent.js';
@@ -29,4 +30,5 @@ export {
   instanceRecord,
   registeredResources,
 } from './instance-record.js';
+export { demuxLogs } from './log-frames.js';
 export { dockerTime, fromInspect, portBindings } from './observe.js';

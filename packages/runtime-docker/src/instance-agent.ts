@@ -9,13 +9,17 @@ import {
 } from '@baton/reconciler';
 import type { Subscription } from 'rxjs';
 import type { AgentStore, Versioned } from './agent-store.js';
-import { DockerEngine, engineStatus } from './engine.js';
+import type { ContainerEngine } from './container-engine.js';
+import { DockerEngine } from './engine.js';
+import { engineStatus } from './engine-error.js';
 import { ActionExecutor } from './executor.js';
 import type { ImagePinner } from './image-pinning.js';
 import { containerInstanceArnOf, type InstanceRegistration, instanceRecord } from './instance-record.js';
 
 export interface InstanceAgentOptions extends InstanceRegistration {
   readonly store: AgentStore;
+  /** The engine to drive; default a DockerEngine at `endpoint` (the simulator passes its own). */
+  readonly engine?: ContainerEngine;
   /** The task agent's settings (pull behaviour, cleanup wait, default start timeout). */
   readonly settings?: Partial<AgentSettings>;
   /** Where published ports bind. Default 127.0.0.1. */
@@ -56,7 +60,7 @@ const maxBackoffMs = 30_000;
  */
 export class InstanceAgent {
   readonly containerInstanceArn: string;
-  readonly engine: DockerEngine;
+  readonly engine: ContainerEngine;
   private readonly store: AgentStore;
   private readonly executor: ActionExecutor;
   private readonly clock: () => number;
@@ -84,9 +88,11 @@ export class InstanceAgent {
 
   constructor(private readonly options: InstanceAgentOptions) {
     this.containerInstanceArn = containerInstanceArnOf(options);
-    this.engine = new DockerEngine(options.endpoint, {
-      ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
-    });
+    this.engine =
+      options.engine ??
+      new DockerEngine(options.endpoint, {
+        ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+      });
     this.store = options.store;
     this.clock = options.clock ?? Date.now;
     this.label = `${batonLabels.cluster}=${options.cluster}`;

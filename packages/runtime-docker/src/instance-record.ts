@@ -1,5 +1,5 @@
 import { type Attribute, arns, type ContainerInstance, type InstanceResource } from '@baton/model';
-import type { EngineInfo } from './engine.js';
+import type { EngineInfo } from './container-engine.js';
 
 /** The version Baton's agent reports in a container instance's versionInfo. */
 export const agentVersion = '0.1.0';

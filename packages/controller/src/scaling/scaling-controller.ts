@@ -1,6 +1,6 @@
 import type { Service, Task, TaskDefinition } from '@baton/model';
 import { appendServiceEvents, newEventId } from '@baton/reconciler';
-import type { DockerEngine } from '@baton/runtime-docker';
+import type { ContainerEngine } from '@baton/runtime-docker';
 import {
   activityEventMessage,
   activityFailed,
@@ -40,7 +40,7 @@ export interface ScalingControllerOptions {
   readonly services: Informer<BatonKinds, 'Service'>;
   readonly tasks: Informer<BatonKinds, 'Task'>;
   readonly taskDefinition: (arn: string) => TaskDefinition | undefined;
-  readonly engineOf: (containerInstanceArn: string) => DockerEngine | undefined;
+  readonly engineOf: (containerInstanceArn: string) => ContainerEngine | undefined;
   readonly random: RandomSource;
   readonly logger: Logger;
   readonly counters: Counters;

@@ -1,5 +1,5 @@
 import type { Task } from '@baton/model';
-import type { DockerEngine } from '@baton/runtime-docker';
+import type { ContainerEngine } from '@baton/runtime-docker';
 import type { ContainerStatsSample, DockerStats } from '@baton/scaler';
 import { Observable, type Subscription } from 'rxjs';
 
@@ -10,7 +10,7 @@ import { Observable, type Subscription } from 'rxjs';
  */
 export function containerStats(
   tasks: Observable<readonly Task[]>,
-  engineOf: (containerInstanceArn: string) => DockerEngine | undefined,
+  engineOf: (containerInstanceArn: string) => ContainerEngine | undefined,
   onError: (error: unknown) => void = () => {},
 ): Observable<ContainerStatsSample> {
   return new Observable<ContainerStatsSample>((subscriber) => {

@@ -1,11 +1,11 @@
 import type { ContainerAction, ContainerSpec } from '@baton/reconciler';
 import { filter, firstValueFrom, take, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ActionExecutor, DockerEngine } from '../../src/index.js';
+import { ActionExecutor, type ContainerEngine, DockerEngine, EngineError } from '../../src/index.js';
 import { engine1, removeClusterContainers, requireEngine, testImage, uniqueCluster } from './harness.js';
 
 const cluster = uniqueCluster('engine');
-const engine = new DockerEngine(engine1);
+const engine: ContainerEngine = new DockerEngine(engine1);
 const label = `com.baton.cluster=${cluster}`;
 const spec = (name: string): ContainerSpec => ({
   name: `baton-${cluster}-${name}`,
@@ -88,4 +88,35 @@ describe('DockerEngine and ActionExecutor on a real engine', () => {
     expect(failed).toMatchObject({ ok: false });
     expect(failed?.message).toMatch(/127\.0\.0\.1:1/);
   }, 20_000);
+
+  it('reads what a container wrote to stdout and stderr, in order, with times', async () => {
+    const before = Date.now() - 1000;
+    const id = await engine.create(
+      { ...spec('logs'), command: ['sh', '-c', 'echo out-1; echo err-1 >&2; sleep 0.2; echo out-2'] },
+      options,
+    );
+    await engine.start(id);
+    // The container's exit proves everything it will write has been written.
+    await firstValueFrom(engine.events(label, before).pipe(filter((e) => e.id === id && e.action === 'die')));
+    const lines = await engine.logs(id);
+    expect(lines.map((l) => [l.stream, l.message])).toEqual([
+      ['stdout', 'out-1'],
+      ['stderr', 'err-1'],
+      ['stdout', 'out-2'],
+    ]);
+    for (const l of lines) expect(l.time).toBeGreaterThanOrEqual(before);
+    expect((await engine.logs(id, { tail: 1 })).map((l) => l.message)).toEqual(['out-2']);
+    await engine.remove(id);
+  }, 15_000);
+
+  it("fails with a typed EngineError carrying the engine's status and dockerode's error as cause", async () => {
+    const err = await engine.start('baton-no-such-container').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EngineError);
+    expect(err).toMatchObject({ statusCode: 404, operation: 'start' });
+    expect((err as EngineError).cause).toBeInstanceOf(Error);
+    const unreachable = new DockerEngine('unix:///var/run/baton/no-such-engine.sock');
+    const down = await unreachable.info().catch((e: unknown) => e);
+    expect(down).toBeInstanceOf(EngineError);
+    expect((down as EngineError).statusCode).toBeUndefined();
+  }, 15_000);
 });
