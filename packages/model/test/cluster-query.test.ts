@@ -23,6 +23,13 @@ describe('cluster query language: parsing', () => {
     ['runningTasksCount >= 2', 'compare', 'ge'],
     ['runningTasksCount < 2', 'compare', 'lt'],
     ['runningTasksCount <= 2', 'compare', 'le'],
+    // the word spellings of ECS's operator table (cluster-query-language.html)
+    ['runningTasksCount greater_than 2', 'compare', 'gt'],
+    ['runningTasksCount greater_than_equal 2', 'compare', 'ge'],
+    ['runningTasksCount less_than 2', 'compare', 'lt'],
+    ['runningTasksCount less_than_equal 2', 'compare', 'le'],
+    ['agentVersion greater_than_equal 1.14.5', 'compare', 'ge'],
+    ['registeredAt less_than 2018-02-13', 'compare', 'lt'],
   ])('%s', (text, type, operator) => {
     expect(parse(text)).toMatchObject({ type, operator });
   });
@@ -146,7 +153,7 @@ describe('cluster query language: errors point at the offending column', () => {
     ],
     [
       'attribute:a like b',
-      "memberOf expression, column 13: expected an operator after 'attribute:a' (==, !=, >, >=, <, <=, =~, !~, exists, !exists, in, !in), found 'like'",
+      "memberOf expression, column 13: expected an operator after 'attribute:a' (==, !=, >, >=, <, <=, =~, !~, exists, !exists, in, !in, or their words: equals, not_equals, greater_than, …), found 'like'",
     ],
     [
       'runningTasksCount > many',
@@ -163,6 +170,11 @@ describe('cluster query language: errors point at the offending column', () => {
     ['task:group > a', 'memberOf expression, column 14: task:group cannot be ordered; use == or !='],
   ])('%s', (text, message) => {
     expect(error(text)).toBe(message);
+  });
+
+  it('does not take inherited object keys for operators', () => {
+    expect(error('attribute:a constructor b')).toMatch(/expected an operator after 'attribute:a'/);
+    expect(error('attribute:a toString b')).toMatch(/expected an operator after 'attribute:a'/);
   });
 
   it('exposes the column and reason separately', () => {

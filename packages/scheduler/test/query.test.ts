@@ -47,9 +47,13 @@ describe('cluster query language evaluation', () => {
     ['attribute:ecs.instance-type equals m5.large', ['i-2']],
     ['attribute:ecs.instance-type != t3.small', ['i-2']],
     ['attribute:ecs.instance-type not_equals t3.small', ['i-2']],
-    // a missing attribute equals nothing and differs from everything
+    // a missing attribute equals nothing and differs from nothing: `!=` needs the attribute
+    // (ECS task-placement-constraints.html: "attribute:stack != prod" lists the instances
+    // with the custom attribute stack unless its value is prod)
     ['attribute:stack == prod', ['i-1']],
-    ['attribute:stack != prod', ['i-2']],
+    ['attribute:stack != prod', []],
+    ['attribute:stack != dev', ['i-1']],
+    ['not (attribute:stack == prod)', ['i-2']],
     // ordering: numeric when both sides are numbers, else as strings
     ['attribute:weight > 9', ['i-1']],
     ['attribute:weight >= 9', ['i-1', 'i-2']],
@@ -72,7 +76,11 @@ describe('cluster query language evaluation', () => {
     ['attribute:ecs.instance-type =~ .*large', ['i-2']],
     ['attribute:ecs.instance-type !~ t3.*', ['i-2']],
     ['attribute:ecs.instance-type not_matches "(t3|m5).*"', []],
-    ['attribute:stack !~ p.*', ['i-2']],
+    ['attribute:stack !~ p.*', []],
+    ['attribute:stack !~ d.*', ['i-1']],
+    ['attribute:stack !in [dev]', ['i-1']],
+    ['attribute:weight greater_than 9', ['i-1']],
+    ['attribute:weight less_than_equal 9', ['i-2']],
     // other subjects
     ['agentConnected == true', ['i-1']],
     ['agentConnected != true', ['i-2']],

@@ -33,15 +33,23 @@ const subjects: Record<string, QuerySubject> = {
 const subjectList =
   'attribute:<name>, agentConnected, agentVersion, ec2InstanceId, registeredAt, runningTasksCount, task:group';
 
+/**
+ * Every spelling in the operator table of ECS's "Cluster query language" page
+ * (developer guide, cluster-query-language.html): each symbol and its word.
+ */
 const compareOperators: Record<string, CompareOperator> = {
   '==': 'eq',
   equals: 'eq',
   '!=': 'ne',
   not_equals: 'ne',
   '>': 'gt',
+  greater_than: 'gt',
   '>=': 'ge',
+  greater_than_equal: 'ge',
   '<': 'lt',
+  less_than: 'lt',
   '<=': 'le',
+  less_than_equal: 'le',
 };
 const matchOperators: Record<string, boolean> = {
   '=~': false,
@@ -119,13 +127,13 @@ class Parser {
     const opToken = this.next();
     const op = opToken.kind === 'op' || opToken.kind === 'word' ? opToken.text : '';
     const at = (t: Token) => `after '${t.kind === 'end' ? '' : tokenText(t)}'`;
-    if (op in compareOperators) {
+    if (Object.hasOwn(compareOperators, op)) {
       const value = this.parseValue(`expected a value ${at(opToken)}`);
       const operator = compareOperators[op]!;
       this.checkValue(subject, value, operator);
       return { type: 'compare', subject, operator, value: value.text };
     }
-    if (op in matchOperators) {
+    if (Object.hasOwn(matchOperators, op)) {
       const pattern = this.parseValue(`expected a pattern ${at(opToken)}`);
       try {
         new RegExp(`^(?:${pattern.text})$`);
@@ -134,8 +142,8 @@ class Parser {
       }
       return { type: 'match', subject, negated: matchOperators[op]!, pattern: pattern.text };
     }
-    if (op in existsOperators) return { type: 'exists', subject, negated: existsOperators[op]! };
-    if (op in inOperators) {
+    if (Object.hasOwn(existsOperators, op)) return { type: 'exists', subject, negated: existsOperators[op]! };
+    if (Object.hasOwn(inOperators, op)) {
       const open = this.peek();
       if (open.kind === 'end' || (open.kind === 'punct' && open.text !== '['))
         this.fail(open, `expected a value ${at(opToken)}`);
@@ -156,7 +164,7 @@ class Parser {
     }
     return this.fail(
       opToken,
-      `expected an operator after '${tokenText(token)}' (==, !=, >, >=, <, <=, =~, !~, exists, !exists, in, !in), found ${describe(opToken)}`,
+      `expected an operator after '${tokenText(token)}' (==, !=, >, >=, <, <=, =~, !~, exists, !exists, in, !in, or their words: equals, not_equals, greater_than, …), found ${describe(opToken)}`,
     );
   }
 

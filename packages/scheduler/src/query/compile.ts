@@ -82,7 +82,7 @@ function compile(q: ClusterQuery): Predicate {
       return compileCompare(q.subject, q.operator, q.value);
     case 'match': {
       const p = compileMatch(q.subject, new RegExp(`^(?:${q.pattern})$`));
-      return q.negated ? (x) => !p(x) : p;
+      return q.negated ? negateValueTest(q.subject, p) : p;
     }
     case 'exists': {
       const p = compileExists(q.subject);
@@ -90,15 +90,42 @@ function compile(q: ClusterQuery): Predicate {
     }
     case 'in': {
       const p = compileIn(q.subject, q.values);
-      return q.negated ? (x) => !p(x) : p;
+      return q.negated ? negateValueTest(q.subject, p) : p;
     }
   }
 }
 
 /**
+ * `!~` and `!in` test a value the way `!=` does: an instance without the
+ * subject has no value that mismatches, so it is not selected (the
+ * `attribute:stack != prod` example of ECS's task-placement-constraints page,
+ * applied to the other value operators). `task:group` stays a set.
+ */
+function negateValueTest(subject: QuerySubject, p: Predicate): Predicate {
+  if (subject.type === 'taskGroup') return (x) => !p(x);
+  const read = stringReader(subject);
+  return (x) => read(x) !== undefined && !p(x);
+}
+
+/**
+ * ECS's registeredAt formats: 2018-06-18T22:28:28+00:00, …28Z, …28 and
+ * 2018-06-18, all UTC when no offset is given (Date.parse would read a
+ * date-time without an offset as local time).
+ */
+export function parseQueryDate(value: string): number {
+  const hasZone = /(Z|[+-]\d\d:?\d\d)$/i.test(value);
+  return Date.parse(/T/.test(value) && !hasZone ? `${value}Z` : value);
+}
+
+/**
  * `task:group` is the set of groups of the instance's tasks: `==` holds when
  * any task is in the group (affinity), `!=` when none is (anti-affinity).
- * A missing value satisfies only `!=`.
+ *
+ * Every other subject compares a value, so an instance without one satisfies
+ * no comparison, `!=` included: ECS's task-placement-constraints page lists
+ * `attribute:stack != prod` as "the instances with the custom attribute stack
+ * unless the attribute value is prod". (`not (attribute:stack == prod)` also
+ * takes the instances without it.)
  */
 function compileCompare(subject: QuerySubject, operator: CompareOperator, value: string): Predicate {
   switch (subject.type) {
@@ -109,21 +136,26 @@ function compileCompare(subject: QuerySubject, operator: CompareOperator, value:
       return (x) => holds(operator, x.runningTasksCount - n);
     }
     case 'registeredAt': {
-      const t = Date.parse(value);
+      const t = parseQueryDate(value);
       return (x) => {
         const at = x.instance.registeredAt;
-        return at === undefined ? operator === 'ne' : holds(operator, at - t);
+        return at !== undefined && holds(operator, at - t);
       };
     }
     case 'agentVersion':
       return (x) => {
         const v = x.instance.versionInfo?.agentVersion;
-        return v === undefined ? operator === 'ne' : holds(operator, compareVersions(v, value));
+        return v !== undefined && holds(operator, compareVersions(v, value));
       };
     default: {
       const read = stringReader(subject);
       if (operator === 'eq') return (x) => read(x) === value;
-      if (operator === 'ne') return (x) => read(x) !== value;
+      if (operator === 'ne') {
+        return (x) => {
+          const v = read(x);
+          return v !== undefined && v !== value;
+        };
+      }
       return (x) => {
         const v = read(x);
         return v !== undefined && holds(operator, compareLoose(v, value));
