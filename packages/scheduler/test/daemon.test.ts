@@ -9,14 +9,16 @@ const agent = taskDefinition('agent', {
 const group = 'service:node-exporter';
 
 describe('DAEMON placement', () => {
+  // Every instance says its ecs.os-type, as ECS's do: `!=` selects only instances that have the attribute.
+  const linux = { attributes: { 'ecs.os-type': 'linux' } };
   const instances = [
-    instance('i-new'),
-    instance('i-has', {}),
-    instance('i-draining', { status: 'DRAINING' }),
+    instance('i-new', linux),
+    instance('i-has', linux),
+    instance('i-draining', { status: 'DRAINING', ...linux }),
     instance('i-windows', { attributes: { 'ecs.os-type': 'windows' } }),
-    instance('i-full', { memory: 100 }),
-    instance('i-port', { ports: ['9100'] }),
-    instance('i-offline', { agentConnected: false }),
+    instance('i-full', { memory: 100, ...linux }),
+    instance('i-port', { ports: ['9100'], ...linux }),
+    instance('i-offline', { agentConnected: false, ...linux }),
   ];
   const s = snapshot(instances, [task(agent, 'i-has', { group })], [agent]);
   const request = {
