@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { ecsName, ecsObject, ignored, intAtLeast, intBetween, KeyValuePair, show } from './fields.js';
+import { LinuxParameters, ResourceRequirement, SystemControl } from './linux-parameters.js';
+import { MountPoint, VolumeFrom } from './volume.js';
 
 export const TransportProtocol = z.enum(['tcp', 'udp']);
 export type TransportProtocol = z.output<typeof TransportProtocol>;
@@ -92,13 +94,15 @@ export const ContainerDefinition = ecsObject({
   extraHosts: z.array(HostEntry).optional(),
   dnsServers: z.array(z.string()).optional(),
   dnsSearchDomains: z.array(z.string()).optional(),
-  links: ignored('not-implemented'),
-  mountPoints: ignored('not-implemented'),
-  volumesFrom: ignored('not-implemented'),
-  linuxParameters: ignored('not-implemented'),
-  systemControls: ignored('not-implemented'),
-  resourceRequirements: ignored('not-implemented'),
-  dockerSecurityOptions: ignored('not-implemented'),
+  /** Bridge mode: `name` or `name:alias` of another container of the task. */
+  links: z.array(z.string().min(1)).optional(),
+  mountPoints: z.array(MountPoint).optional(),
+  volumesFrom: z.array(VolumeFrom).optional(),
+  linuxParameters: LinuxParameters.optional(),
+  systemControls: z.array(SystemControl).optional(),
+  resourceRequirements: z.array(ResourceRequirement).optional(),
+  /** Docker's `--security-opt` values (`no-new-privileges`, `label:…`, `apparmor:…`, `seccomp:…`). */
+  dockerSecurityOptions: z.array(z.string().min(1)).optional(),
   versionConsistency: ignored('not-implemented'),
   logConfiguration: ignored('aws-only'),
   secrets: ignored('aws-only'),

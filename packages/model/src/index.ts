@@ -14,6 +14,7 @@ export {
   Tag,
   Timestamp,
 } from './fields.js';
+export * from './linux-parameters.js';
 export * from './parse.js';
 export * from './placement.js';
 export * from './service.js';
@@ -24,3 +25,5 @@ export * from './task.js';
 export * from './task-definition.js';
 export { findCycle } from './task-definition-rules.js';
 export * from './validation.js';
+export * from './volume.js';
+export { volumeRules } from './volume-rules.js';

@@ -50,7 +50,7 @@ export function resourceParser<S extends z.ZodType>(p: ResourceParser<S>) {
         );
       }
     }
-    input = unwrap(input, p.envelopes);
+    input = withoutNulls(unwrap(input, p.envelopes));
     if (asRecord(input) === undefined) {
       return left(
         new ValidationError(p.resource, [{ path: '', rule: 'type', message: 'must be a JSON object' }]),
@@ -65,6 +65,19 @@ export function resourceParser<S extends z.ZodType>(p: ResourceParser<S>) {
     const value = p.finish ? p.finish(result.data) : result.data;
     return right({ value, warnings: collectWarnings(p.schema, input) });
   };
+}
+
+/**
+ * ECS treats `null` as absent: describe-task-definition output and generators (CDK, Terraform
+ * exports) carry nulls for unset fields. Dropped from objects, at every depth, before parsing.
+ */
+export function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  const record = asRecord(value);
+  if (!record) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(record)) if (v !== null) out[k] = withoutNulls(v);
+  return out;
 }
 
 function unwrap(input: unknown, envelopes: readonly string[]): unknown {

@@ -71,6 +71,12 @@ export const Deployment = ecsObject({
   volumeConfigurations: ignored('aws-only'),
   fargateEphemeralStorage: ignored('aws-only'),
   vpcLatticeConfigurations: ignored('aws-only'),
+  // Counts DescribeServices prints on deployments; Baton keeps its own (failedTasks, launchFailures).
+  failedLaunchTaskCount: ignored('output-only'),
+  replacedTaskCount: ignored('output-only'),
+  runningTaskCount: ignored('output-only'),
+  pendingTaskCount: ignored('output-only'),
+  requestedTaskCount: ignored('output-only'),
 });
 export type Deployment = z.output<typeof Deployment>;
 

@@ -1,6 +1,8 @@
 import { show } from './fields.js';
 import { asArray, asInt, asRecord, asString } from './loose.js';
+import { networkRules } from './network-rules.js';
 import type { ValidationIssue } from './validation.js';
+import { volumeRules } from './volume-rules.js';
 
 /**
  * ECS's cross-field rules for a task definition, over the raw input so they
@@ -136,6 +138,17 @@ export function taskDefinitionRules(input: unknown): ValidationIssue[] {
       if (name !== undefined) edges.set(name, [...(edges.get(name) ?? []), target]);
     });
   });
+  // A link's target starts first (Docker needs it running), so links are dependencies too.
+  containers.forEach((c) => {
+    const name = asString(c.name);
+    if (name === undefined) return;
+    for (const raw of asArray(c.links)) {
+      const target = asString(raw)?.split(':')[0];
+      if (target !== undefined && target !== name && byName.has(target))
+        edges.set(name, [...(edges.get(name) ?? []), target]);
+    }
+  });
+  issues.push(...volumeRules(td, containers), ...networkRules(td, containers));
   const cycle = findCycle(edges);
   if (cycle) {
     const i = containers.findIndex((c) => c.name === cycle[0]);

@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { ContainerDefinition } from './container-definition.js';
 import { ecsName, ecsObject, ignored, show, Tag, Timestamp } from './fields.js';
 import { TaskDefinitionPlacementConstraint } from './placement.js';
+import { Volume } from './volume.js';
 
 /**
- * `awsvpc` is accepted so Fargate task definitions run unchanged; Baton runs
- * such tasks on a bridge network and publishes their ports (see docs/concepts.md).
+ * `awsvpc`: each task gets one network namespace its containers share, with its own address on a
+ * Baton-managed network and its ports published on the engine (see docs/workloads.md).
  */
 export const NetworkMode = z.enum(['bridge', 'host', 'none', 'awsvpc']);
 export type NetworkMode = z.output<typeof NetworkMode>;
@@ -18,7 +19,7 @@ export type TaskDefinitionStatus = z.output<typeof TaskDefinitionStatus>;
  * a string ("256"); 1 vCPU = 1024 units.
  */
 export const TaskCpu = z.union([z.number(), z.string()]).transform((v, ctx) => {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(vcpu)?\s*$/i.exec(String(v));
+  const m = /^\s*(\d*\.?\d+)\s*(vcpus?)?\s*$/i.exec(String(v));
   const units = m ? (m[2] ? Number(m[1]) * 1024 : Number(m[1])) : Number.NaN;
   if (!Number.isInteger(units) || units < 128 || units > 196608) {
     ctx.addIssue({
@@ -33,7 +34,7 @@ export const TaskCpu = z.union([z.number(), z.string()]).transform((v, ctx) => {
 
 /** Task-level memory: "512", 512 (MiB) or "1 GB"; stored as MiB in a string. */
 export const TaskMemory = z.union([z.number(), z.string()]).transform((v, ctx) => {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(gb|mb|mib|gib)?\s*$/i.exec(String(v));
+  const m = /^\s*(\d*\.?\d+)\s*(gb|mb|mib|gib)?\s*$/i.exec(String(v));
   const mib = m ? (m[2] && /^g/i.test(m[2]) ? Number(m[1]) * 1024 : Number(m[1])) : Number.NaN;
   if (!Number.isInteger(mib) || mib < 6) {
     ctx.addIssue({
@@ -68,7 +69,7 @@ export const TaskDefinition = ecsObject({
   status: TaskDefinitionStatus.default('ACTIVE'),
   registeredAt: Timestamp.optional(),
   deregisteredAt: Timestamp.optional(),
-  volumes: ignored('not-implemented'),
+  volumes: z.array(Volume).optional(),
   requiresCompatibilities: ignored('aws-only'),
   taskRoleArn: ignored('aws-only'),
   executionRoleArn: ignored('aws-only'),

@@ -165,7 +165,8 @@ function walk(schema: z.ZodType, value: unknown, path: PropertyKey[], out: Parse
   const s = unwrap(schema);
   const reason = ignoredReason(s);
   if (reason) {
-    if (reason !== 'output-only')
+    // An empty list or object asks for nothing, so ignoring it changes nothing.
+    if (reason !== 'output-only' && !isEmpty(value))
       out.push({ path: formatPath(path), reason, message: ignoredMessage(reason) });
     return;
   }
@@ -188,6 +189,11 @@ function walk(schema: z.ZodType, value: unknown, path: PropertyKey[], out: Parse
       walk(element, v, [...path, i], out);
     });
   }
+}
+
+function isEmpty(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length === 0;
+  return typeof value === 'object' && value !== null && Object.keys(value).length === 0;
 }
 
 function ignoredMessage(reason: IgnoredReason): string {
