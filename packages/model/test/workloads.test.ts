@@ -137,7 +137,7 @@ describe('volume and mount rules', () => {
         td({ volumes: [{ name: 'efs', efsVolumeConfiguration: { fileSystemId: 'fs-1' } }] }),
       ),
     );
-    expect((value.volumes?.[0] as Record<string, unknown>).efsVolumeConfiguration).toEqual({
+    expect((value.volumes?.[0] as Record<string, unknown> | undefined)?.efsVolumeConfiguration).toEqual({
       fileSystemId: 'fs-1',
     });
     expect(warnings.map((w) => [w.path, w.reason])).toEqual([
