@@ -20,6 +20,7 @@ export {
   nextTargetHealth,
   type ProbeOutcome,
   probeFailures,
+  reasonDescriptions,
   registeredTarget,
   type TargetHealthReason,
   type TargetHealthState,

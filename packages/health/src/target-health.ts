@@ -1,15 +1,23 @@
 import type { TargetState } from '@baton/model';
 
 /**
- * A target's health as a pure state machine (ELB's): `initial` on registration, `healthy` after
- * `healthyThreshold` consecutive passing checks, `unhealthy` after `unhealthyThreshold` consecutive
- * failures (from `initial` or `healthy`), back to `healthy` after `healthyThreshold` passes;
- * `draining` once deregistered, `unused` when it has drained. Reasons are ELB's codes.
+ * A target's health as a pure state machine (ELB's): `initial` on registration, `healthy` after ONE
+ * passing check ("After your target is registered, it must pass one health check to be considered
+ * healthy" —
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html),
+ * `unhealthy` after `unhealthyThreshold` consecutive failures (from `initial` or `healthy`), back to
+ * `healthy` only after `healthyThreshold` consecutive passes (HealthyThresholdCount is "the number of
+ * consecutive health checks successes required before considering an UNHEALTHY target healthy" —
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetGroup.html);
+ * `draining` once deregistered, `unused` when it has drained. Reasons and descriptions are ELB's.
  */
 export interface TargetHealthState {
   readonly state: TargetState;
   readonly reason?: TargetHealthReason;
+  /** ELB's description for the reason, word for word. */
   readonly description?: string;
+  /** Baton: what the failed check saw (`ECONNREFUSED`, …); never part of ELB's description. */
+  readonly detail?: string;
   /** Consecutive passing checks. */
   readonly successes: number;
   /** Consecutive failed checks. */
@@ -33,6 +41,8 @@ export type ProbeOutcome =
       readonly ok: false;
       readonly reason: 'Target.ResponseCodeMismatch' | 'Target.Timeout' | 'Target.FailedHealthChecks';
       readonly description: string;
+      /** Baton: the socket error or other detail behind the failure. */
+      readonly detail?: string;
     };
 
 export interface HealthThresholds {
@@ -43,17 +53,38 @@ export interface HealthThresholds {
 /** ELB's defaults: 5 passes to turn healthy, 2 failures to turn unhealthy. */
 export const defaultThresholds: HealthThresholds = { healthyThreshold: 5, unhealthyThreshold: 2 };
 
+/**
+ * ELB's reason descriptions, word for word (the reason-code table of
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html#target-health-reason-codes).
+ */
+export const reasonDescriptions = {
+  'Elb.RegistrationInProgress': 'Target registration is in progress',
+  'Elb.InitialHealthChecking': 'Initial health checks in progress',
+  'Target.ResponseCodeMismatch': 'Health checks failed with these codes: [code]',
+  'Target.Timeout': 'Request timed out',
+  'Target.FailedHealthChecks': 'Health checks failed',
+  'Target.DeregistrationInProgress': 'Target deregistration is in progress',
+  'Target.NotRegistered': 'Target is not registered to the target group',
+  'Target.HealthCheckDisabled': 'Health checks are disabled',
+} as const satisfies Record<TargetHealthReason, string>;
+
 export const probeFailures = {
   responseCode: (status: number): ProbeOutcome => ({
     ok: false,
     reason: 'Target.ResponseCodeMismatch',
-    description: `Health checks failed with these codes: [${status}]`,
+    description: reasonDescriptions['Target.ResponseCodeMismatch'].replace('[code]', `[${status}]`),
   }),
-  timeout: { ok: false, reason: 'Target.Timeout', description: 'Request timed out' } as ProbeOutcome,
+  timeout: {
+    ok: false,
+    reason: 'Target.Timeout',
+    description: reasonDescriptions['Target.Timeout'],
+  } as ProbeOutcome,
+  /** ELB says only "Health checks failed"; Baton keeps what it saw (the socket error) in `detail`. */
   failed: (why?: string): ProbeOutcome => ({
     ok: false,
     reason: 'Target.FailedHealthChecks',
-    description: why ? `Health checks failed: ${why}` : 'Health checks failed',
+    description: reasonDescriptions['Target.FailedHealthChecks'],
+    ...(why ? { detail: why } : {}),
   }),
 } as const;
 
@@ -63,14 +94,14 @@ export function registeredTarget(checksEnabled = true): TargetHealthState {
     ? {
         state: 'initial',
         reason: 'Elb.InitialHealthChecking',
-        description: 'Initial health checks in progress',
+        description: reasonDescriptions['Elb.InitialHealthChecking'],
         successes: 0,
         failures: 0,
       }
     : {
         state: 'healthy',
         reason: 'Target.HealthCheckDisabled',
-        description: 'Health checks are disabled',
+        description: reasonDescriptions['Target.HealthCheckDisabled'],
         successes: 0,
         failures: 0,
       };
@@ -86,7 +117,9 @@ export function nextTargetHealth(
     return current;
   if (outcome.ok) {
     const successes = current.successes + 1;
-    if (current.state !== 'healthy' && successes >= thresholds.healthyThreshold)
+    // A new target needs one pass; an unhealthy one needs HealthyThresholdCount in a row.
+    const needed = current.state === 'initial' ? 1 : thresholds.healthyThreshold;
+    if (current.state !== 'healthy' && successes >= needed)
       return { state: 'healthy', successes, failures: 0 };
     return { ...current, successes, failures: 0 };
   }
@@ -96,6 +129,7 @@ export function nextTargetHealth(
       state: 'unhealthy',
       reason: outcome.reason,
       description: outcome.description,
+      ...(outcome.detail ? { detail: outcome.detail } : {}),
       successes: 0,
       failures,
     };
@@ -107,7 +141,7 @@ export function drainingTarget(): TargetHealthState {
   return {
     state: 'draining',
     reason: 'Target.DeregistrationInProgress',
-    description: 'Target deregistration is in progress',
+    description: reasonDescriptions['Target.DeregistrationInProgress'],
     successes: 0,
     failures: 0,
   };
@@ -118,7 +152,7 @@ export function unusedTarget(): TargetHealthState {
   return {
     state: 'unused',
     reason: 'Target.NotRegistered',
-    description: 'Target is not registered to the target group',
+    description: reasonDescriptions['Target.NotRegistered'],
     successes: 0,
     failures: 0,
   };

@@ -2,6 +2,7 @@ import { delay, finalize, NEVER, type Observable, of } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import {
+  defaultHealthCheck,
   type HealthCheckSpec,
   HealthMonitor,
   type ProbeOutcome,
@@ -48,8 +49,33 @@ describe('HealthMonitor (virtual time)', () => {
     monitor.upsert('a', { host: '127.0.0.1', port: 1, check });
     advanceTo(scheduler, 3500);
     expect(log.map((l) => l.at)).toEqual([0, 1000, 2000, 3000]);
-    expect(changes.map((c) => [c.at, c.health.state])).toEqual([[1000, 'healthy']]);
+    expect(changes.map((c) => [c.at, c.health.state])).toEqual([[0, 'healthy']]);
     expect(monitor.get('a')?.state).toBe('healthy');
+  });
+
+  // ELB: a new target "must pass one health check to be considered healthy"; HealthyThresholdCount
+  // (default 5) is for a target that was unhealthy
+  // (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html).
+  it('with ELB defaults (30 s, 5 passes) a new target is healthy after its first check; a recovering one after 5', () => {
+    let failing = false;
+    const { scheduler, monitor, changes } = setup(() =>
+      of(failing ? probeFailures.failed('ECONNRESET') : ({ ok: true } as ProbeOutcome)).pipe(
+        delay(5, scheduler),
+      ),
+    );
+    monitor.upsert('a', { host: '127.0.0.1', port: 1, check: defaultHealthCheck });
+    advanceTo(scheduler, 29_999);
+    expect(changes.map((c) => [c.at, c.health.state])).toEqual([[5, 'healthy']]);
+    failing = true;
+    advanceTo(scheduler, 89_999);
+    failing = false;
+    advanceTo(scheduler, 300_000);
+    expect(changes.map((c) => [c.at, c.health.state, c.health.description, c.health.detail])).toEqual([
+      [5, 'healthy', undefined, undefined],
+      [60_005, 'unhealthy', 'Health checks failed', 'ECONNRESET'],
+      // Passes at 90, 120, 150, 180 and 210 s: the fifth makes it healthy.
+      [210_005, 'healthy', undefined, undefined],
+    ]);
   });
 
   it('times a slow check out on the scheduler (Target.Timeout) and turns the target unhealthy', () => {
@@ -74,7 +100,7 @@ describe('HealthMonitor (virtual time)', () => {
     failing = false;
     advanceTo(scheduler, 6000);
     expect(changes.map((c) => [c.at, c.health.state, c.health.reason])).toEqual([
-      [1010, 'healthy', undefined],
+      [10, 'healthy', undefined],
       [3010, 'unhealthy', 'Target.ResponseCodeMismatch'],
       [5010, 'healthy', undefined],
     ]);

@@ -55,7 +55,8 @@ describe('probes (real sockets on 127.0.0.1)', () => {
     expect(await firstValueFrom(httpProbe(target(closedPort), defaultHealthCheck))).toMatchObject({
       ok: false,
       reason: 'Target.FailedHealthChecks',
-      description: 'Health checks failed: ECONNREFUSED',
+      description: 'Health checks failed',
+      detail: 'ECONNREFUSED',
     });
     expect(await firstValueFrom(tcpProbe(target(closedPort), defaultHealthCheck))).toMatchObject({
       ok: false,

@@ -4,6 +4,7 @@ import {
   nextTargetHealth,
   type ProbeOutcome,
   probeFailures,
+  reasonDescriptions,
   registeredTarget,
   type TargetHealthState,
 } from '../src/index.js';
@@ -21,23 +22,66 @@ const run = (
 };
 
 describe('target health state machine', () => {
-  it('starts initial, turns healthy after healthyThreshold consecutive passes', () => {
+  // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html:
+  // "After your target is registered, it must pass one health check to be considered healthy."
+  it('a newly registered target is healthy after one passing check, whatever HealthyThresholdCount says', () => {
     expect(registeredTarget()).toMatchObject({ state: 'initial', reason: 'Elb.InitialHealthChecking' });
-    expect(run([pass, pass, pass]).map((s) => s.state)).toEqual(['initial', 'initial', 'healthy']);
-    // A failure resets the run of passes.
-    expect(run([pass, pass, fail, pass, pass, pass]).map((s) => s.state)).toEqual([
+    expect(run([pass]).map((s) => s.state)).toEqual(['healthy']);
+    expect(run([pass], registeredTarget(), { healthyThreshold: 10, unhealthyThreshold: 2 })[0]).toMatchObject(
+      {
+        state: 'healthy',
+      },
+    );
+    // One failure does not make it unhealthy (UnhealthyThresholdCount 2); the next pass does make it healthy.
+    expect(run([fail, pass]).map((s) => s.state)).toEqual(['initial', 'healthy']);
+    // Two failures do: from then on HealthyThresholdCount passes are needed.
+    expect(run([fail, fail, pass, pass, pass]).map((s) => s.state)).toEqual([
       'initial',
-      'initial',
-      'initial',
-      'initial',
-      'initial',
+      'unhealthy',
+      'unhealthy',
+      'unhealthy',
       'healthy',
     ]);
   });
 
+  // API_TargetGroup: HealthyThresholdCount is "the number of consecutive health checks successes
+  // required before considering an unhealthy target healthy".
+  it('an unhealthy target needs HealthyThresholdCount consecutive passes; a failure resets the run', () => {
+    const down = run([fail, fail]).at(-1)!;
+    expect(run([pass, pass, fail, pass, pass, pass], down).map((s) => s.state)).toEqual([
+      'unhealthy',
+      'unhealthy',
+      'unhealthy',
+      'unhealthy',
+      'unhealthy',
+      'healthy',
+    ]);
+  });
+
+  it("descriptions are ELB's words; Baton's detail (the socket error) is a separate field", () => {
+    const down = run([probeFailures.failed('ECONNREFUSED'), probeFailures.failed('ECONNREFUSED')]).at(-1)!;
+    expect(down).toMatchObject({
+      state: 'unhealthy',
+      reason: 'Target.FailedHealthChecks',
+      description: 'Health checks failed',
+      detail: 'ECONNREFUSED',
+    });
+    expect(reasonDescriptions).toMatchObject({
+      'Elb.InitialHealthChecking': 'Initial health checks in progress',
+      'Elb.RegistrationInProgress': 'Target registration is in progress',
+      'Target.DeregistrationInProgress': 'Target deregistration is in progress',
+      'Target.FailedHealthChecks': 'Health checks failed',
+      'Target.NotRegistered': 'Target is not registered to the target group',
+      'Target.Timeout': 'Request timed out',
+    });
+    expect(probeFailures.responseCode(502)).toMatchObject({
+      description: 'Health checks failed with these codes: [502]',
+    });
+  });
+
   it('turns unhealthy after unhealthyThreshold consecutive failures, with ELB reason and description', () => {
-    const states = run([pass, pass, pass, fail, fail]);
-    expect(states.map((s) => s.state)).toEqual(['initial', 'initial', 'healthy', 'healthy', 'unhealthy']);
+    const states = run([pass, fail, fail]);
+    expect(states.map((s) => s.state)).toEqual(['healthy', 'healthy', 'unhealthy']);
     expect(states.at(-1)).toMatchObject({
       reason: 'Target.ResponseCodeMismatch',
       description: 'Health checks failed with these codes: [500]',

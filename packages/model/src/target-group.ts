@@ -57,6 +57,8 @@ export const RegisteredTarget = ecsObject({
   /** ELB's reason code: `Elb.InitialHealthChecking`, `Target.ResponseCodeMismatch`, … */
   Reason: z.string().optional(),
   Description: z.string().optional(),
+  /** Baton: what the last failed check saw (`ECONNREFUSED`, …), kept apart from ELB's Description. */
+  Detail: z.string().optional(),
   /** Baton: the task whose container this is. */
   TaskArn: z.string().optional(),
   ContainerName: z.string().optional(),

@@ -41,6 +41,11 @@ export interface TargetHealthDescription {
   readonly TargetHealth: { readonly State: string; readonly Reason?: string; readonly Description?: string };
   /** Baton: the task behind the target. */
   readonly TaskArn?: string;
+  /**
+   * Baton: what the last failed check saw (`ECONNREFUSED`, …). TargetHealth.Description stays ELB's
+   * own wording ("Health checks failed"), so scripts matching AWS's text keep working.
+   */
+  readonly HealthCheckDetail?: string;
 }
 
 export interface CreateListenerRequest {
@@ -192,6 +197,7 @@ export class ElbV2Api {
         ...(t.Description ? { Description: t.Description } : {}),
       },
       ...(t.TaskArn ? { TaskArn: t.TaskArn } : {}),
+      ...(t.Detail ? { HealthCheckDetail: t.Detail } : {}),
     });
     if (!request.Targets) return { TargetHealthDescriptions: tg.Targets.map(describe) };
     return {

@@ -309,6 +309,7 @@ export class TargetGroupController {
           state: t.State,
           ...(t.Reason ? { reason: t.Reason as TargetHealthState['reason'] } : {}),
           ...(t.Description ? { description: t.Description } : {}),
+          ...(t.Detail ? { detail: t.Detail } : {}),
           successes: 0,
           failures: 0,
         };

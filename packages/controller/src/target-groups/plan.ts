@@ -65,8 +65,9 @@ export function publishedTarget(task: Task, lb: LoadBalancer): { host: string; p
  *   same write, so a target that ever receives traffic always drains before its task is signalled;
  * - the health monitor's verdicts move registered targets between initial, healthy and unhealthy;
  * - a target whose task is stopping (or whose service no longer names the group) starts draining;
- *   after the deregistration delay — or once every balancer reports it idle — it is removed and
- *   its task's deactivation hold released (the task then goes on to STOPPING and SIGTERM).
+ *   once every balancer reports it idle (or the deregistration delay has passed) its task's
+ *   deactivation hold is released (the task then goes on to STOPPING and SIGTERM); the target itself
+ *   stays `draining` until the delay has passed, as ELB shows it, and is then removed.
  */
 export function planTargetGroup(input: TargetGroupPlanInput): TargetGroupPlan {
   const { targetGroup: tg, now } = input;
@@ -137,14 +138,23 @@ export function planTargetGroup(input: TargetGroupPlanInput): TargetGroupPlan {
         if (input.idle(key) !== undefined) later(now + drainPollMs);
         continue;
       }
-    } else if (!gone) {
+    } else {
       const since = target.DrainingSince ?? now;
-      if (
-        !drainComplete({ drainingSince: since, deregistrationDelayMs: delayMs, now, idle: input.idle(key) })
-      ) {
+      if (now < since + delayMs) {
+        // ELB shows a target `draining` until the deregistration delay has passed ("the
+        // deregistration delay period has not expired" —
+        // https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetHealth.html),
+        // even once its connections have finished. Baton's early completion only lets the task go:
+        // its deactivation hold is released when every balancer is idle (or the task is gone).
         next.push(target);
         later(since + delayMs);
-        if (input.idle(key) !== undefined) later(now + drainPollMs);
+        const idle = input.idle(key);
+        const done =
+          gone || drainComplete({ drainingSince: since, deregistrationDelayMs: delayMs, now, idle });
+        if (done) {
+          if (task?.deactivationHolds?.includes(arn)) hold(task.taskArn).rd = true;
+          if (task?.activationHolds?.includes(arn)) hold(task.taskArn).ra = true;
+        } else if (idle !== undefined) later(now + drainPollMs);
         continue;
       }
     }
@@ -197,15 +207,18 @@ export function planTargetGroup(input: TargetGroupPlanInput): TargetGroupPlan {
   };
 }
 
-function stateFields(h: TargetHealthState): Pick<RegisteredTarget, 'State' | 'Reason' | 'Description'> {
+function stateFields(
+  h: TargetHealthState,
+): Pick<RegisteredTarget, 'State' | 'Reason' | 'Description' | 'Detail'> {
   return {
     State: h.state,
     ...(h.reason ? { Reason: h.reason } : {}),
     ...(h.description ? { Description: h.description } : {}),
+    ...(h.detail ? { Detail: h.detail } : {}),
   };
 }
 
 function withHealth(t: RegisteredTarget, h: TargetHealthState): RegisteredTarget {
-  const { State: _s, Reason: _r, Description: _d, ...rest } = t;
+  const { State: _s, Reason: _r, Description: _d, Detail: _x, ...rest } = t;
   return { ...rest, ...stateFields(h) };
 }

@@ -121,6 +121,35 @@ describe('planTargetGroup', () => {
         releaseDeactivation: true,
       },
     ]);
+  });
+
+  // https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetHealth.html:
+  // Target.DeregistrationInProgress — "the deregistration delay period has not expired".
+  it('a target whose draining completed early still shows draining until the delay expires; its task is released at once', () => {
+    const registered = planTargetGroup({
+      targetGroup: tg(),
+      members: [{ task: task(), loadBalancer: lb }],
+      health: none,
+      idle: none,
+      now: 0,
+    }).targets;
+    const stopping = task({
+      desiredStatus: 'STOPPED',
+      lastStatus: 'DEACTIVATING',
+      activationHolds: [],
+      deactivationHolds: [arn],
+    });
+    const draining = tg({
+      Targets: [
+        ...planTargetGroup({
+          targetGroup: tg({ Targets: [...registered] }),
+          members: [{ task: stopping, loadBalancer: lb }],
+          health: none,
+          idle: none,
+          now: 5000,
+        }).targets,
+      ],
+    });
     const early = planTargetGroup({
       targetGroup: draining,
       members: [{ task: stopping, loadBalancer: lb }],
@@ -128,7 +157,68 @@ describe('planTargetGroup', () => {
       idle: () => true,
       now: 6000,
     });
-    expect(early.targets).toEqual([]);
+    expect(early.targets).toBe(draining.Targets);
+    expect(early.targets[0]).toMatchObject({ State: 'draining', Reason: 'Target.DeregistrationInProgress' });
+    expect(early.deregistered).toEqual([]);
+    expect(early.holds).toEqual([
+      {
+        taskArn: stopping.taskArn,
+        releaseActivation: false,
+        addDeactivation: false,
+        releaseDeactivation: true,
+      },
+    ]);
+    expect(early.requeueAfterMs).toBe(9000);
+    // The task has stopped and its record is gone: the target still shows draining until 15 000 ms.
+    const gone = planTargetGroup({
+      targetGroup: draining,
+      members: [],
+      health: none,
+      idle: () => true,
+      now: 14_999,
+    });
+    expect(gone.targets[0]).toMatchObject({ State: 'draining' });
+    expect(gone.requeueAfterMs).toBe(1);
+    const expired = planTargetGroup({
+      targetGroup: draining,
+      members: [],
+      health: none,
+      idle: () => true,
+      now: 15_000,
+    });
+    expect(expired.targets).toEqual([]);
+    expect(expired.deregistered).toHaveLength(1);
+  });
+
+  it("keeps ELB's description and puts Baton's detail in its own field", () => {
+    const registered = planTargetGroup({
+      targetGroup: tg(),
+      members: [{ task: task(), loadBalancer: lb }],
+      health: none,
+      idle: none,
+      now: 0,
+    }).targets;
+    const running = task({ lastStatus: 'RUNNING', activationHolds: [], deactivationHolds: [arn] });
+    const p = planTargetGroup({
+      targetGroup: tg({ Targets: [...registered] }),
+      members: [{ task: running, loadBalancer: lb }],
+      health: () => ({
+        state: 'unhealthy',
+        reason: 'Target.FailedHealthChecks',
+        description: 'Health checks failed',
+        detail: 'ECONNREFUSED',
+        successes: 0,
+        failures: 2,
+      }),
+      idle: none,
+      now: 1,
+    });
+    expect(p.targets[0]).toMatchObject({
+      State: 'unhealthy',
+      Reason: 'Target.FailedHealthChecks',
+      Description: 'Health checks failed',
+      Detail: 'ECONNREFUSED',
+    });
   });
 
   it('applies the monitor verdict; releases the activation hold of a task that will never register', () => {
