@@ -52,12 +52,21 @@ function firstRolloutPlan(sim: Simulation): ServicePlan {
 }
 
 describe('rolling updates: ECS examples', () => {
-  it('D=4, min 50, max 100 stops 2 old tasks first and starts 2 new ones', () => {
+  it('D=4, min 50, max 100 stops 2 old tasks first and starts 2 new ones once they have stopped', () => {
     const sim = steadyService({ desiredCount: 4, min: 50, max: 100 });
+    let most = 0;
+    sim.onStep((s) => {
+      most = Math.max(most, s.tasks('web').length);
+    });
     const plan = firstRolloutPlan(sim);
     expect(plan.stopTasks).toHaveLength(2);
-    expect(plan.startTasks).toHaveLength(2);
+    // maximumPercent counts tasks still STOPPING: the new ones start after the old ones stop.
+    expect(plan.startTasks).toHaveLength(0);
+    expect(
+      sim.runUntil((s) => s.liveTasks('web').some((t) => t.taskDefinitionArn.endsWith(':2')), 60_000),
+    ).toBe(true);
     expect(sim.runUntilSteady('web')).toBe(true);
+    expect(most).toBeLessThanOrEqual(4);
   });
 
   it('D=2, min 75, max 100 can stop none and start none, and says so', () => {
@@ -184,7 +193,7 @@ describe('unhealthy tasks', () => {
     expect(sim.liveTasks('web')).toHaveLength(2);
   });
 
-  it('are not replaced during the health check grace period', () => {
+  it('are not replaced during the health check grace period, then replaced first and stopped after', () => {
     const sim = new Simulation({ seed: 9, instances: [{ id: 'i-1' }] });
     sim.registerTaskDefinition(td('web:1', { healthCheck: { command: ['CMD', 'true'] } }));
     sim.setBehaviour('web:1', { unhealthyAfterMs: 1_000 });
@@ -199,6 +208,10 @@ describe('unhealthy tasks', () => {
     expect(first).toHaveLength(1);
     expect(first[0]!.desiredStatus).toBe('RUNNING');
     sim.run(90_000);
-    expect(sim.task(first[0]!.taskArn).desiredStatus).toBe('STOPPED');
+    // Past its grace period the task is unhealthy: a replacement starts first, the task keeps running.
+    expect(sim.task(first[0]!.taskArn).desiredStatus).toBe('RUNNING');
+    expect(sim.tasks('web')).toHaveLength(2);
+    // The replacement turns unhealthy too, so with no room left they stop one by one.
+    expect(sim.runUntil((s) => s.task(first[0]!.taskArn).desiredStatus === 'STOPPED', 5 * 60_000)).toBe(true);
   });
 });

@@ -22,7 +22,18 @@ export interface ReplicaArgs {
 /**
  * REPLICA services: keep desiredCount tasks of the PRIMARY deployment, and
  * move from old deployments to it within ECS's limits — at least
- * ceil(D·min/100) healthy and at most floor(D·max/100) RUNNING + PENDING.
+ * ceil(D·min/100) healthy and at most floor(D·max/100) tasks alive.
+ *
+ * "Alive" counts tasks still STOPPING: a stop frees room only once the task
+ * has STOPPED. ECS's UpdateContainerInstancesState reference: "If the maximum
+ * is 100%, then replacement tasks can't start until the draining tasks have
+ * stopped" (also the developer guide's container-instance-draining page).
+ *
+ * Unhealthy tasks of the PRIMARY are replaced first and stopped as their
+ * replacements become healthy; when maximumPercent leaves no room for a
+ * replacement they are stopped one by one (developer guide,
+ * deployment-type-ecs.html; API reference, DeploymentConfiguration
+ * maximumPercent and minimumHealthyPercent).
  */
 export function reconcileReplicas(args: ReplicaArgs): void {
   const { pass, primary, desiredCount: D } = args;
@@ -32,6 +43,10 @@ export function reconcileReplicas(args: ReplicaArgs): void {
   const isPrimary = (c: ClassifiedTask) => c.task.startedBy === primary.id;
 
   let live = args.classification.live.filter((c) => !pass.stopped(c));
+  // Tasks asked to stop in an earlier pass that have not STOPPED yet still hold their place.
+  const stoppingBefore = args.classification.all.filter(
+    (c) => !c.live && c.task.lastStatus !== 'STOPPED',
+  ).length;
 
   // A DRAINING instance's tasks that have not started yet stop at once.
   for (const c of live) {
@@ -43,16 +58,16 @@ export function reconcileReplicas(args: ReplicaArgs): void {
       );
     }
   }
+  // Every task not yet STOPPED counts toward maximumPercent, including those stopped this pass.
+  const total = live.length + stoppingBefore;
   live = live.filter((c) => !pass.stopped(c));
+  let started = 0;
+  const roomNow = () => Math.max(0, limits.maximumTotal - total - started);
 
   const healthyCount = live.filter((c) => c.health.state === 'healthy').length;
-  let total = live.length;
   let canStopHealthy = Math.max(0, healthyCount - limits.minimumHealthy);
-  const roomNow = () => Math.max(0, limits.maximumTotal - total);
 
-  // Unhealthy tasks: replacement first when maximumPercent leaves room, else one at a time.
-  const unhealthy = live.filter((c) => c.health.state === 'unhealthy');
-  for (const c of roomNow() > 0 ? unhealthy : unhealthy.slice(0, 1)) {
+  const stopUnhealthy = (c: ClassifiedTask) => {
     const reason = c.health.state === 'unhealthy' ? c.health.reason : stoppedReasons.containerHealth;
     pass.stop(c, 'ServiceSchedulerInitiated', reason);
     const id = c.task.taskArn.slice(c.task.taskArn.lastIndexOf('/') + 1);
@@ -62,8 +77,12 @@ export function reconcileReplicas(args: ReplicaArgs): void {
         ? serviceMessages.unhealthyTask(pass.name, id, '')
         : serviceMessages.unhealthyTarget(pass.name, id, target.targetGroup, target.port),
     );
-    total--;
-  }
+  };
+  const unhealthy = (c: ClassifiedTask) => c.health.state === 'unhealthy';
+  const byAge = (a: ClassifiedTask, b: ClassifiedTask) => (a.task.createdAt ?? 0) - (b.task.createdAt ?? 0);
+
+  // Unhealthy tasks of old deployments are being replaced by the rollout anyway: they stop at once.
+  for (const c of live.filter((x) => !isPrimary(x) && unhealthy(x))) stopUnhealthy(c);
   live = live.filter((c) => !pass.stopped(c));
 
   const stopFree = (c: ClassifiedTask, reason: string) => {
@@ -72,13 +91,11 @@ export function reconcileReplicas(args: ReplicaArgs): void {
       canStopHealthy--;
     }
     pass.stop(c, 'ServiceSchedulerInitiated', reason);
-    total--;
     return true;
   };
   // Tasks that are not healthy go first: stopping them never costs healthy capacity.
   const byHealthLast = (a: ClassifiedTask, b: ClassifiedTask) =>
-    Number(a.health.state === 'healthy') - Number(b.health.state === 'healthy') ||
-    (a.task.createdAt ?? 0) - (b.task.createdAt ?? 0);
+    Number(a.health.state === 'healthy') - Number(b.health.state === 'healthy') || byAge(a, b);
 
   // Old deployments drain toward the PRIMARY. A RUNNING task whose health is
   // still being established is neither stopped nor counted: it may be serving.
@@ -89,6 +106,10 @@ export function reconcileReplicas(args: ReplicaArgs): void {
       stopFree(c, `Task stopped by the service scheduler: replaced by deployment ${primary.id}`);
     }
   }
+  // The PRIMARY's tasks that serve (or will): not stopped, not draining, not unhealthy.
+  function primaryGood(): ClassifiedTask[] {
+    return live.filter((c) => isPrimary(c) && !pass.stopped(c) && !c.draining && !unhealthy(c));
+  }
   // Tasks on DRAINING instances are replaced elsewhere, within the same limits.
   const drainable = (x: ClassifiedTask) =>
     isPrimary(x) && x.draining && !pass.stopped(x) && !(x.running && x.health.state === 'pending');
@@ -96,9 +117,6 @@ export function reconcileReplicas(args: ReplicaArgs): void {
     // Start the replacement first when maximumPercent leaves room for it.
     if (roomNow() > 0 && primaryGood().length < D) break;
     stopFree(c, `Task stopped because container instance ${c.instance?.ec2InstanceId} is DRAINING`);
-  }
-  function primaryGood(): ClassifiedTask[] {
-    return live.filter((c) => isPrimary(c) && !pass.stopped(c) && !c.draining);
   }
 
   // Scale in: surplus PRIMARY tasks, the ones not yet healthy first, then by ECS's selection.
@@ -117,12 +135,33 @@ export function reconcileReplicas(args: ReplicaArgs): void {
     for (const c of chosen) stopFree(c, 'Task stopped by the service scheduler: scaled in');
   }
 
+  // Unhealthy PRIMARY tasks stop as healthy replacements take their place.
+  const unhealthyPrimary = live.filter((c) => isPrimary(c) && unhealthy(c) && !pass.stopped(c)).sort(byAge);
+  const healthyServing = primaryGood().filter((c) => c.health.state === 'healthy').length;
+  let replaced = Math.max(0, healthyServing + unhealthyPrimary.length - D);
+  for (const c of unhealthyPrimary) {
+    if (replaced <= 0) break;
+    stopUnhealthy(c);
+    replaced--;
+  }
+
   // Launch what the PRIMARY still lacks, within maximumPercent.
   const need = Math.max(0, D - primaryGood().length);
   const toStart = args.launchesBlocked || !args.launchTaskDefinition ? 0 : Math.min(need, roomNow());
   if (toStart > 0 && args.launchTaskDefinition) {
-    const started = placeServiceTasks(pass, primary, args.launchTaskDefinition, toStart);
-    total += started;
+    started += placeServiceTasks(pass, primary, args.launchTaskDefinition, toStart);
+  }
+
+  // No room for a replacement (or no launches at all): unhealthy tasks stop one at a time, each
+  // after the previous one has STOPPED and its replacement is healthy, to make room.
+  const stillUnhealthy = unhealthyPrimary.filter((c) => !pass.stopped(c));
+  const inFlight =
+    stoppingBefore > 0 ||
+    pass.stops.size > 0 ||
+    pass.starts.length > 0 ||
+    primaryGood().some((c) => c.health.state !== 'healthy');
+  if (stillUnhealthy.length > 0 && need > 0 && (roomNow() === 0 || args.launchesBlocked) && !inFlight) {
+    stopUnhealthy(stillUnhealthy[0]!);
   }
 
   // Neither a start nor a stop is possible, and waiting will not change that.
@@ -135,6 +174,7 @@ export function reconcileReplicas(args: ReplicaArgs): void {
     !args.freezeOldDeployments &&
     pass.starts.length === 0 &&
     pass.stops.size === 0 &&
+    stoppingBefore === 0 &&
     roomNow() === 0 &&
     canStopHealthy === 0 &&
     nothingPending
