@@ -32,6 +32,10 @@ function describeAction(action: ContainerAction): Record<string, unknown> {
       return { image: action.image };
     case 'CreateContainer':
       return { task: action.taskArn, container: action.containerName, image: action.spec.image };
+    case 'CreateVolume':
+      return { task: action.taskArn, volume: action.spec.name, driver: action.spec.driver };
+    case 'RemoveVolume':
+      return { task: action.taskArn, volume: action.name };
     case 'StopContainer':
       return { task: action.taskArn, container: action.containerName, timeoutSeconds: action.timeoutSeconds };
     default:

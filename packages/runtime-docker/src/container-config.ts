@@ -70,6 +70,13 @@ export function toCreateOptions(
       ...(spec.extraHosts ? { ExtraHosts: spec.extraHosts.map((h) => `${h.hostname}:${h.ipAddress}`) } : {}),
       ...(spec.dnsServers ? { Dns: [...spec.dnsServers] } : {}),
       ...(spec.dnsSearchDomains ? { DnsSearch: [...spec.dnsSearchDomains] } : {}),
+      ...(spec.links?.length ? { Links: spec.links.map((l) => `${l.container}:${l.alias}`) } : {}),
+      ...(spec.mounts?.length
+        ? { Binds: spec.mounts.map((m) => `${m.source}:${m.target}${m.readOnly ? ':ro' : ''}`) }
+        : {}),
+      ...(spec.volumesFrom?.length
+        ? { VolumesFrom: spec.volumesFrom.map((v) => `${v.container}:${v.readOnly ? 'ro' : 'rw'}`) }
+        : {}),
     },
   };
 }

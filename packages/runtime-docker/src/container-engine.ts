@@ -1,4 +1,4 @@
-import type { ContainerSpec, ObservedContainer } from '@baton/reconciler';
+import type { ContainerSpec, ObservedContainer, ObservedVolume, VolumeSpec } from '@baton/reconciler';
 import type { Observable } from 'rxjs';
 import type { ContainerConfigOptions } from './container-config.js';
 
@@ -81,4 +81,13 @@ export interface ContainerEngine {
   stats(containerId: string): Observable<Readonly<Record<string, unknown>>>;
   /** The lines the container wrote, oldest first. */
   logs(containerId: string, options?: EngineLogOptions): Promise<readonly EngineLogLine[]>;
+  /**
+   * Volumes (task volumes, `dockerVolumeConfiguration`). Optional: an engine without them reports
+   * none, and a task that needs one to be created fails with the engine's refusal.
+   */
+  volumes?(): Promise<ObservedVolume[]>;
+  /** Creates a volume; an existing one of the same name is fine. */
+  createVolume?(spec: VolumeSpec): Promise<void>;
+  /** Removes a volume; a missing one is fine. */
+  removeVolume?(name: string): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import type { ContainerSpec, ObservedContainer } from '@baton/reconciler';
+import type { ContainerSpec, ObservedContainer, ObservedVolume, VolumeSpec } from '@baton/reconciler';
 import Docker from 'dockerode';
 import { Observable } from 'rxjs';
 import { type ContainerConfigOptions, toCreateOptions } from './container-config.js';
@@ -135,6 +135,38 @@ export class DockerEngine implements ContainerEngine {
       if (engineStatus(err) !== 409) throw err;
       const existing = await this.call('inspect', () => this.short.getContainer(spec.name).inspect());
       return existing.Id;
+    }
+  }
+
+  /** Every volume on the engine, with what a shared volume is compared on. */
+  async volumes(): Promise<ObservedVolume[]> {
+    const list = await this.call('volumes', () => this.short.listVolumes());
+    return (list.Volumes ?? []).map((v) => ({
+      name: v.Name,
+      driver: v.Driver,
+      options: (v.Options as Record<string, string> | null) ?? {},
+      labels: (v.Labels as Record<string, string> | null) ?? {},
+    }));
+  }
+
+  /** Creates a volume (Docker answers with the existing one when the name is taken). */
+  async createVolume(spec: VolumeSpec): Promise<void> {
+    await this.call('createVolume', () =>
+      this.short.createVolume({
+        Name: spec.name,
+        Driver: spec.driver,
+        DriverOpts: { ...spec.driverOpts },
+        Labels: { ...spec.labels },
+      }),
+    );
+  }
+
+  /** Removes a volume; already gone is fine. */
+  async removeVolume(name: string): Promise<void> {
+    try {
+      await this.call('removeVolume', () => this.short.getVolume(name).remove());
+    } catch (err) {
+      if (engineStatus(err) !== 404) throw err;
     }
   }
 

@@ -19,6 +19,10 @@ export function actionKey(action: ContainerAction): string {
       return `pull:${action.image}`;
     case 'CreateContainer':
       return `container:${action.spec.name}`;
+    case 'CreateVolume':
+      return `volume:${action.spec.name}`;
+    case 'RemoveVolume':
+      return `volume:${action.name}`;
     default:
       return `container:${action.containerId}`;
   }
@@ -176,6 +180,34 @@ export class ActionExecutor {
         return this.engine.stop(action.containerId, action.timeoutSeconds);
       case 'RemoveContainer':
         return this.engine.remove(action.containerId);
+      case 'CreateVolume':
+        try {
+          if (!this.engine.createVolume)
+            throw new EngineError('this engine does not support volumes', {
+              operation: 'createVolume',
+              statusCode: 501,
+            });
+          await this.engine.createVolume(action.spec);
+          this.record({
+            action: 'CreateVolume',
+            taskArn: action.taskArn,
+            containerName: action.volumeName,
+            ok: true,
+          });
+        } catch (err) {
+          if (!isVerdict(err)) throw err;
+          this.record({
+            action: 'CreateVolume',
+            taskArn: action.taskArn,
+            containerName: action.volumeName,
+            ok: false,
+            message: engineMessage(err),
+          });
+          throw err;
+        }
+        return;
+      case 'RemoveVolume':
+        return this.engine.removeVolume?.(action.name);
     }
   }
 }

@@ -206,7 +206,7 @@ export class InstanceAgent {
     if (err !== undefined)
       this.options.onError?.(err, `${action.type} ${'containerId' in action ? action.containerId : ''}`);
     if ('containerId' in action) this.dirty.add(action.containerId);
-    else this.fullResync = true; // a create: the new container is found by listing
+    else if (action.type === 'CreateContainer') this.fullResync = true; // the new container is found by listing
     this.kick();
   }
 
@@ -319,6 +319,7 @@ export class InstanceAgent {
     this.passCount++;
     const observed = await this.observe();
     const images = await this.engine.imageRefs();
+    const volumes = (await this.engine.volumes?.()) ?? [];
     const tasks = await this.store.tasksOf(this.containerInstanceArn);
     this.scopes.clear();
     for (const t of tasks)
@@ -330,6 +331,7 @@ export class InstanceAgent {
       taskDefinitions,
       observed,
       images,
+      volumes,
       outcomes: this.executor.outcomes(),
       now: this.clock(),
       ...(this.options.settings ? { settings: this.options.settings } : {}),

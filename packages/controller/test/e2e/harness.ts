@@ -138,3 +138,64 @@ export async function engineScript(command: 'start' | 'stop' | 'destroy', n: num
     },
   );
 }
+
+/** Runs `cmd` in a running container; resolves its exit code and output (stdout and stderr together). */
+export async function execIn(
+  endpoint: string,
+  containerId: string,
+  cmd: string[],
+): Promise<{ exitCode: number; output: string }> {
+  const d = docker(endpoint);
+  const exec = await d.getContainer(containerId).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  const chunks: Buffer[] = [];
+  const sink = { write: (c: Buffer) => chunks.push(c) } as unknown as NodeJS.WritableStream;
+  d.modem.demuxStream(stream, sink, sink);
+  await new Promise<void>((resolve, reject) => {
+    stream.on('end', () => resolve());
+    stream.on('error', reject);
+  });
+  const info = await exec.inspect();
+  return { exitCode: info.ExitCode ?? -1, output: Buffer.concat(chunks).toString() };
+}
+
+/** Runs one task and waits until it is RUNNING; resolves it. */
+export async function runTaskUntilRunning(
+  baton: Baton,
+  cluster: string,
+  taskDefinition: string,
+  timeoutMs = 30_000,
+) {
+  const { tasks } = await baton.runTask({ cluster, taskDefinition });
+  const arn = tasks[0]?.taskArn;
+  if (!arn) throw new Error(`runTask ${taskDefinition} placed no task`);
+  return waitFor(`task ${taskDefinition} RUNNING`, timeoutMs, async () => {
+    const [t] = (await baton.describeTasks({ cluster, tasks: [arn] })).tasks;
+    if (t?.lastStatus === 'STOPPED') throw new Error(`task stopped: ${t.stoppedReason}`);
+    return t?.lastStatus === 'RUNNING' ? t : undefined;
+  });
+}
+
+/** The engine id of a task's container. */
+export function containerIdOf(
+  task: { containers: readonly { name: string; runtimeId?: string }[] },
+  name: string,
+) {
+  const id = task.containers.find((c) => c.name === name)?.runtimeId;
+  if (!id) throw new Error(`task has no engine container ${name}`);
+  return id;
+}
+
+/** Stops a task and waits until it is STOPPED; resolves it. */
+export async function stopTaskUntilStopped(
+  baton: Baton,
+  cluster: string,
+  taskArn: string,
+  timeoutMs = 30_000,
+) {
+  await baton.stopTask({ cluster, task: taskArn });
+  return waitFor('task STOPPED', timeoutMs, async () => {
+    const [t] = (await baton.describeTasks({ cluster, tasks: [taskArn] })).tasks;
+    return t?.lastStatus === 'STOPPED' ? t : undefined;
+  });
+}

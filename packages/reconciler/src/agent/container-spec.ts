@@ -1,5 +1,6 @@
 import type { ContainerDefinition, KeyValuePair, Task, TaskDefinition } from '@baton/model';
 import { batonLabels, containerEngineName, containerLabels } from './labels.js';
+import type { TaskVolumes } from './task-volumes.js';
 import type { ContainerSpec } from './types.js';
 
 /** ECS's agent never gives a container fewer than 2 CPU shares (Docker's minimum). */
@@ -36,8 +37,10 @@ export function containerSpec(
   >,
   td: Pick<TaskDefinition, 'networkMode'>,
   definition: ContainerDefinition,
+  volumes?: Pick<TaskVolumes, 'mounts'>,
 ): ContainerSpec {
   const def = effectiveContainerDefinition(task, definition);
+  const mounts = volumes?.mounts(def.mountPoints ?? []) ?? [];
   // awsvpc runs on a bridge network (Baton has no ENIs); its ports are published like bridge ports.
   const networkMode = td.networkMode === 'host' || td.networkMode === 'none' ? td.networkMode : 'bridge';
   const labels = {
@@ -90,6 +93,23 @@ export function containerSpec(
     ...(def.extraHosts !== undefined ? { extraHosts: def.extraHosts } : {}),
     ...(def.dnsServers !== undefined ? { dnsServers: def.dnsServers } : {}),
     ...(def.dnsSearchDomains !== undefined ? { dnsSearchDomains: def.dnsSearchDomains } : {}),
+    ...(def.links?.length && networkMode === 'bridge'
+      ? {
+          links: def.links.map((l) => {
+            const [name, alias] = l.split(':') as [string, string | undefined];
+            return { container: containerEngineName(task.taskArn, name), alias: alias ?? name };
+          }),
+        }
+      : {}),
+    ...(mounts.length > 0 ? { mounts } : {}),
+    ...(def.volumesFrom?.length
+      ? {
+          volumesFrom: def.volumesFrom.map((v) => ({
+            container: containerEngineName(task.taskArn, v.sourceContainer),
+            readOnly: v.readOnly,
+          })),
+        }
+      : {}),
   };
 }
 

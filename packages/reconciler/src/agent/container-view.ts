@@ -61,7 +61,11 @@ export function containerView(
   };
 }
 
-/** The containers that name `name` in their dependsOn. */
+/** The containers that name `name` in their dependsOn or links (they stop first). */
 export function dependentsOf(views: readonly ContainerView[], name: string): ContainerView[] {
-  return views.filter((v) => v.def.dependsOn?.some((d) => d.containerName === name));
+  return views.filter(
+    (v) =>
+      v.def.dependsOn?.some((d) => d.containerName === name) ||
+      v.def.links?.some((l) => l.split(':')[0] === name),
+  );
 }

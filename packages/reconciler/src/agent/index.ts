@@ -14,4 +14,13 @@ export {
 } from './labels.js';
 export { diffStatus, reconcileInstance } from './reconcile-instance.js';
 export { agentSettings, defaultAgentSettings } from './settings.js';
+export { startDependencies } from './task-plan.js';
+export {
+  type ResolvedVolume,
+  resolveVolume,
+  type TaskVolumes,
+  taskVolumeEngineName,
+  taskVolumes,
+  volumeStoppedReasons,
+} from './task-volumes.js';
 export type * from './types.js';

@@ -12,6 +12,8 @@ export const batonLabels = {
   taskDefinitionArn: 'com.baton.task-definition-arn',
   service: 'com.baton.service',
   stopTimeout: 'com.baton.stop-timeout',
+  /** On a task-scoped volume: the volume's name in the task definition. */
+  volumeName: 'com.baton.volume-name',
 } as const;
 
 /** The task id: the last segment of the task ARN. */

@@ -4,10 +4,11 @@ import { containerView } from './container-view.js';
 import { deepEqual } from './deep-equal.js';
 import { agentStoppedReasons, failedToStart } from './failures.js';
 import { normalizeImageRef } from './images.js';
-import { batonLabels } from './labels.js';
+import { batonLabels, ownedBy } from './labels.js';
 import { indexObserved, isRunning } from './observed-index.js';
 import { agentSettings } from './settings.js';
 import { advance, planStoppedTask, planTask } from './task-plan.js';
+import { taskVolumes, volumesToRemove } from './task-volumes.js';
 import type {
   ActionOutcome,
   AgentSettings,
@@ -46,6 +47,7 @@ export function reconcileInstance(input: ReconcileInstanceInput): ReconcileInsta
     .sort((a, b) => (a.taskArn < b.taskArn ? -1 : a.taskArn > b.taskArn ? 1 : 0));
   const images = new Set((input.images ?? []).map(normalizeImageRef));
   const index = indexObserved(input.observed, arn);
+  const volumes = new Map((input.volumes ?? []).map((v) => [v.name, v]));
   const outcomes = new Map<string, ActionOutcome[]>();
   for (const o of input.outcomes ?? []) outcomes.set(o.taskArn, [...(outcomes.get(o.taskArn) ?? []), o]);
 
@@ -102,11 +104,13 @@ export function reconcileInstance(input: ReconcileInstanceInput): ReconcileInsta
         task.containers.find((c) => c.name === d.name),
       ),
     );
+    const taskOutcomes = outcomes.get(task.taskArn) ?? [];
     const plan = planTask({
       task,
       td,
       views,
-      outcomes: outcomes.get(task.taskArn) ?? [],
+      volumes: taskVolumes(task, td, volumes, taskOutcomes),
+      outcomes: taskOutcomes,
       images,
       settings,
       now,
@@ -124,6 +128,16 @@ export function reconcileInstance(input: ReconcileInstanceInput): ReconcileInsta
   for (const o of index.duplicates) strays.push({ container: o, reason: 'duplicate' });
   strays.sort((a, b) => a.container.id.localeCompare(b.container.id));
   actions.push(...strays.map(({ container, reason }) => strayAction(container, reason, settings)));
+
+  const live = new Set(tasks.filter((t) => t.lastStatus !== 'STOPPED').map((t) => t.taskArn));
+  for (const v of volumesToRemove(
+    input.volumes ?? [],
+    (labels) => ownedBy(labels, arn),
+    (taskArn) => live.has(taskArn),
+    (taskArn) => (index.byTask.get(taskArn)?.size ?? 0) > 0,
+  )) {
+    actions.push({ type: 'RemoveVolume', name: v.name, taskArn: v.labels[batonLabels.taskArn] as string });
+  }
 
   const pullActions: ContainerAction[] = [...pulls].map(([image, refs]) => ({
     type: 'PullImage',

@@ -1,11 +1,19 @@
-import { type Task, type TaskDefinition, type TaskStatus, taskStatusRank } from '@baton/model';
+import {
+  type ContainerDefinition,
+  type ContainerDependency,
+  type Task,
+  type TaskDefinition,
+  type TaskStatus,
+  taskStatusRank,
+} from '@baton/model';
 import { containerRecord } from './container-record.js';
 import { containerSpec, labelledStopTimeout } from './container-spec.js';
 import { dependentsOf } from './container-view.js';
 import { dependencyState } from './dependencies.js';
-import { type FailureContext, imageReadiness, type StopCause, stopCause } from './failures.js';
+import { type FailureContext, failedToStart, imageReadiness, type StopCause, stopCause } from './failures.js';
 import { taskHealth } from './health.js';
 import { shouldRestart } from './restart.js';
+import type { TaskVolumes } from './task-volumes.js';
 import type { ContainerAction, ContainerRef, TaskStatusChanges } from './types.js';
 
 /** What the agent wants for one task: actions, the status it should have, and when to look again. */
@@ -21,6 +29,7 @@ export interface TaskPlan {
 export interface TaskPlanContext extends FailureContext {
   readonly task: Task;
   readonly td: TaskDefinition;
+  readonly volumes: TaskVolumes;
 }
 
 /** Moves lastStatus forward only. */
@@ -32,11 +41,38 @@ function minDefined(a: number | undefined, b: number | undefined): number | unde
   return a === undefined ? b : b === undefined ? a : Math.min(a, b);
 }
 
+/** A container is created once the volumes it mounts exist and the containers it takes volumes from do. */
+function createReady(
+  def: ContainerDefinition,
+  byName: ReadonlyMap<string, { readonly observed: unknown }>,
+  volumes: TaskVolumes,
+): boolean {
+  if (!volumes.ready((def.mountPoints ?? []).map((m) => m.sourceVolume))) return false;
+  return (def.volumesFrom ?? []).every((v) => byName.get(v.sourceContainer)?.observed !== undefined);
+}
+
+/** What a container waits for before it starts: its dependsOn, and each container it links to (ECS). */
+export function startDependencies(def: ContainerDefinition): ContainerDependency[] {
+  const links = (def.links ?? []).map((l) => ({
+    containerName: l.split(':')[0] as string,
+    condition: 'START' as const,
+  }));
+  return [
+    ...(def.dependsOn ?? []),
+    ...links.filter((l) => !def.dependsOn?.some((d) => d.containerName === l.containerName)),
+  ];
+}
+
 /** The plan for a task the agent has not yet reported STOPPED. */
 export function planTask(ctx: TaskPlanContext): TaskPlan {
   const { task } = ctx;
   if (task.desiredStatus === 'STOPPED') return planStop(ctx, undefined);
-  const cause = stopCause(ctx);
+  // Volumes are checked while containers are still to be created, as ECS does when a task arrives.
+  const volumeFailure =
+    ctx.volumes.failure !== undefined && ctx.views.some((v) => !v.observed && !v.lost)
+      ? failedToStart(ctx.volumes.failure)
+      : undefined;
+  const cause = volumeFailure ?? stopCause(ctx);
   return cause ? planStop(ctx, cause) : planRun(ctx);
 }
 
@@ -50,18 +86,20 @@ function planRun(ctx: TaskPlanContext): TaskPlan {
   const pulls: { image: string; ref: ContainerRef }[] = [];
   const byName = new Map(views.map((v) => [v.def.name, v]));
   let wakeAt: number | undefined;
+  if (views.some((v) => !v.observed)) actions.push(...ctx.volumes.creates);
 
   for (const v of views) {
     const ref = { taskArn: task.taskArn, containerName: v.def.name };
     if (!v.observed) {
       // Lost containers have already failed the task (stopCause); only absent ones get here.
       if (imageReadiness(v, ctx).state === 'pull') pulls.push({ image: v.def.image, ref });
-      else actions.push({ type: 'CreateContainer', ...ref, spec: containerSpec(task, td, v.def) });
+      else if (createReady(v.def, byName, ctx.volumes))
+        actions.push({ type: 'CreateContainer', ...ref, spec: containerSpec(task, td, v.def, ctx.volumes) });
       continue;
     }
     if (!v.everStarted && v.observed.state === 'created') {
       let ready = true;
-      for (const dep of v.def.dependsOn ?? []) {
+      for (const dep of startDependencies(v.def)) {
         const on = byName.get(dep.containerName);
         if (!on) continue;
         const s = dependencyState(

@@ -37,6 +37,30 @@ export interface ObservedContainer {
   readonly portBindings: readonly ObservedPortBinding[];
 }
 
+/** A Docker volume as the engine reports it. */
+export interface ObservedVolume {
+  readonly name: string;
+  readonly driver: string;
+  readonly options: Readonly<Record<string, string>>;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** A Docker volume to create. */
+export interface VolumeSpec {
+  readonly name: string;
+  readonly driver: string;
+  readonly driverOpts: Readonly<Record<string, string>>;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** A mount of a container: a host path (`bind`) or a named Docker volume (`volume`). */
+export interface ContainerMountSpec {
+  readonly type: 'bind' | 'volume';
+  readonly source: string;
+  readonly target: string;
+  readonly readOnly: boolean;
+}
+
 /** Which container of which task an action or outcome is about. */
 export interface ContainerRef {
   readonly taskArn: string;
@@ -97,6 +121,12 @@ export interface ContainerSpec {
   readonly extraHosts?: readonly { readonly hostname: string; readonly ipAddress: string }[];
   readonly dnsServers?: readonly string[];
   readonly dnsSearchDomains?: readonly string[];
+  /** Bridge mode: Docker links to other containers of the task (engine name, and the alias it is known by). */
+  readonly links?: readonly { readonly container: string; readonly alias: string }[];
+  /** Bind mounts and Docker volumes, from the container's mountPoints. */
+  readonly mounts?: readonly ContainerMountSpec[];
+  /** Engine names of the containers whose volumes this one mounts too (Docker's VolumesFrom). */
+  readonly volumesFrom?: readonly { readonly container: string; readonly readOnly: boolean }[];
 }
 
 /** Pull an image once for every container that waits for it. */
@@ -140,7 +170,26 @@ export interface RemoveContainerAction {
   readonly containerName?: string;
 }
 
+/** Creates a Docker volume for a task (task-scoped, or a shared volume with autoprovision). */
+export interface CreateVolumeAction {
+  readonly type: 'CreateVolume';
+  readonly taskArn: string;
+  /** The volume's name in the task definition. */
+  readonly volumeName: string;
+  readonly spec: VolumeSpec;
+}
+
+/** Removes a task-scoped volume once its task's containers are gone. */
+export interface RemoveVolumeAction {
+  readonly type: 'RemoveVolume';
+  /** The engine's volume name. */
+  readonly name: string;
+  readonly taskArn?: string;
+}
+
 export type ContainerAction =
+  | CreateVolumeAction
+  | RemoveVolumeAction
   | PullImageAction
   | CreateContainerAction
   | StartContainerAction
@@ -155,7 +204,8 @@ export type ContainerActionType = ContainerAction['type'];
  * task's status has been written.
  */
 export interface ActionOutcome extends ContainerRef {
-  readonly action: 'PullImage' | 'CreateContainer' | 'StartContainer';
+  /** For `CreateVolume`, `containerName` holds the volume's name in the task definition. */
+  readonly action: 'PullImage' | 'CreateContainer' | 'StartContainer' | 'CreateVolume';
   readonly ok: boolean;
   /** Epoch ms when the action finished. */
   readonly at: number;
@@ -227,6 +277,8 @@ export interface ReconcileInstanceInput {
   /** Image references the engine has (`repo:tag`); drives the pull behaviour. */
   readonly images?: readonly string[];
   readonly outcomes?: readonly ActionOutcome[];
+  /** Every Docker volume on the engine (task-scoped volumes are found by Baton's labels). */
+  readonly volumes?: readonly ObservedVolume[];
   readonly now: number;
   readonly settings?: Partial<AgentSettings>;
 }
