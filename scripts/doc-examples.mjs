@@ -9,7 +9,10 @@
 //   import type { RegistryClient } from '@baton/registry-client';
 //   declare const client: RegistryClient;
 //   -->
-// which is prepended to every block after it on that page (a later prelude replaces it). Exit 1 lists each failing block as doc:line with the compiler's message.
+// which is prepended to every block after it on that page (a later prelude replaces it).
+// A block marked `<!-- run -->` on the line before its fence is also run (Node with tsx, against the
+// packages' sources, 60 s at most); it must exit 0. Blocks that need Docker or a network are not run
+// here: their behaviour is covered by the tests. Exit 1 lists each failing block as doc:line with the compiler's message.
 //
 //   node scripts/doc-examples.mjs          # check
 //   node scripts/doc-examples.mjs --keep   # also leave the extracted modules in .doc-examples/
@@ -57,7 +60,7 @@ export function extractExamples(markdown) {
     for (i++; i < lines.length && !/^\s*```\s*$/.test(lines[i]); i++) body.push(lines[i].slice(indent));
     const marker = lines.slice(Math.max(0, start - 2), start).join('\n');
     if (/<!--\s*fragment\b/.test(marker)) continue;
-    blocks.push({ line: start + 1, prelude, code: body.join('\n') });
+    blocks.push({ line: start + 1, prelude, run: /<!--\s*run\s*-->/.test(marker), code: body.join('\n') });
   }
   return blocks;
 }
@@ -70,7 +73,14 @@ for (const file of markdownFiles()) {
     // Each block is its own module (top-level await allowed, no leaked globals between blocks).
     const preludeLines = block.prelude ? block.prelude.split('\n').length : 0;
     const code = block.prelude ? `${block.prelude}\n${block.code}` : block.code;
-    modules.push({ name, doc: rel, line: block.line, preludeLines, code: `${code}\nexport {};\n` });
+    modules.push({
+      name,
+      doc: rel,
+      line: block.line,
+      preludeLines,
+      run: block.run,
+      code: `${code}\nexport {};\n`,
+    });
   }
 }
 
@@ -114,11 +124,32 @@ const report = (tsc.stdout + tsc.stderr)
       ? `${mod.doc}:${mod.line + at}: ${m[4]}`
       : `${mod.doc} (prelude of line ${mod.line}): ${m[4]}`;
   });
-if (!keep) rmSync(outDir, { recursive: true, force: true });
 if (tsc.status !== 0) {
+  if (!keep) rmSync(outDir, { recursive: true, force: true });
   console.error(
     `doc examples: ${report.length} problem(s) in ${modules.length} examples\n${report.join('\n')}`,
   );
   process.exit(1);
 }
-console.log(`doc examples: ${modules.length} TypeScript examples type-check`);
+
+const runnable = modules.filter((m) => m.run);
+const failures = [];
+for (const m of runnable) {
+  const run = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', join(outDir, m.name)], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (run.status !== 0) {
+    const output = (run.stderr || run.stdout).trim().split('\n').slice(-5).join('\n');
+    failures.push(`${m.doc}:${m.line}: exited ${run.status ?? run.signal}\n${run.error?.message ?? output}`);
+  }
+}
+if (!keep) rmSync(outDir, { recursive: true, force: true });
+if (failures.length > 0) {
+  console.error(
+    `doc examples: ${failures.length} of ${runnable.length} runnable examples failed\n${failures.join('\n')}`,
+  );
+  process.exit(1);
+}
+console.log(`doc examples: ${modules.length} TypeScript examples type-check; ${runnable.length} of them ran`);
