@@ -19,6 +19,7 @@ import { EcsApi } from './ecs-api.js';
 import { BatonApiError } from './errors.js';
 import { BatonHa, type ControllerInformers, isLockingStore, type LeaderState } from './leader/index.js';
 import { Counters, jsonLogger, type Logger } from './observability.js';
+import { checkRequest } from './requests.js';
 import { AutoScalingApi } from './scaling/auto-scaling-api.js';
 import { CapacityController, type EngineProvider } from './scaling/capacity-controller.js';
 import { ScalingController } from './scaling/scaling-controller.js';
@@ -297,6 +298,7 @@ export class Baton extends EcsApi {
     readonly containerInstance: string;
     readonly force?: boolean;
   }): Promise<ContainerInstance> {
+    checkRequest('deregisterContainerInstance', request);
     const { containerInstances } = await this.describeContainerInstances({
       ...(request.cluster ? { cluster: request.cluster } : {}),
       containerInstances: [request.containerInstance],
@@ -343,6 +345,7 @@ export class Baton extends EcsApi {
   override async registerContainerInstance(
     engine: EngineSpec & { readonly cluster?: string },
   ): Promise<ContainerInstance> {
+    checkRequest('registerContainerInstance', engine);
     const cluster = engine.cluster ?? this.defaultCluster;
     await this.requireCluster(cluster);
     // With leader election the agent runs on whichever replica wins the engine's lock.

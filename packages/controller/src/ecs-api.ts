@@ -14,6 +14,7 @@ import { serviceKey } from '@baton/store';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { EcsClusterApi, type EcsFailure } from './ecs-cluster-api.js';
 import { BatonApiError } from './errors.js';
+import { checkRequest } from './requests.js';
 
 export type { EcsFailure } from './ecs-cluster-api.js';
 
@@ -84,6 +85,7 @@ export abstract class EcsApi extends EcsClusterApi {
     readonly placementConstraints?: readonly PlacementConstraint[];
     readonly placementStrategy?: readonly PlacementStrategy[];
   }): Promise<Service> {
+    checkRequest('updateService', request);
     const current = await this.requireService(request.cluster, request.service);
     if (current.object.status !== 'ACTIVE') {
       throw new BatonApiError(
@@ -131,6 +133,7 @@ export abstract class EcsApi extends EcsClusterApi {
     readonly service: string;
     readonly force?: boolean;
   }): Promise<Service> {
+    checkRequest('deleteService', request);
     const current = await this.requireService(request.cluster, request.service);
     const s = current.object;
     if (s.schedulingStrategy === 'REPLICA' && (s.desiredCount ?? 0) > 0 && !request.force) {
@@ -151,6 +154,7 @@ export abstract class EcsApi extends EcsClusterApi {
     readonly cluster?: string;
     readonly services: readonly string[];
   }): Promise<{ services: Service[]; failures: EcsFailure[] }> {
+    checkRequest('describeServices', request);
     const cluster = clusterNameOf(request.cluster ?? this.defaultCluster);
     const services: Service[] = [];
     const failures: EcsFailure[] = [];
@@ -166,6 +170,7 @@ export abstract class EcsApi extends EcsClusterApi {
   }
 
   async listServices(request: { readonly cluster?: string } = {}): Promise<{ serviceArns: string[] }> {
+    checkRequest('listServices', request);
     const cluster = clusterNameOf(request.cluster ?? this.defaultCluster);
     return {
       serviceArns: [...this.cache.services.values()]
@@ -188,12 +193,10 @@ export abstract class EcsApi extends EcsClusterApi {
     readonly placementConstraints?: readonly PlacementConstraint[];
     readonly placementStrategy?: readonly PlacementStrategy[];
   }): Promise<{ tasks: Task[]; failures: EcsFailure[] }> {
+    checkRequest('runTask', request);
     const cluster = clusterNameOf(request.cluster ?? this.defaultCluster);
     await this.requireCluster(cluster);
     const count = request.count ?? 1;
-    if (!Number.isInteger(count) || count < 1 || count > 10) {
-      throw new BatonApiError('InvalidParameterException', `count must be between 1 and 10 (got ${count})`);
-    }
     const td = await this.resolveTaskDefinition(request.taskDefinition);
     if (td.object.status !== 'ACTIVE') {
       throw new BatonApiError(
@@ -239,6 +242,7 @@ export abstract class EcsApi extends EcsClusterApi {
     readonly task: string;
     readonly reason?: string;
   }): Promise<Task> {
+    checkRequest('stopTask', request);
     const e = await this.findTask(request.cluster, request.task);
     if (!e)
       throw new BatonApiError(
@@ -261,6 +265,7 @@ export abstract class EcsApi extends EcsClusterApi {
     readonly cluster?: string;
     readonly tasks: readonly string[];
   }): Promise<{ tasks: Task[]; failures: EcsFailure[] }> {
+    checkRequest('describeTasks', request);
     const tasks: Task[] = [];
     const failures: EcsFailure[] = [];
     for (const ref of request.tasks) {
@@ -282,6 +287,7 @@ export abstract class EcsApi extends EcsClusterApi {
       readonly desiredStatus?: 'RUNNING' | 'STOPPED';
     } = {},
   ): Promise<{ taskArns: string[] }> {
+    checkRequest('listTasks', request);
     const cluster = clusterNameOf(request.cluster ?? this.defaultCluster);
     const desired = request.desiredStatus ?? 'RUNNING';
     const instance = request.containerInstance

@@ -29,6 +29,7 @@ import { isLeft } from 'fp-ts/lib/Either.js';
 import type { Clock } from './clock.js';
 import { BatonApiError } from './errors.js';
 import type { Informer } from './informer.js';
+import { checkRequest } from './requests.js';
 
 export interface EcsFailure {
   readonly arn: string;
@@ -84,6 +85,7 @@ export abstract class EcsClusterApi {
   async describeClusters(
     request: { readonly clusters?: readonly string[] } = {},
   ): Promise<{ clusters: Cluster[]; failures: EcsFailure[] }> {
+    checkRequest('describeClusters', request);
     const names = (request.clusters ?? [this.defaultCluster]).map(clusterNameOf);
     const clusters: Cluster[] = [];
     const failures: EcsFailure[] = [];
@@ -100,6 +102,7 @@ export abstract class EcsClusterApi {
   async listContainerInstances(
     request: { readonly cluster?: string; readonly status?: ContainerInstance['status'] } = {},
   ): Promise<{ containerInstanceArns: string[] }> {
+    checkRequest('listContainerInstances', request);
     const cluster = clusterNameOf(request.cluster ?? this.defaultCluster);
     return {
       containerInstanceArns: [...this.cache.instances.values()]
@@ -118,6 +121,7 @@ export abstract class EcsClusterApi {
     readonly cluster?: string;
     readonly containerInstances: readonly string[];
   }): Promise<{ containerInstances: ContainerInstance[]; failures: EcsFailure[] }> {
+    checkRequest('describeContainerInstances', request);
     const containerInstances: ContainerInstance[] = [];
     const failures: EcsFailure[] = [];
     for (const ref of request.containerInstances) {
@@ -134,12 +138,7 @@ export abstract class EcsClusterApi {
     readonly containerInstances: readonly string[];
     readonly status: 'ACTIVE' | 'DRAINING';
   }): Promise<{ containerInstances: ContainerInstance[]; failures: EcsFailure[] }> {
-    if (request.status !== 'ACTIVE' && request.status !== 'DRAINING') {
-      throw new BatonApiError(
-        'InvalidParameterException',
-        `status must be ACTIVE or DRAINING (got ${String(request.status)})`,
-      );
-    }
+    checkRequest('updateContainerInstancesState', request);
     const containerInstances: ContainerInstance[] = [];
     const failures: EcsFailure[] = [];
     for (const ref of request.containerInstances) {
@@ -174,6 +173,7 @@ export abstract class EcsClusterApi {
   async deregisterTaskDefinition(request: {
     readonly taskDefinition: string;
   }): Promise<{ taskDefinition: TaskDefinition }> {
+    checkRequest('taskDefinition', request);
     const ref = parseTaskDefinitionRef(request.taskDefinition);
     if (!ref || ref.revision === undefined) {
       throw new BatonApiError(
@@ -198,6 +198,7 @@ export abstract class EcsClusterApi {
   async describeTaskDefinition(request: {
     readonly taskDefinition: string;
   }): Promise<{ taskDefinition: TaskDefinition }> {
+    checkRequest('taskDefinition', request);
     return { taskDefinition: (await this.resolveTaskDefinition(request.taskDefinition)).object };
   }
 

@@ -1,8 +1,9 @@
-import type { ValidationError, ValidationIssue } from '@baton/model';
+import { formatIssue, type ValidationError, type ValidationIssue } from '@baton/model';
 
 /** ECS's exception names, so callers handle Baton's errors the way they handle ECS's. */
 export type EcsErrorCode =
   | 'InvalidParameterException'
+  | 'LimitExceededException'
   | 'ClientException'
   | 'ClusterNotFoundException'
   | 'ServiceNotFoundException'
@@ -23,7 +24,21 @@ export class BatonApiError extends Error {
     super(`${code}: ${message}`, options);
   }
 
+  /** A validation failure: LimitExceededException when an ECS quota is exceeded, else InvalidParameterException. */
   static invalid(error: ValidationError): BatonApiError {
-    return new BatonApiError('InvalidParameterException', error.message, error.issues, { cause: error });
+    return new BatonApiError(codeOf(error.issues), error.message, error.issues, { cause: error });
   }
+
+  /** Issues of a request (`what`: `runTask request`), every field at fault named in the message. */
+  static fromIssues(what: string, issues: readonly ValidationIssue[]): BatonApiError {
+    return new BatonApiError(
+      codeOf(issues),
+      `invalid ${what}: ${issues.map(formatIssue).join('; ')}`,
+      issues,
+    );
+  }
+}
+
+function codeOf(issues: readonly ValidationIssue[]): EcsErrorCode {
+  return issues.some((i) => i.rule === 'quota') ? 'LimitExceededException' : 'InvalidParameterException';
 }

@@ -14,6 +14,7 @@ export {
   Tag,
   Timestamp,
 } from './fields.js';
+export * from './limits.js';
 export * from './linux-parameters.js';
 export * from './parse.js';
 export * from './placement.js';

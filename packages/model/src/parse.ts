@@ -3,6 +3,13 @@ import type { z } from 'zod';
 import { clusterNameOf } from './arn.js';
 import { Cluster } from './cluster.js';
 import { ContainerInstance } from './container-instance.js';
+import {
+  checkJsonBounds,
+  checkJsonSize,
+  type JsonBounds,
+  requestBounds,
+  taskDefinitionBounds,
+} from './limits.js';
 import { asArray, asRecord } from './loose.js';
 import { Service } from './service.js';
 import { serviceRules } from './service-rules.js';
@@ -29,6 +36,8 @@ export interface ResourceParser<S extends z.ZodType> {
   readonly envelopes: readonly string[];
   readonly rules?: (input: unknown) => ValidationIssue[];
   readonly finish?: (value: z.output<S>) => z.output<S>;
+  /** How large an input is read at all (default: requestBounds); checked before anything else. */
+  readonly bounds?: JsonBounds;
 }
 
 /**
@@ -39,7 +48,11 @@ export interface ResourceParser<S extends z.ZodType> {
 export function resourceParser<S extends z.ZodType>(p: ResourceParser<S>) {
   return (json: unknown): ParseResult<z.output<S>> => {
     let input = json;
+    const bounds = p.bounds ?? requestBounds;
     if (typeof json === 'string') {
+      // UTF-8 never takes fewer bytes than UTF-16 code units: a text this long is too large.
+      if (json.length > bounds.maxBytes)
+        return left(new ValidationError(p.resource, checkJsonSize(json, bounds.maxBytes)));
       try {
         input = JSON.parse(json);
       } catch (e) {
@@ -50,7 +63,11 @@ export function resourceParser<S extends z.ZodType>(p: ResourceParser<S>) {
         );
       }
     }
+    const tooLarge = checkJsonBounds(input, bounds);
+    if (tooLarge.length > 0) return left(new ValidationError(p.resource, tooLarge));
     input = withoutNulls(unwrap(input, p.envelopes));
+    const oversize = checkJsonSize(input, bounds.maxBytes);
+    if (oversize.length > 0) return left(new ValidationError(p.resource, oversize));
     if (asRecord(input) === undefined) {
       return left(
         new ValidationError(p.resource, [{ path: '', rule: 'type', message: 'must be a JSON object' }]),
@@ -76,7 +93,16 @@ export function withoutNulls(value: unknown): unknown {
   const record = asRecord(value);
   if (!record) return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(record)) if (v !== null) out[k] = withoutNulls(v);
+  for (const [k, v] of Object.entries(record)) {
+    // defineProperty: a key named `__proto__` stays an own field instead of replacing the prototype.
+    if (v !== null)
+      Object.defineProperty(out, k, {
+        value: withoutNulls(v),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+  }
   return out;
 }
 
@@ -111,6 +137,7 @@ export const parseTaskDefinition = resourceParser({
   schema: TaskDefinition,
   envelopes: ['taskDefinition'],
   rules: taskDefinitionRules,
+  bounds: taskDefinitionBounds,
 });
 
 /** Parses a service: a CreateService request or a DescribeServices entry. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { clusterNameOf } from './arn.js';
 import { ecsName, ecsObject, ignored, intAtLeast, intBetween, Tag, Timestamp } from './fields.js';
+import { countWithinQuota, ecsLimits } from './limits.js';
 import { PlacementConstraint, PlacementStrategy } from './placement.js';
 
 export const SchedulingStrategy = z.enum(['REPLICA', 'DAEMON']);
@@ -102,7 +103,7 @@ const ServiceObject = ecsObject({
   serviceName: ecsName('serviceName'),
   cluster: z.string().min(1).default('default'),
   taskDefinition: z.string().min(1),
-  desiredCount: intAtLeast(0).optional(),
+  desiredCount: countWithinQuota(ecsLimits.tasksPerService, 'tasks per service').optional(),
   schedulingStrategy: SchedulingStrategy.default('REPLICA'),
   launchType: LaunchType.default('EC2'),
   deploymentConfiguration: DeploymentConfiguration.default({

@@ -174,7 +174,8 @@ function walk(schema: z.ZodType, value: unknown, path: PropertyKey[], out: Parse
   if (def.type === 'object' && typeof value === 'object' && !Array.isArray(value)) {
     const shape = def.shape as Record<string, z.ZodType>;
     for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-      const child = shape[key];
+      // Own keys only: `constructor` or `toString` in the input must not find Object.prototype's.
+      const child = Object.hasOwn(shape, key) ? shape[key] : undefined;
       if (child) walk(child, v, [...path, key], out);
       else
         out.push({

@@ -30,6 +30,12 @@ export interface ServiceReconcileContext {
   readonly arn?: ArnContext;
   /** Baton's lost-instance rule: tasks on an instance disconnected this long are replaced. Default 5 min. */
   readonly instanceLostAfterMs?: number;
+  /**
+   * At most this many tasks are placed per service per pass (default defaultLaunchBatchSize), as ECS
+   * launches a service's tasks in batches: a pass's work stays bounded whatever desiredCount says, and
+   * the tasks it creates bring the next pass.
+   */
+  readonly launchBatchSize?: number;
 }
 
 /** A decision to stop one task. */
@@ -59,3 +65,4 @@ export interface ServicePlan {
 }
 
 export const defaultInstanceLostAfterMs = 5 * 60 * 1000;
+export const defaultLaunchBatchSize = 500;

@@ -4,6 +4,7 @@ import type { Classification, ClassifiedTask } from './classify.js';
 import { deploymentLimitsFor } from './deployment-limits.js';
 import type { ServicePass } from './pass.js';
 import { placeServiceTasks, selectTasksForScaleIn } from './placement.js';
+import { defaultLaunchBatchSize } from './plan.js';
 import { serviceMessages } from './service-events.js';
 import { stoppedReasons } from './task-health.js';
 
@@ -147,7 +148,8 @@ export function reconcileReplicas(args: ReplicaArgs): void {
 
   // Launch what the PRIMARY still lacks, within maximumPercent.
   const need = Math.max(0, D - primaryGood().length);
-  const toStart = args.launchesBlocked || !args.launchTaskDefinition ? 0 : Math.min(need, roomNow());
+  const batch = pass.ctx.launchBatchSize ?? defaultLaunchBatchSize;
+  const toStart = args.launchesBlocked || !args.launchTaskDefinition ? 0 : Math.min(need, roomNow(), batch);
   if (toStart > 0 && args.launchTaskDefinition) {
     started += placeServiceTasks(pass, primary, args.launchTaskDefinition, toStart);
   }
