@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 // Tests import workspace packages through the "source" export condition, so
 // they run against src/ without a build step.
-const conditions = ['source', 'module', 'node', 'import', 'default'];
+const conditions = ['source', 'node', 'import', 'default'];
 
 export default defineConfig({
   resolve: { conditions },

@@ -16,6 +16,7 @@ import type { BatonOptions, TaskStateChange } from './baton-options.js';
 import { systemClock } from './clock.js';
 import { containerActionReporter } from './container-actions.js';
 import { EcsApi } from './ecs-api.js';
+import { type ApiHandler, type ApiHandlerOptions, createApiHandler } from './endpoint/index.js';
 import { BatonApiError } from './errors.js';
 import { BatonHa, type ControllerInformers, isLockingStore, type LeaderState } from './leader/index.js';
 import { Counters, jsonLogger, type Logger } from './observability.js';
@@ -334,6 +335,14 @@ export class Baton extends EcsApi {
   /** With leader election: the leadership picture, on every change. */
   get leadership$(): Observable<readonly LeaderState[]> {
     return this.ha?.leadership$ ?? new Subject<readonly LeaderState[]>();
+  }
+
+  /**
+   * AWS's wire protocols for this Baton (ECS, ELBv2, Application Auto Scaling…) as a Node
+   * `(req, res)` handler, every request SigV4-signed by one of `options.credentials`. See docs/api.md.
+   */
+  apiHandler(options: ApiHandlerOptions): ApiHandler {
+    return createApiHandler(this, options);
   }
 
   /** Prometheus-style text of Baton's counters. */

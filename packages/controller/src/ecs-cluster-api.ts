@@ -78,8 +78,58 @@ export abstract class EcsClusterApi {
       status: 'ACTIVE',
     };
     const existing = await this.store.get('Cluster', cluster.clusterName);
+    if (existing?.object.status === 'INACTIVE')
+      return (await this.store.update('Cluster', existing.key, cluster, { ifVersion: existing.version }))
+        .object;
     if (existing) return existing.object; // ECS's CreateCluster is idempotent
     return (await this.store.create('Cluster', cluster)).object;
+  }
+
+  /** ListClusters: the ARNs of the ACTIVE clusters, sorted. */
+  async listClusters(): Promise<{ clusterArns: string[] }> {
+    return {
+      clusterArns: [...this.cache.clusters.values()]
+        .filter((e) => e.object.status !== 'INACTIVE')
+        .map((e) => e.object.clusterArn ?? arns.cluster(e.object.clusterName, this.arnContext))
+        .sort(),
+    };
+  }
+
+  /**
+   * DeleteCluster: the cluster becomes INACTIVE. Refused, in ECS's words, while container
+   * instances are registered, services are active or tasks run in it.
+   */
+  async deleteCluster(request: { readonly cluster: string }): Promise<Cluster> {
+    const name = clusterNameOf(request.cluster);
+    const e = await this.requireCluster(name);
+    for (const i of this.cache.instances.values())
+      if (clusterNameOf(i.object.containerInstanceArn) === name && i.object.status !== 'INACTIVE')
+        throw new BatonApiError(
+          'ClusterContainsContainerInstancesException',
+          'The Cluster cannot be deleted while Container Instances are active or draining.',
+        );
+    for (const s of this.cache.services.values())
+      if (s.object.cluster === name && s.object.status !== 'INACTIVE')
+        throw new BatonApiError(
+          'ClusterContainsServicesException',
+          'The Cluster cannot be deleted while Services are active.',
+        );
+    for (const t of this.cache.tasks.values())
+      if (clusterNameOf(t.object.clusterArn) === name && t.object.lastStatus !== 'STOPPED')
+        throw new BatonApiError(
+          'ClusterContainsTasksException',
+          'The Cluster cannot be deleted while Tasks are active.',
+        );
+    return (
+      await this.store.update(
+        'Cluster',
+        e.key,
+        (c) => {
+          c.status = 'INACTIVE';
+        },
+        { ifVersion: e.version },
+      )
+    ).object;
   }
 
   async describeClusters(
@@ -200,6 +250,50 @@ export abstract class EcsClusterApi {
   }): Promise<{ taskDefinition: TaskDefinition }> {
     checkRequest('taskDefinition', request);
     return { taskDefinition: (await this.resolveTaskDefinition(request.taskDefinition)).object };
+  }
+
+  /**
+   * ListTaskDefinitions: ARNs of one status (ACTIVE by default), optionally of one family,
+   * sorted by family then revision (ASC, ECS's default) or the reverse.
+   */
+  async listTaskDefinitions(
+    request: {
+      readonly familyPrefix?: string;
+      readonly status?: TaskDefinition['status'];
+      readonly sort?: 'ASC' | 'DESC';
+    } = {},
+  ): Promise<{ taskDefinitionArns: string[] }> {
+    const status = request.status ?? 'ACTIVE';
+    const tds = [...this.cache.taskDefinitions.values()]
+      .map((e) => e.object)
+      .filter((td) => td.status === status && (!request.familyPrefix || td.family === request.familyPrefix))
+      .sort((a, b) =>
+        a.family === b.family ? (a.revision ?? 0) - (b.revision ?? 0) : a.family < b.family ? -1 : 1,
+      );
+    if (request.sort === 'DESC') tds.reverse();
+    return { taskDefinitionArns: tds.map((td) => td.taskDefinitionArn!) };
+  }
+
+  /**
+   * ListTaskDefinitionFamilies: families starting with `familyPrefix`; ACTIVE (the default) are
+   * those with an ACTIVE revision, INACTIVE those without one, ALL both.
+   */
+  async listTaskDefinitionFamilies(
+    request: { readonly familyPrefix?: string; readonly status?: 'ACTIVE' | 'INACTIVE' | 'ALL' } = {},
+  ): Promise<{ families: string[] }> {
+    const active = new Set<string>();
+    const all = new Set<string>();
+    for (const e of this.cache.taskDefinitions.values()) {
+      const td = e.object;
+      if (request.familyPrefix && !td.family.startsWith(request.familyPrefix)) continue;
+      all.add(td.family);
+      if (td.status === 'ACTIVE') active.add(td.family);
+    }
+    const status = request.status ?? 'ACTIVE';
+    const families = [...all].filter((f) =>
+      status === 'ALL' ? true : status === 'ACTIVE' ? active.has(f) : !active.has(f),
+    );
+    return { families: families.sort() };
   }
 
   // --- helpers ---------------------------------------------------------------

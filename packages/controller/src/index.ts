@@ -13,6 +13,12 @@ export { Baton, type BatonOptions, createBaton, type TaskStateChange } from './b
 export { type Clock, ManualClock, systemClock } from './clock.js';
 export { ControllerLoop, type ControllerLoopOptions, type ReconcileOutcome } from './controller-loop.js';
 export type { EcsFailure } from './ecs-api.js';
+export {
+  type AccessKey,
+  type ApiHandler,
+  type ApiHandlerOptions,
+  createApiHandler,
+} from './endpoint/index.js';
 export { BatonApiError, type EcsErrorCode } from './errors.js';
 export { type CacheChange, Informer } from './informer.js';
 export {

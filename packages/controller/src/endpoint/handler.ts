@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Baton } from '../baton.js';
+import type { Logger } from '../observability.js';
+import { ecsOperations, type Operation } from './ecs-operations.js';
+import { internalError, invalidParameter, toWireError, type WireService } from './error-table.js';
+import { decodeJsonInput, encodeJsonOutput } from './json-codec.js';
+import { readBody } from './read-body.js';
+import { ecsModel, missingRequired, type ServiceModel } from './service-model.js';
+import { type AccessKey, type SignatureErrorStyle, type SignedRequest, verifySignature } from './sigv4.js';
+import { WireError } from './wire-error.js';
+
+export type { AccessKey } from './sigv4.js';
+
+export interface ApiHandlerOptions {
+  /** The access keys requests may be signed with (several users). */
+  readonly credentials?: readonly AccessKey[];
+  /**
+   * With no credentials: accept any access key, checking the signature's form and time window but
+   * not its secret. Only for an endpoint on the loopback interface (`baton serve` without
+   * credentials); never set it on a reachable one.
+   */
+  readonly acceptAnyKey?: boolean;
+  /** Largest request body accepted (413 past it). Default 1 MiB. */
+  readonly maxBodyBytes?: number;
+  /** Time allowed for the request body to arrive (408 past it). Default 10 s. */
+  readonly bodyTimeoutMs?: number;
+  /** One record per request (operation, status, duration, access key id — never a secret). Default: Baton's logger. */
+  readonly logger?: Logger;
+  /** The clock signatures are checked against. Default Date.now. */
+  readonly now?: () => number;
+}
+
+/** A Node request handler: `http.createServer(handler)`, Express `app.use(handler)`, Fastify (see docs/api.md). */
+export type ApiHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+interface JsonService {
+  readonly name: WireService;
+  readonly model: ServiceModel;
+  readonly operations: Readonly<Record<string, Operation>>;
+}
+
+const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
+
+/**
+ * Baton's AWS-compatible endpoint as a Node handler: AWS's wire protocols over the Baton
+ * object's public methods, every request signed with SigV4 by one of `credentials`.
+ */
+export function createApiHandler(baton: Baton, options: ApiHandlerOptions): ApiHandler {
+  const keys = new Map((options.credentials ?? []).map((k) => [k.accessKeyId, k]));
+  if (keys.size === 0 && !options.acceptAnyKey)
+    throw new Error('createApiHandler: pass credentials (access keys requests are signed with)');
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? 10_000;
+  const logger = options.logger ?? baton.logger;
+  const now = options.now ?? Date.now;
+  const json: Record<string, JsonService> = {
+    [ecsModel.metadata.targetPrefix!]: { name: 'ecs', model: ecsModel, operations: ecsOperations(baton) },
+  };
+
+  const authenticate = async (
+    req: IncomingMessage,
+    url: URL,
+    body: string,
+    service: string | undefined,
+    style: SignatureErrorStyle,
+  ): Promise<string> => {
+    const query: Record<string, string[]> = {};
+    for (const [k, v] of url.searchParams) {
+      const list = query[k] ?? [];
+      list.push(v);
+      query[k] = list;
+    }
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers))
+      if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+    const signed: SignedRequest = { method: req.method ?? 'POST', path: url.pathname, query, headers, body };
+    const key = await verifySignature(signed, {
+      keys: keys.size === 0 && options.acceptAnyKey ? 'any' : keys,
+      service: service ?? credentialService(signed) ?? '',
+      now: now(),
+      style,
+    });
+    return key.accessKeyId;
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const started = performance.now();
+    const requestId = randomUUID();
+    let service: WireService = 'ecs';
+    let operation = 'unknown';
+    let accessKeyId: string | undefined;
+    let status = 200;
+    try {
+      const url = new URL(req.url ?? '/', 'http://endpoint');
+      const target = header(req, 'x-amz-target');
+      const body = await readBody(req, maxBodyBytes, bodyTimeoutMs);
+      if (target === undefined)
+        throw new WireError(
+          'UnknownOperationException',
+          400,
+          'The request names no operation (no X-Amz-Target header).',
+        );
+      const dot = target.lastIndexOf('.');
+      const prefix = dot < 0 ? target : target.slice(0, dot);
+      operation = dot < 0 ? '' : target.slice(dot + 1);
+      const svc = json[prefix];
+      if (svc) service = svc.name;
+      accessKeyId = await authenticate(req, url, body, svc?.model.metadata.signingName, 'json');
+      const op = svc?.operations[operation];
+      if (!svc || !op)
+        throw new WireError('UnknownOperationException', 400, `Operation ${target} is not supported.`);
+      const opModel = svc.model.operations[operation]!;
+      const input = decodeJsonInput(svc.model, opModel.input, body) as Record<string, unknown>;
+      const missing = opModel.input ? missingRequired(svc.model, opModel.input, input) : undefined;
+      if (missing) throw invalidParameter(service, `${missing} is required.`);
+      const output = encodeJsonOutput(svc.model, opModel.output, await op(input));
+      send(
+        res,
+        200,
+        { 'content-type': JSON_CONTENT_TYPE, 'x-amzn-requestid': requestId },
+        JSON.stringify(output),
+      );
+    } catch (error) {
+      let wire = toWireError(service, error);
+      if (!wire) {
+        logger({
+          level: 'error',
+          msg: 'api: unexpected error',
+          service,
+          operation,
+          requestId,
+          error: String(error),
+        });
+        wire = internalError(service);
+      }
+      status = wire.status;
+      send(
+        res,
+        wire.status,
+        {
+          'content-type': JSON_CONTENT_TYPE,
+          'x-amzn-requestid': requestId,
+          'x-amzn-errortype': wire.code,
+          ...(wire.status === 413 || wire.status === 408 ? { connection: 'close' } : {}),
+        },
+        JSON.stringify({ __type: wire.code, message: wire.message }),
+      );
+    } finally {
+      logger({
+        level: 'info',
+        msg: 'api request',
+        service,
+        operation,
+        status,
+        requestId,
+        ...(accessKeyId ? { accessKeyId } : {}),
+        ms: Math.round((performance.now() - started) * 100) / 100,
+      });
+    }
+  };
+  return (req, res) => {
+    void handle(req, res);
+  };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
+  res.end(body);
+}
+
+function credentialOf(r: SignedRequest): string | undefined {
+  const fromHeader = /Credential=([^,\s]+)/.exec(r.headers.authorization ?? '')?.[1];
+  const q = r.query['X-Amz-Credential'];
+  return fromHeader ?? (typeof q === 'string' ? q : q?.[0]);
+}
+
+function credentialService(r: SignedRequest): string | undefined {
+  return credentialOf(r)?.split('/')[3];
+}

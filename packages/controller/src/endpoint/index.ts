@@ -1,0 +1,1 @@
+export { type AccessKey, type ApiHandler, type ApiHandlerOptions, createApiHandler } from './handler.js';

@@ -1,0 +1,93 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { arns, defaultArnContext, type Task } from '@baton/model';
+import {
+  type AccessKey,
+  type ApiHandlerOptions,
+  type Baton,
+  createBaton,
+  silentLogger,
+} from '../../src/index.js';
+
+export const alice: AccessKey = {
+  accessKeyId: 'AKIDALICE0000000001',
+  secretAccessKey: 'alice-secret-key-0001',
+};
+export const bob: AccessKey = { accessKeyId: 'AKIDBOB00000000002', secretAccessKey: 'bob-secret-key-0002' };
+
+/** A Baton with no engines: its API and controllers run, no container does. */
+export async function engineLessBaton(): Promise<Baton> {
+  const baton = await createBaton({ seed: 11, logger: silentLogger });
+  await baton.start();
+  return baton;
+}
+
+/** The handler mounted on node:http at 127.0.0.1:<free port>. */
+export async function mount(
+  baton: Baton,
+  options: ApiHandlerOptions = { credentials: [alice, bob] },
+): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
+  const server = createServer(baton.apiHandler({ logger: silentLogger, ...options }));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    server,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+export function ecsClient(url: string, key: AccessKey = alice): ECSClient {
+  return new ECSClient({ endpoint: url, region: 'us-east-1', credentials: key, maxAttempts: 1 });
+}
+
+/**
+ * Task records written straight to the store (standalone tasks, RUNNING as far as the store says):
+ * list and describe operations read them as they read any task; no engine runs them.
+ */
+export async function seedTasks(
+  baton: Baton,
+  cluster: string,
+  taskDefinitionArn: string,
+  count: number,
+  group = 'family:seed',
+): Promise<string[]> {
+  const tasks: Task[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = `${cluster}${String(i).padStart(6, '0')}`.replace(/[^a-z0-9]/gi, '').slice(-32);
+    tasks.push({
+      taskArn: arns.task(cluster, id, defaultArnContext),
+      clusterArn: arns.cluster(cluster, defaultArnContext),
+      taskDefinitionArn,
+      group,
+      launchType: 'EC2',
+      overrides: { containerOverrides: [] },
+      desiredStatus: 'RUNNING',
+      lastStatus: 'RUNNING',
+      healthStatus: 'UNKNOWN',
+      containers: [],
+      tags: [],
+      createdAt: Date.now(),
+    } as Task);
+  }
+  await baton.store.commit(tasks.map((object) => ({ op: 'create' as const, kind: 'Task' as const, object })));
+  return tasks.map((t) => t.taskArn);
+}
+
+export const webTaskDefinition = (family: string) => ({
+  family,
+  containerDefinitions: [
+    {
+      name: 'web',
+      image: 'baton-test/busybox:1',
+      memory: 32,
+      command: ['httpd', '-f', '-p', '8080', '-h', '/www'],
+      portMappings: [{ containerPort: 8080, hostPort: 0 }],
+    },
+  ],
+});
