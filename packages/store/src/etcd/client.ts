@@ -1,14 +1,26 @@
-import { Etcd3, type IOptions } from 'etcd3';
-import Long from 'long';
-import protobuf from 'protobufjs';
+import { createRequire } from 'node:module';
+import type { Etcd3, IOptions } from 'etcd3';
 
-// etcd lease IDs are 64-bit. protobufjs keeps them exact only with long.js, which it looks up with
-// require('long'); where that resolves to long's ES module (bundlers, test runners resolving the
-// "import" condition) it silently falls back to doubles, and a lease ID comes back rounded — etcd
-// then answers "requested lease not found". Hand it long.js explicitly.
-if (!(protobuf.util.Long as { isLong?: unknown } | null)?.isLong) {
-  protobuf.util.Long = Long as unknown as typeof protobuf.util.Long;
-  protobuf.configure();
+// etcd's client (gRPC, protobufjs) is loaded on first use, not when the store package is imported:
+// most users never run on etcd, and loading it costs about half a second at startup.
+const requireCjs = createRequire(import.meta.url);
+let etcd3: typeof import('etcd3') | undefined;
+
+function loadEtcd3(): typeof import('etcd3') {
+  if (etcd3) return etcd3;
+  // etcd lease IDs are 64-bit. protobufjs keeps them exact only with long.js, which it looks up with
+  // require('long'); where that resolves to long's ES module (bundlers, test runners resolving the
+  // "import" condition) it silently falls back to doubles, and a lease ID comes back rounded — etcd
+  // then answers "requested lease not found". Hand it long.js explicitly.
+  const protobuf = requireCjs('protobufjs') as typeof import('protobufjs');
+  if (!(protobuf.util.Long as { isLong?: unknown } | null)?.isLong) {
+    // Test runners that resolve the "import" condition hand back long's ES module through require.
+    const long = requireCjs('long') as { default?: unknown };
+    protobuf.util.Long = (long.default ?? long) as typeof protobuf.util.Long;
+    protobuf.configure();
+  }
+  etcd3 = requireCjs('etcd3') as typeof import('etcd3');
+  return etcd3;
 }
 
 type Policy = NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
@@ -33,6 +45,7 @@ export interface ClientOptions {
 }
 
 export function createClient(o: ClientOptions): Etcd3 {
+  const { Etcd3 } = loadEtcd3();
   return new Etcd3({
     hosts: [...o.endpoints],
     dialTimeout: o.dialTimeoutMs,
