@@ -1,4 +1,6 @@
 import { randomInt as cryptoRandomInt } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { type Cluster, type ContainerInstance, defaultArnContext } from '@baton/model';
 import {
   DockerRuntime,
@@ -76,6 +78,10 @@ export class Baton extends EcsApi {
     scoped?: ControllerInformers,
   ) => ServiceController;
   private started = false;
+  /** Where each task's FireLens socket directory lives on the engines' host. */
+  private get firelensDir(): string {
+    return resolve(this.options.dataDir ?? join(tmpdir(), 'baton'), 'firelens');
+  }
 
   constructor(
     store: Store<BatonKinds>,
@@ -399,7 +405,7 @@ export class Baton extends EcsApi {
       ...(a?.resyncIntervalMs !== undefined ? { resyncIntervalMs: a.resyncIntervalMs } : {}),
       ...(a?.concurrency !== undefined ? { concurrency: a.concurrency } : {}),
       ...(this.images ? { images: this.images } : {}),
-      ...(a?.settings ? { settings: a.settings } : {}),
+      settings: { firelensDir: this.firelensDir, ...a?.settings },
       onAction: containerActionReporter(engine.instanceId, this.logger, this.counters),
       onError: (error, context) =>
         this.logger({

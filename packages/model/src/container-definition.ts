@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ecsName, ecsObject, ignored, intAtLeast, intBetween, KeyValuePair, show } from './fields.js';
 import { LinuxParameters, ResourceRequirement, SystemControl } from './linux-parameters.js';
+import { FirelensConfiguration, LogConfiguration } from './log-configuration.js';
 import { MountPoint, VolumeFrom } from './volume.js';
 
 export const TransportProtocol = z.enum(['tcp', 'udp']);
@@ -104,11 +105,11 @@ export const ContainerDefinition = ecsObject({
   /** Docker's `--security-opt` values (`no-new-privileges`, `label:…`, `apparmor:…`, `seccomp:…`). */
   dockerSecurityOptions: z.array(z.string().min(1)).optional(),
   versionConsistency: ignored('not-implemented'),
-  logConfiguration: ignored('aws-only'),
+  logConfiguration: LogConfiguration.optional(),
   secrets: ignored('aws-only'),
   environmentFiles: ignored('aws-only'),
   repositoryCredentials: ignored('aws-only'),
-  firelensConfiguration: ignored('aws-only'),
+  firelensConfiguration: FirelensConfiguration.optional(),
   credentialSpecs: ignored('aws-only'),
 });
 export type ContainerDefinition = z.output<typeof ContainerDefinition>;

@@ -1,4 +1,5 @@
 import { show } from './fields.js';
+import { firelensRules } from './log-configuration.js';
 import { asArray, asInt, asRecord, asString } from './loose.js';
 import { networkRules } from './network-rules.js';
 import type { ValidationIssue } from './validation.js';
@@ -17,6 +18,7 @@ export function taskDefinitionRules(input: unknown): ValidationIssue[] {
   const networkMode = asString(td.networkMode) ?? 'bridge';
   const taskMemory = td.memory !== undefined ? Number.parseFloat(String(td.memory)) : undefined;
 
+  issues.push(...firelensRules(containers));
   if (containers.length > 0 && !containers.some((c) => c.essential !== false)) {
     add('containerDefinitions', 'essential-container', 'at least one container must be essential');
   }

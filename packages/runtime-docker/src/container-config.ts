@@ -77,6 +77,10 @@ export function toCreateOptions(
       ...(spec.volumesFrom?.length
         ? { VolumesFrom: spec.volumesFrom.map((v) => `${v.container}:${v.readOnly ? 'ro' : 'rw'}`) }
         : {}),
+      // Logging (reconciler's log-config.ts): the driver and its options.
+      ...(spec.logConfig
+        ? { LogConfig: { Type: spec.logConfig.type, Config: { ...spec.logConfig.config } } }
+        : {}),
     },
   };
 }

@@ -1,5 +1,7 @@
 import type { ContainerDefinition, KeyValuePair, Task, TaskDefinition } from '@baton/model';
 import { batonLabels, containerEngineName, containerLabels } from './labels.js';
+import { containerLogSpec } from './log-config.js';
+import { defaultAgentSettings } from './settings.js';
 import type { TaskVolumes } from './task-volumes.js';
 import type { ContainerSpec } from './types.js';
 
@@ -38,9 +40,12 @@ export function containerSpec(
   td: Pick<TaskDefinition, 'networkMode'>,
   definition: ContainerDefinition,
   volumes?: Pick<TaskVolumes, 'mounts'>,
+  settings: { readonly firelensDir: string } = defaultAgentSettings,
 ): ContainerSpec {
   const def = effectiveContainerDefinition(task, definition);
-  const mounts = volumes?.mounts(def.mountPoints ?? []) ?? [];
+  // Logging: drivers, awslogs collection, FireLens wiring (log-config.ts); the router's socket directory is a bind.
+  const logging = containerLogSpec(task.taskArn, def, settings.firelensDir);
+  const mounts = [...(volumes?.mounts(def.mountPoints ?? []) ?? []), ...(logging.mounts ?? [])];
   // awsvpc runs on a bridge network (Baton has no ENIs); its ports are published like bridge ports.
   const networkMode = td.networkMode === 'host' || td.networkMode === 'none' ? td.networkMode : 'bridge';
   const labels = {
@@ -110,6 +115,7 @@ export function containerSpec(
           })),
         }
       : {}),
+    ...(logging.logConfig ? { logConfig: logging.logConfig } : {}),
   };
 }
 

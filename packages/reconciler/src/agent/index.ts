@@ -12,6 +12,15 @@ export {
   ownedBy,
   serviceNameOf,
 } from './labels.js';
+export {
+  awslogsEngineDriver,
+  type ContainerLogConfig,
+  type ContainerLogSpec,
+  containerLogSpec,
+  firelensTag,
+  firelensTaskDir,
+  withLogRouterOrder,
+} from './log-config.js';
 export { diffStatus, reconcileInstance } from './reconcile-instance.js';
 export { agentSettings, defaultAgentSettings } from './settings.js';
 export { startDependencies } from './task-plan.js';

@@ -5,6 +5,7 @@ import { deepEqual } from './deep-equal.js';
 import { agentStoppedReasons, failedToStart } from './failures.js';
 import { normalizeImageRef } from './images.js';
 import { batonLabels, ownedBy } from './labels.js';
+import { withLogRouterOrder } from './log-config.js';
 import { indexObserved, isRunning } from './observed-index.js';
 import { agentSettings } from './settings.js';
 import { advance, planStoppedTask, planTask } from './task-plan.js';
@@ -93,7 +94,9 @@ export function reconcileInstance(input: ReconcileInstanceInput): ReconcileInsta
       continue;
     }
 
-    const defs = td.containerDefinitions.map((d) => effectiveContainerDefinition(task, d));
+    const defs = withLogRouterOrder(
+      td.containerDefinitions.map((d) => effectiveContainerDefinition(task, d)),
+    );
     for (const [name, o] of observed) {
       if (!defs.some((d) => d.name === name)) strays.push({ container: o, reason: 'orphan' });
     }

@@ -7,6 +7,7 @@ export const defaultAgentSettings: AgentSettings = {
   defaultStartTimeoutSeconds: 180,
   orphanStopTimeoutSeconds: 30,
   maxDeactivationHoldMs: 3_660_000,
+  firelensDir: '/var/lib/baton/firelens',
 };
 
 export function agentSettings(overrides: Partial<AgentSettings> | undefined): AgentSettings {

@@ -94,7 +94,11 @@ function planRun(ctx: TaskPlanContext): TaskPlan {
       // Lost containers have already failed the task (stopCause); only absent ones get here.
       if (imageReadiness(v, ctx).state === 'pull') pulls.push({ image: v.def.image, ref });
       else if (createReady(v.def, byName, ctx.volumes))
-        actions.push({ type: 'CreateContainer', ...ref, spec: containerSpec(task, td, v.def, ctx.volumes) });
+        actions.push({
+          type: 'CreateContainer',
+          ...ref,
+          spec: containerSpec(task, td, v.def, ctx.volumes, ctx.settings),
+        });
       continue;
     }
     if (!v.everStarted && v.observed.state === 'created') {

@@ -1,4 +1,5 @@
 import type { Container, KeyValuePair, Task, TaskDefinition, TransportProtocol } from '@baton/model';
+import type { ContainerLogConfig } from './log-config.js';
 
 /** A container's state as the engine reports it (Docker's `State.Status`). */
 export type ObservedState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
@@ -88,6 +89,8 @@ export interface ContainerPortSpec {
  * container with the task's overrides applied, plus Baton's labels.
  */
 export interface ContainerSpec {
+  /** Docker's log driver and options (HostConfig.LogConfig); absent: the engine's default (log-config.ts). */
+  readonly logConfig?: ContainerLogConfig;
   /** The engine container name: deterministic, so a create can never be duplicated. */
   readonly name: string;
   readonly image: string;
@@ -259,6 +262,8 @@ export interface AgentSettings {
    * (ELB's longest deregistration delay is 60).
    */
   readonly maxDeactivationHoldMs: number;
+  /** Baton: the host directory under which each task's FireLens socket directory lives (ECS: its data dir's firelens/). */
+  readonly firelensDir: string;
 }
 
 /** The instance the agent runs for: its ARN names the cluster (`container-instance/<cluster>/<id>`). */
