@@ -128,11 +128,17 @@ const ServiceObject = ecsObject({
   createdAt: Timestamp.optional(),
   /** Baton: stoppedAt of the newest task failure already reported in the events. */
   failuresReportedThrough: z.number().optional(),
-  /** Baton: the launch back-off after tasks keep failing to start (ECS's throttling). */
+  /**
+   * Baton: the launch back-off after tasks keep failing to start (ECS's service throttle logic).
+   * Kept with the service, so it survives the stopped tasks that taught it; a new task definition
+   * resets it.
+   */
   launchThrottle: ecsObject({
     taskDefinition: z.string(),
     consecutiveFailures: intAtLeast(0),
     nextLaunchAt: z.number().optional(),
+    /** The newest task event (a launch failure's stoppedAt, a start's startedAt) already counted. */
+    countedThrough: z.number().optional(),
   }).optional(),
   capacityProviderStrategy: ignored('not-implemented'),
   serviceRegistries: ignored('aws-only'),

@@ -53,49 +53,59 @@ export function deploymentFailures(
 }
 
 /**
- * ECS's throttling: consecutive launch failures of the current task
- * definition, newest first, up to the last task that did start.
+ * ECS's service throttle logic (developer guide, service-throttle-logic.html):
+ * tasks of the current task definition that stop without ever RUNNING make the
+ * next launch wait longer; updating the service to a new task definition
+ * returns it to normal at once. The state is kept with the service and only
+ * ever advanced by task events newer than `countedThrough`, so it does not
+ * forget when old STOPPED tasks leave their retention window. A task that
+ * reaches RUNNING ends the run of consecutive failures.
  */
 export function launchThrottle(
   service: Service,
   taskDefinitionArn: string,
   tasks: readonly Task[],
 ): NonNullable<Service['launchThrottle']> | undefined {
+  // A new task definition (a new deployment) starts from nothing.
+  const previous =
+    service.launchThrottle?.taskDefinition === taskDefinitionArn ? service.launchThrottle : undefined;
   // The common case, cheaply: nothing of this revision ever failed to launch.
   if (
-    service.launchThrottle === undefined &&
+    previous === undefined &&
     !tasks.some((t) => t.taskDefinitionArn === taskDefinitionArn && failedToLaunch(t))
   ) {
     return undefined;
   }
-  const ofRevision = tasks
-    .filter(
-      (t) =>
-        t.taskDefinitionArn === taskDefinitionArn &&
-        (t.lastStatus === 'STOPPED' || t.startedAt !== undefined),
-    )
-    .sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0));
-  let failures = 0;
-  let lastFailureAt = 0;
-  for (const t of ofRevision) {
-    if (t.startedAt !== undefined) break;
-    if (!failedToLaunch(t)) continue;
-    failures++;
-    lastFailureAt = Math.max(lastFailureAt, t.stoppedAt ?? t.createdAt ?? 0);
+  const since = previous?.countedThrough ?? Number.NEGATIVE_INFINITY;
+  const fresh: { at: number; failed: boolean }[] = [];
+  for (const t of tasks) {
+    if (t.taskDefinitionArn !== taskDefinitionArn) continue;
+    if (t.startedAt !== undefined && t.startedAt > since) fresh.push({ at: t.startedAt, failed: false });
+    else if (failedToLaunch(t)) {
+      const at = t.stoppedAt ?? t.createdAt ?? 0;
+      if (at > since) fresh.push({ at, failed: true });
+    }
   }
-  let nextLaunchAt = lastFailureAt + launchBackoffMs(failures);
-  const previous = service.launchThrottle;
-  // A new task definition resets the count; stopped tasks that were cleaned up do not.
-  if (
-    previous &&
-    previous.taskDefinition === taskDefinitionArn &&
-    ofRevision.every((t) => t.startedAt === undefined)
-  ) {
-    if (previous.consecutiveFailures >= failures) {
-      failures = previous.consecutiveFailures;
-      nextLaunchAt = Math.max(nextLaunchAt, previous.nextLaunchAt ?? 0);
+  if (fresh.length === 0) return previous;
+  fresh.sort((a, b) => a.at - b.at || Number(a.failed) - Number(b.failed));
+  let failures = previous?.consecutiveFailures ?? 0;
+  let nextLaunchAt = previous?.nextLaunchAt;
+  let countedThrough = since;
+  for (const e of fresh) {
+    countedThrough = Math.max(countedThrough, e.at);
+    if (e.failed) {
+      failures++;
+      nextLaunchAt = e.at + launchBackoffMs(failures);
+    } else {
+      failures = 0;
+      nextLaunchAt = undefined;
     }
   }
   if (failures === 0) return undefined;
-  return { taskDefinition: taskDefinitionArn, consecutiveFailures: failures, nextLaunchAt };
+  return {
+    taskDefinition: taskDefinitionArn,
+    consecutiveFailures: failures,
+    ...(nextLaunchAt !== undefined ? { nextLaunchAt } : {}),
+    countedThrough,
+  };
 }

@@ -60,6 +60,11 @@ export interface ServicePlan {
   readonly stopTasks: readonly TaskStop[];
   /** Events added this pass (also present in `service.events`). */
   readonly events: readonly ServiceEvent[];
+  /**
+   * The launch back-off after this pass (also `service.launchThrottle`): state kept with the
+   * service, not derived from whichever STOPPED tasks are still retained. Absent when not throttled.
+   */
+  readonly launchThrottle?: NonNullable<Service['launchThrottle']>;
   /** Run again after this long even if nothing changes (health timers, back-off, lost instances). */
   readonly requeueAfterMs?: number;
 }

@@ -218,6 +218,7 @@ export function reconcileService(input: ServiceReconcileInput, ctx: ServiceRecon
     startTasks: pass.starts,
     stopTasks: [...pass.stops.values()],
     events: added,
+    ...(next.launchThrottle ? { launchThrottle: next.launchThrottle } : {}),
     ...(recheckAt !== undefined ? { requeueAfterMs: Math.max(0, recheckAt - ctx.now) } : {}),
   };
 }
@@ -227,7 +228,8 @@ function sameThrottle(a: Service['launchThrottle'], b: Service['launchThrottle']
   return (
     a.taskDefinition === b.taskDefinition &&
     a.consecutiveFailures === b.consecutiveFailures &&
-    a.nextLaunchAt === b.nextLaunchAt
+    a.nextLaunchAt === b.nextLaunchAt &&
+    a.countedThrough === b.countedThrough
   );
 }
 
