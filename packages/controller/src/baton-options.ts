@@ -7,6 +7,7 @@ import type { BatonKinds, Store } from '@baton/store';
 import type { Clock } from './clock.js';
 import type { LeaderElectionOptions } from './leader/index.js';
 import type { Logger } from './observability.js';
+import type { MetadataOptions, SecretsOptions } from './secrets/options.js';
 
 export interface BatonOptions {
   /** The store; default an in-memory one (durable when `dataDir` is set). */
@@ -63,6 +64,13 @@ export interface BatonOptions {
    * janitor, and each engine's agent runs on whichever replica holds that engine's lock. See docs/ha.md.
    */
   readonly leaderElection?: LeaderElectionOptions;
+  /**
+   * Container `secrets`, `environmentFiles` and `repositoryCredentials`: the local stores'
+   * encryption key, the directories `file://` references may read, your own provider. See docs/secrets.md.
+   */
+  readonly secrets?: SecretsOptions;
+  /** The task metadata endpoint v4 (on by default). See docs/secrets.md#task-metadata-endpoint-v4. */
+  readonly metadata?: MetadataOptions;
 }
 
 /** A task's status moved (ECS's "Task State Change" event). */

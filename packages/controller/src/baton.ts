@@ -26,6 +26,7 @@ import { checkRequest } from './requests.js';
 import { AutoScalingApi } from './scaling/auto-scaling-api.js';
 import { CapacityController, type EngineProvider } from './scaling/capacity-controller.js';
 import { ScalingController } from './scaling/scaling-controller.js';
+import { SecretCipher, SecretsApi, validateSecretsOptions } from './secrets/index.js';
 import { ServiceController, type ServiceEventNotice } from './service-controller.js';
 import { ElbV2Api, TargetGroupController } from './target-groups/index.js';
 import { type BatonInformers, createInformers, imagePinnerOf } from './wiring.js';
@@ -61,6 +62,8 @@ export class Baton extends EcsApi {
   readonly elbv2: ElbV2Api;
   /** Application Auto Scaling: scalable targets, policies, scheduled actions, activities, custom metrics. */
   readonly autoScaling: AutoScalingApi;
+  /** The local parameter store and secrets store (SSM- and Secrets Manager-shaped) that container `secrets` read. */
+  readonly secrets: SecretsApi;
   private readonly targetGroups: TargetGroupController;
   private readonly scaling: ScalingController;
   private readonly capacity: CapacityController[] = [];
@@ -92,6 +95,11 @@ export class Baton extends EcsApi {
     const random: RandomSource = mulberry32(options.seed ?? cryptoRandomInt(0, 2 ** 31));
     const arn = options.arn ?? defaultArnContext;
     super(store, clock, random, arn, options.cluster ?? 'default');
+    validateSecretsOptions(options);
+    const cipher = options.secrets?.encryptionKey
+      ? new SecretCipher(options.secrets.encryptionKey)
+      : undefined;
+    this.secrets = new SecretsApi(store, cipher, clock, arn);
     this.logger = options.logger ?? jsonLogger('warn');
     this.writes = new WriteBatcher(store, { clock });
     this.images = imagePinnerOf(options);

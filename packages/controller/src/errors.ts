@@ -13,7 +13,13 @@ export type EcsErrorCode =
   | 'ServiceNotActiveException'
   | 'TaskDefinitionNotFoundException'
   | 'ResourceNotFoundException'
-  | 'ResourceInUseException';
+  | 'ResourceInUseException'
+  // The local parameter and secrets stores answer with SSM's and Secrets Manager's names.
+  | 'ParameterNotFound'
+  | 'ParameterAlreadyExists'
+  | 'ResourceExistsException'
+  | 'InvalidRequestException'
+  | 'DecryptionFailure';
 
 /** An error of Baton's ECS-style API: `code` is ECS's exception name; `issues` name fields for validation errors. */
 export class BatonApiError extends Error {

@@ -44,6 +44,18 @@ export {
 } from './scaling/capacity-controller.js';
 export { ScalingController, type ScalingControllerOptions } from './scaling/scaling-controller.js';
 export {
+  type MetadataOptions,
+  type ParameterMetadata,
+  parseEnvironmentFile,
+  type RegistryAuth,
+  type SecretMetadata,
+  type SecretProviderFunction,
+  type SecretRequest,
+  SecretResolutionError,
+  type SecretsApi,
+  type SecretsOptions,
+} from './secrets/index.js';
+export {
   ServiceController,
   type ServiceControllerOptions,
   type ServiceEventNotice,

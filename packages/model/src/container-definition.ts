@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ecsName, ecsObject, ignored, intAtLeast, intBetween, KeyValuePair, show } from './fields.js';
 import { LinuxParameters, ResourceRequirement, SystemControl } from './linux-parameters.js';
 import { FirelensConfiguration, LogConfiguration } from './log-configuration.js';
+import { secretFields } from './secrets.js';
 import { MountPoint, VolumeFrom } from './volume.js';
 
 export const TransportProtocol = z.enum(['tcp', 'udp']);
@@ -106,9 +107,8 @@ export const ContainerDefinition = ecsObject({
   dockerSecurityOptions: z.array(z.string().min(1)).optional(),
   versionConsistency: ignored('not-implemented'),
   logConfiguration: LogConfiguration.optional(),
-  secrets: ignored('aws-only'),
-  environmentFiles: ignored('aws-only'),
-  repositoryCredentials: ignored('aws-only'),
+  // References only; values are resolved when a container is created (see secrets.ts).
+  ...secretFields,
   firelensConfiguration: FirelensConfiguration.optional(),
   credentialSpecs: ignored('aws-only'),
 });

@@ -57,9 +57,12 @@ describe('ECS task definitions parse unchanged', () => {
     expect(value.containerDefinitions[1]!.portMappings.map((p) => p.hostPort)).toEqual([undefined, 0]);
     expect(taskMemoryMiB(value)).toBe(128 + 128 + 512);
     expect(taskCpuUnits(value)).toBe(512);
-    expect(warnings.map((w) => w.path)).toEqual(
-      expect.arrayContaining(['taskRoleArn', 'containerDefinitions[2].secrets']),
-    );
+    expect(warnings.map((w) => w.path)).toEqual(expect.arrayContaining(['taskRoleArn']));
+    // Secrets are understood (resolved at container create), so they are no longer a warning.
+    expect(warnings.map((w) => w.path)).not.toContain('containerDefinitions[2].secrets');
+    expect(value.containerDefinitions[2]!.secrets).toEqual([
+      { name: 'DB_PASSWORD', valueFrom: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:orders-db' },
+    ]);
   });
 
   it('Fargate (awsvpc) task definition with task-level cpu and memory', () => {

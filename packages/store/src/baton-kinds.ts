@@ -2,6 +2,8 @@ import {
   type Cluster,
   type ContainerInstance,
   clusterNameOf,
+  type ParameterRecord,
+  type SecretRecord,
   type Service,
   type TargetGroup,
   type Task,
@@ -89,6 +91,10 @@ export const batonKinds = defineKinds({
   ScalingConfiguration: kind({
     key: (c: ScalingConfigurationRecord) => c.resourceId,
   }),
+  /** The local parameter store (SSM-shaped); key: the parameter name. Values are ciphertext only. */
+  Parameter: kind({ key: (p: ParameterRecord) => p.name }),
+  /** The local secrets store (Secrets Manager-shaped); key: the secret name. Values are ciphertext only. */
+  Secret: kind({ key: (s: SecretRecord) => s.name }),
 });
 
 /** Target, policies, alarms and scheduled actions of one service, as AAS JSON. */
