@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import type { ContainerSpec, ObservedContainer, ObservedVolume, VolumeSpec } from '@baton/reconciler';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { Observable } from 'rxjs';
 import { type ContainerConfigOptions, toCreateOptions } from './container-config.js';
 import type {
@@ -13,6 +14,15 @@ import { canonicalEndpoint, dockerOptions } from './endpoint.js';
 import { EngineError, engineMessage, engineStatus } from './engine-error.js';
 import { demuxLogs } from './log-frames.js';
 import { fromInspect } from './observe.js';
+
+// dockerode (with ssh2 and its native parts) loads when the first engine is made, not when Baton is
+// imported: an embedding that only simulates, or runs no engine of its own, never pays for it.
+const requireCjs = createRequire(import.meta.url);
+let dockerode: typeof Docker | undefined;
+const loadDockerode = (): typeof Docker => {
+  dockerode ??= requireCjs('dockerode') as typeof Docker;
+  return dockerode;
+};
 
 export interface DockerEngineOptions {
   /** Per-request limit for short calls (inspect, list, create, start, remove). Default 15 s. */
@@ -32,6 +42,7 @@ export class DockerEngine implements ContainerEngine {
   constructor(endpoint: string, options: DockerEngineOptions = {}) {
     this.endpoint = canonicalEndpoint(endpoint);
     const base = dockerOptions(endpoint);
+    const Docker = loadDockerode();
     this.short = new Docker({ ...base, timeout: options.requestTimeoutMs ?? 15_000 });
     this.long = new Docker(base);
   }

@@ -92,7 +92,12 @@ describe('DockerEngine and ActionExecutor on a real engine', () => {
   it('reads what a container wrote to stdout and stderr, in order, with times', async () => {
     const before = Date.now() - 1000;
     const id = await engine.create(
-      { ...spec('logs'), command: ['sh', '-c', 'echo out-1; echo err-1 >&2; sleep 0.2; echo out-2'] },
+      // Docker copies stdout and stderr on separate goroutines: lines written on both within a moment
+      // may be stored in either order, so the writes are spaced.
+      {
+        ...spec('logs'),
+        command: ['sh', '-c', 'echo out-1; sleep 0.2; echo err-1 >&2; sleep 0.2; echo out-2'],
+      },
       options,
     );
     await engine.start(id);
