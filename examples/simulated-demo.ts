@@ -58,8 +58,8 @@ function latestEvents(n = 3): void {
   for (const e of sim.events('web').slice(0, n)) console.log(`    event: ${e}`);
 }
 
-sim.registerTaskDefinition(web('1.36'));
-sim.createService({
+await sim.registerTaskDefinition(web('1.36'));
+await sim.createService({
   serviceName: 'web',
   taskDefinition: 'web',
   desiredCount: 3,
@@ -69,49 +69,47 @@ sim.createService({
     deploymentCircuitBreaker: { enable: true, rollback: true },
   },
 });
-step('a 3-replica service reaches a steady state', sim.runUntilSteady('web', 5 * 60_000));
+step('a 3-replica service reaches a steady state', await sim.runUntilSteady('web', 5 * 60_000));
 table();
 latestEvents();
 
 const victim = sim.tasks('web')[0]!;
-sim.killTask(victim.taskArn);
+await sim.killTask(victim.taskArn);
 step(
   'a crashed task is replaced',
-  sim.runUntil(
+  await sim.runUntil(
     (s) => s.healthyTasks('web').length === 3 && !s.tasks('web').some((t) => t.taskArn === victim.taskArn),
     5 * 60_000,
   ),
 );
 latestEvents(2);
 
-sim.updateService('web', { desiredCount: 5 });
-step(
-  'scaled to 5',
-  sim.runUntil((s) => s.healthyTasks('web').length === 5, 5 * 60_000),
-);
+await sim.updateService('web', { desiredCount: 5 });
+step('scaled to 5', await sim.runUntil((s) => s.healthyTasks('web').length === 5, 5 * 60_000));
 
 let fewest = Infinity;
 const off = sim.onStep((s) => {
   fewest = Math.min(fewest, s.healthyTasks('web').length);
 });
-sim.registerTaskDefinition(web('1.37'));
-sim.updateService('web', { taskDefinition: 'web:2' });
-step('rolled out revision 2', sim.runUntilSteady('web', 10 * 60_000));
+await sim.registerTaskDefinition(web('1.37'));
+await sim.updateService('web', { taskDefinition: 'web:2' });
+step('rolled out revision 2', await sim.runUntilSteady('web', 10 * 60_000));
 step(`never fewer than 5 healthy tasks during the rollout (fewest: ${fewest})`, fewest >= 5);
 off();
 table();
 
 sim.setBehaviour('web:3', { exitAfterMs: 2_000, exitCode: 1 });
-sim.registerTaskDefinition(web('broken'));
-sim.updateService('web', { taskDefinition: 'web:3' });
+await sim.registerTaskDefinition(web('broken'));
+await sim.updateService('web', { taskDefinition: 'web:3' });
 step(
   'a crashing revision trips the circuit breaker',
-  sim.runUntil((s) => s.events('web').some((m) => m.includes('rolling back')), 30 * 60_000),
+  await sim.runUntil((s) => s.events('web').some((m) => m.includes('rolling back')), 30 * 60_000),
 );
 latestEvents(3);
 step(
   'and the service rolls back to revision 2',
-  sim.runUntilSteady('web', 10 * 60_000) && sim.tasks('web').every((t) => t.taskDefinitionArn.endsWith(':2')),
+  (await sim.runUntilSteady('web', 10 * 60_000)) &&
+    sim.tasks('web').every((t) => t.taskDefinitionArn.endsWith(':2')),
 );
 table();
 

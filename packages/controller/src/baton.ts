@@ -2,6 +2,7 @@ import { randomInt as cryptoRandomInt } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Cluster, type ContainerInstance, defaultArnContext } from '@baton/model';
+import type { RunTaskPlan } from '@baton/reconciler';
 import {
   DockerRuntime,
   type EngineSpec,
@@ -15,9 +16,9 @@ import { AlreadyExistsError, type BatonKinds, batonKinds, createMemoryStore, typ
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { filter, map, merge, type Observable, Subject } from 'rxjs';
 import type { BatonOptions, TaskStateChange } from './baton-options.js';
-import { systemClock } from './clock.js';
+import { type Clock, systemClock } from './clock.js';
 import { containerActionReporter } from './container-actions.js';
-import { EcsApi } from './ecs-api.js';
+import { EcsApi, type RunTaskApiRequest } from './ecs-api.js';
 import { type ApiHandler, type ApiHandlerOptions, createApiHandler } from './endpoint/index.js';
 import { BatonApiError } from './errors.js';
 import { BatonHa, type ControllerInformers, isLockingStore, type LeaderState } from './leader/index.js';
@@ -33,6 +34,19 @@ import { type BatonInformers, createInformers, imagePinnerOf } from './wiring.js
 import { batchedAgentStore, WriteBatcher } from './write-batcher.js';
 
 export type { BatonOptions, TaskStateChange } from './baton-options.js';
+
+/**
+ * Baton's parts, for tools built on it (the simulator drives them with a manual clock) and for
+ * diagnostics. Read-only views: writes still go through the API and the store.
+ */
+export interface BatonInternals {
+  readonly clock: Clock;
+  readonly informers: BatonInformers;
+  /** The service controller this replica runs (with leader election: the current term's, if leading). */
+  readonly serviceController: ServiceController | undefined;
+  /** RunTask's placement and commit, with each failure's count. */
+  placeStandaloneTasks(request: RunTaskApiRequest): Promise<{ plan: RunTaskPlan; taskDefinitionArn: string }>;
+}
 
 export async function createBaton(options: BatonOptions = {}): Promise<Baton> {
   const owned = options.store === undefined;
@@ -69,7 +83,7 @@ export class Baton extends EcsApi {
   private readonly capacity: CapacityController[] = [];
   private readonly controller: ServiceController;
   private readonly agents = new Map<string, InstanceAgent>();
-  private janitor: ReturnType<typeof setInterval> | undefined;
+  private janitor: (() => void) | undefined;
   private readonly images: ImagePinner | undefined;
   /** The agents' task status writes, grouped into commits with a 5 ms latency cap. */
   private readonly writes: WriteBatcher;
@@ -117,14 +131,7 @@ export class Baton extends EcsApi {
         logger: this.logger,
         informers: this.informers,
         serviceController: (s, scoped) => this.makeServiceController(s, scoped),
-        leaderWork: (s) => {
-          const janitor = setInterval(
-            () => void this.sweepStoppedTasks(retention, s),
-            Math.min(60_000, retention),
-          );
-          janitor.unref();
-          return () => clearInterval(janitor);
-        },
+        leaderWork: (s) => this.startJanitor(retention, s),
         startAgent: (engine, cluster, s) => this.startAgent(engine, cluster, s),
         stopAgent: async (agent) => {
           if (this.agents.get(agent.containerInstanceArn) === agent)
@@ -231,9 +238,7 @@ export class Baton extends EcsApi {
     this.targetGroups.start();
     this.scaling.start();
     for (const engine of this.options.engines ?? []) await this.startAgent(engine, this.defaultCluster);
-    const retention = this.options.stoppedTaskRetentionMs ?? 60 * 60_000;
-    this.janitor = setInterval(() => void this.sweepStoppedTasks(retention), Math.min(60_000, retention));
-    this.janitor.unref();
+    this.janitor = this.startJanitor(this.options.stoppedTaskRetentionMs ?? 60 * 60_000);
     this.logger({
       level: 'info',
       msg: 'baton started',
@@ -246,7 +251,8 @@ export class Baton extends EcsApi {
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
-    if (this.janitor) clearInterval(this.janitor);
+    this.janitor?.();
+    this.janitor = undefined;
     // Leaders stop acting, then release their locks so another replica takes over at once.
     await this.ha?.stop();
     // In-flight engine calls finish on the engine by themselves; containers keep running.
@@ -359,6 +365,15 @@ export class Baton extends EcsApi {
     return createApiHandler(this, options);
   }
 
+  get internals(): BatonInternals {
+    return {
+      clock: this.clock,
+      informers: this.informers,
+      serviceController: this.ha ? this.ha.controller : this.controller,
+      placeStandaloneTasks: (request) => this.placeStandaloneTasks(request),
+    };
+  }
+
   /** Prometheus-style text of Baton's counters. */
   metrics(): string {
     return this.counters.text();
@@ -377,10 +392,13 @@ export class Baton extends EcsApi {
       : await this.startAgent(engine, cluster);
     const entry = await this.store.get('ContainerInstance', agent.containerInstanceArn);
     if (entry) return entry.object;
-    return (await this.waitFor(
-      async () => (await this.store.get('ContainerInstance', agent.containerInstanceArn))?.object,
-      15_000,
-    ))!;
+    const registered = await this.waitForInstance(agent.containerInstanceArn, 15_000);
+    if (!registered)
+      throw new BatonApiError(
+        'ServerException',
+        `Container instance ${engine.instanceId} did not register within 15 s; is its engine reachable?`,
+      );
+    return registered;
   }
 
   /** The agent of an instance, for tests and diagnostics. */
@@ -442,6 +460,23 @@ export class Baton extends EcsApi {
     });
   }
 
+  /** Sweeps STOPPED tasks past their retention, on Baton's clock; returns its stop function. */
+  private startJanitor(retentionMs: number, store: Store<BatonKinds> = this.store): () => void {
+    const every = Math.min(60_000, retentionMs);
+    let handle: unknown;
+    let stopped = false;
+    const tick = () => {
+      void this.sweepStoppedTasks(retentionMs, store).finally(() => {
+        if (!stopped) handle = this.clock.setTimeout(tick, every);
+      });
+    };
+    handle = this.clock.setTimeout(tick, every);
+    return () => {
+      stopped = true;
+      this.clock.clearTimeout(handle);
+    };
+  }
+
   private async sweepStoppedTasks(retentionMs: number, store: Store<BatonKinds> = this.store): Promise<void> {
     const now = this.clock.now();
     for (const e of [...this.informers.tasks.values()]) {
@@ -452,12 +487,21 @@ export class Baton extends EcsApi {
     }
   }
 
-  private async waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T | undefined> {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await probe();
-      if (v !== undefined || Date.now() > until) return v;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+  /** The instance record once the instances cache has it (its agent registers it), or undefined after `timeoutMs` on Baton's clock. */
+  private waitForInstance(arn: string, timeoutMs: number): Promise<ContainerInstance | undefined> {
+    const cached = this.informers.instances.get(arn)?.object;
+    if (cached) return Promise.resolve(cached);
+    return new Promise((resolve) => {
+      let timer: unknown;
+      const sub = this.informers.instances.changes.subscribe((c) => {
+        if (c.key === arn && c.object) finish(c.object.object);
+      });
+      const finish = (found: ContainerInstance | undefined) => {
+        sub.unsubscribe();
+        this.clock.clearTimeout(timer);
+        resolve(found);
+      };
+      timer = this.clock.setTimeout(() => finish(undefined), timeoutMs);
+    });
   }
 }

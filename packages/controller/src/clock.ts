@@ -40,9 +40,10 @@ export class ManualClock implements Clock {
     this.timers.delete(handle as number);
   }
 
-  /** Moves time forward, firing due timers in order. */
-  advance(ms: number): void {
+  /** Moves time forward, firing due timers in order; returns how many fired. */
+  advance(ms: number): number {
     const until = this.time + ms;
+    let fired = 0;
     for (;;) {
       let next: [number, { at: number; fn: () => void }] | undefined;
       for (const entry of this.timers)
@@ -50,9 +51,11 @@ export class ManualClock implements Clock {
       if (!next) break;
       this.timers.delete(next[0]);
       this.time = Math.max(this.time, next[1].at);
+      fired++;
       next[1].fn();
     }
     this.time = until;
+    return fired;
   }
 
   get pendingTimers(): number {

@@ -59,6 +59,16 @@ export class ControllerLoop<K> {
     this.queue.add(key);
   }
 
+  /** Enqueues every key now (what the periodic resync does). */
+  resync(): void {
+    for (const key of this.options.keys()) this.queue.add(key);
+  }
+
+  /** Nothing queued and no reconcile running (keys waiting on a timer do not count). */
+  get idle(): boolean {
+    return this.queue.length === 0 && this.queue.busy === 0;
+  }
+
   private async work(): Promise<void> {
     const { name, reconcile, logger, counters } = this.options;
     for (;;) {

@@ -9,7 +9,7 @@ import {
   type Service,
   type Task,
 } from '@baton/model';
-import { planRunTask } from '@baton/reconciler';
+import { planRunTask, type RunTaskPlan } from '@baton/reconciler';
 import { serviceKey } from '@baton/store';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { EcsClusterApi, type EcsFailure } from './ecs-cluster-api.js';
@@ -17,6 +17,17 @@ import { BatonApiError } from './errors.js';
 import { checkRequest } from './requests.js';
 
 export type { EcsFailure } from './ecs-cluster-api.js';
+
+/** RunTask's request. */
+export interface RunTaskApiRequest {
+  readonly cluster?: string;
+  readonly taskDefinition: string;
+  readonly count?: number;
+  readonly group?: string;
+  readonly startedBy?: string;
+  readonly placementConstraints?: readonly PlacementConstraint[];
+  readonly placementStrategy?: readonly PlacementStrategy[];
+}
 
 /** ECS's API, part two: services and tasks (see EcsClusterApi for the rest). */
 export abstract class EcsApi extends EcsClusterApi {
@@ -184,15 +195,18 @@ export abstract class EcsApi extends EcsClusterApi {
   // --- tasks ---------------------------------------------------------------------
 
   /** RunTask: standalone tasks, placed once, never replaced. Unplaceable ones are reported as failures. */
-  async runTask(request: {
-    readonly cluster?: string;
-    readonly taskDefinition: string;
-    readonly count?: number;
-    readonly group?: string;
-    readonly startedBy?: string;
-    readonly placementConstraints?: readonly PlacementConstraint[];
-    readonly placementStrategy?: readonly PlacementStrategy[];
-  }): Promise<{ tasks: Task[]; failures: EcsFailure[] }> {
+  async runTask(request: RunTaskApiRequest): Promise<{ tasks: Task[]; failures: EcsFailure[] }> {
+    const { plan, taskDefinitionArn } = await this.placeStandaloneTasks(request);
+    return {
+      tasks: [...plan.tasks],
+      failures: plan.failures.map((f) => ({ arn: taskDefinitionArn, reason: f.reason })),
+    };
+  }
+
+  /** RunTask's work: validates, places and commits; the plan keeps each failure's count (the simulator reports it). */
+  protected async placeStandaloneTasks(
+    request: RunTaskApiRequest,
+  ): Promise<{ plan: RunTaskPlan; taskDefinitionArn: string }> {
     checkRequest('runTask', request);
     const cluster = clusterNameOf(request.cluster ?? this.defaultCluster);
     await this.requireCluster(cluster);
@@ -228,13 +242,7 @@ export abstract class EcsApi extends EcsClusterApi {
         throw error;
       }
     }
-    return {
-      tasks: [...plan.tasks],
-      failures: plan.failures.map((f) => ({
-        arn: td.object.taskDefinitionArn ?? request.taskDefinition,
-        reason: f.reason,
-      })),
-    };
+    return { plan, taskDefinitionArn: td.object.taskDefinitionArn ?? request.taskDefinition };
   }
 
   async stopTask(request: {

@@ -14,6 +14,7 @@ export type EcsErrorCode =
   | 'TaskDefinitionNotFoundException'
   | 'ResourceNotFoundException'
   | 'ResourceInUseException'
+  | 'ServerException'
   // The local parameter and secrets stores answer with SSM's and Secrets Manager's names.
   | 'ParameterNotFound'
   | 'ParameterAlreadyExists'

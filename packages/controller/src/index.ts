@@ -9,10 +9,10 @@ export {
   type WriteFence,
   withFence,
 } from '@baton/store';
-export { Baton, type BatonOptions, createBaton, type TaskStateChange } from './baton.js';
+export { Baton, type BatonInternals, type BatonOptions, createBaton, type TaskStateChange } from './baton.js';
 export { type Clock, ManualClock, systemClock } from './clock.js';
 export { ControllerLoop, type ControllerLoopOptions, type ReconcileOutcome } from './controller-loop.js';
-export type { EcsFailure } from './ecs-api.js';
+export type { EcsFailure, RunTaskApiRequest } from './ecs-api.js';
 export {
   type AccessKey,
   type ApiHandler,
@@ -59,7 +59,9 @@ export {
   ServiceController,
   type ServiceControllerOptions,
   type ServiceEventNotice,
+  type ServicePlanNotice,
 } from './service-controller.js';
 export * from './target-groups/index.js';
+export type { BatonInformers } from './wiring.js';
 export { WorkQueue, type WorkQueueOptions } from './work-queue.js';
 export { batchedAgentStore, WriteBatcher, type WriteBatcherOptions } from './write-batcher.js';

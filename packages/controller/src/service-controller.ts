@@ -22,6 +22,15 @@ export interface ServiceEventNotice {
   readonly event: ServiceEvent;
 }
 
+/** One reconcile pass's decision, as it was accepted (committed, or nothing to write). */
+export interface ServicePlanNotice {
+  /** The service's store key (`cluster/name`). */
+  readonly key: string;
+  /** The service as the pass read it. */
+  readonly service: Service;
+  readonly plan: ServicePlan;
+}
+
 export interface ServiceControllerOptions {
   readonly store: Store<BatonKinds>;
   readonly services: Informer<BatonKinds, 'Service'>;
@@ -51,6 +60,8 @@ export interface ServiceControllerOptions {
  */
 export class ServiceController {
   readonly events = new Subject<ServiceEventNotice>();
+  /** Every plan that landed (including passes with nothing to write): for the simulator and diagnostics. */
+  readonly plans = new Subject<ServicePlanNotice>();
   readonly loop: ControllerLoop<string>;
   private readonly tdByArn = new Map<string, TaskDefinition>();
   private readonly tasksByService = new Map<string, Map<string, Entry<Task>>>();
@@ -107,9 +118,14 @@ export class ServiceController {
   async stop(): Promise<void> {
     await this.loop.stop();
     this.events.complete();
+    this.plans.complete();
   }
 
-  /** DAEMON services first (ECS launches daemon tasks first). */
+  /** Enqueues every service now, DAEMON services first (ECS launches daemon tasks first). */
+  resync(): void {
+    this.enqueueAll();
+  }
+
   private enqueueAll(): void {
     const all = [...this.o.services.values()];
     for (const e of all) if (e.object.schedulingStrategy === 'DAEMON') this.loop.enqueue(e.key);
@@ -161,6 +177,7 @@ export class ServiceController {
       },
     );
     if (plan.service === service && plan.startTasks.length === 0 && plan.stopTasks.length === 0) {
+      this.plans.next({ key, service, plan });
       return plan.requeueAfterMs === undefined ? undefined : { requeueAfterMs: plan.requeueAfterMs };
     }
     try {
@@ -170,6 +187,7 @@ export class ServiceController {
       throw error;
     }
     this.report(service, plan);
+    this.plans.next({ key, service, plan });
     return plan.requeueAfterMs === undefined ? undefined : { requeueAfterMs: plan.requeueAfterMs };
   }
 

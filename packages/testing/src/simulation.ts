@@ -1,28 +1,31 @@
-import {
-  type ArnContext,
-  arns,
-  type ContainerInstance,
-  defaultArnContext,
-  parseService,
-  parseTaskDefinition,
-  type Service,
-  type Task,
-  type TaskDefinition,
+import type {
+  ArnContext,
+  ContainerInstance,
+  PlacementConstraint,
+  PlacementStrategy,
+  Service,
+  Task,
+  TaskDefinition,
 } from '@baton/model';
 import {
-  planRunTask,
   type RunTaskPlan,
-  type RunTaskRequest,
-  reconcileService,
   resolveServiceTaskDefinition,
   type ServicePlan,
   taskHealthForDeployment,
 } from '@baton/reconciler';
-import { mulberry32, type RandomSource } from '@baton/scheduler';
-import { isLeft } from 'fp-ts/lib/Either.js';
+import { type BatonKinds, batonKinds, createMemoryStore, type Store, serviceKey } from '@baton/store';
+import {
+  type Baton,
+  type BatonInternals,
+  createBaton,
+  ManualClock,
+  type ServiceController,
+  silentLogger,
+} from 'baton';
+import type { Subscription } from 'rxjs';
 import type { TaskBehaviour } from './behaviour.js';
+import { SimulatedAgents } from './simulated-agent.js';
 import { containerInstanceOf, type SimulatedInstance } from './simulated-instance.js';
-import { advanceTask } from './task-lifecycle.js';
 
 export interface SimulationOptions {
   readonly instances: readonly SimulatedInstance[];
@@ -41,55 +44,64 @@ export interface SimulationOptions {
   readonly arn?: ArnContext;
 }
 
+/** RunTask's options, as ECS takes them. */
+export interface SimulatedRunTaskOptions {
+  readonly group?: string;
+  readonly startedBy?: string;
+  readonly placementConstraints?: readonly PlacementConstraint[];
+  readonly placementStrategy?: readonly PlacementStrategy[];
+}
+
 /**
- * A deterministic ECS cluster in memory with a virtual clock. Services are
- * reconciled by Baton's real `reconcileService` every step; a simulated
- * agent moves tasks through their lifecycle with the timings and failures
- * you script. Same seed and script, same run.
+ * A deterministic ECS cluster in memory with a virtual clock, run by Baton's own stack: `createBaton`'s
+ * store, informers, work queue, service controller and ECS API (with all its validation) over a
+ * memory store, a manual clock and a seeded random source. Simulated agents move tasks through their
+ * lifecycle with the timings and failures you script. Same seed and script, same run.
+ *
+ * Every call that changes something is async: it returns once the controllers have reacted
+ * (the caches are current and no reconcile is queued). Lookups are synchronous reads of Baton's caches.
  */
 export class Simulation {
-  now: number;
   readonly cluster: string;
   private readonly stepMs: number;
-  private readonly random: RandomSource;
-  private readonly arn: ArnContext;
-  private readonly instances = new Map<string, ContainerInstance>();
-  private readonly taskDefinitions = new Map<string, TaskDefinition>();
-  private readonly revisions = new Map<string, number>();
-  private readonly services = new Map<string, Service>();
-  private readonly taskMap = new Map<string, Task>();
+  private readonly clock: ManualClock;
   private readonly behaviours = new Map<string, TaskBehaviour>();
   private readonly listeners = new Set<(sim: Simulation) => void>();
   private readonly planListeners = new Set<(serviceName: string, plan: ServicePlan) => void>();
+  private readonly ready: Promise<void>;
+  private booted:
+    | {
+        baton: Baton;
+        parts: BatonInternals;
+        controller: ServiceController;
+        store: Store<BatonKinds>;
+        agents: SimulatedAgents;
+        plans: Subscription;
+      }
+    | undefined;
 
   constructor(private readonly options: SimulationOptions) {
-    this.now = options.startAt ?? Date.UTC(2024, 0, 1);
     this.cluster = options.cluster ?? 'default';
     this.stepMs = options.stepMs ?? 1000;
-    this.random = mulberry32(options.seed ?? 1);
-    this.arn = options.arn ?? defaultArnContext;
-    for (const spec of options.instances) this.addInstance(spec);
+    this.clock = new ManualClock(options.startAt ?? Date.UTC(2024, 0, 1));
+    this.ready = this.boot();
+    // A failed boot is reported by the first call that awaits it.
+    this.ready.catch(() => undefined);
+  }
+
+  /** Virtual time, epoch ms. */
+  get now(): number {
+    return this.clock.now();
   }
 
   // --- declaring things -------------------------------------------------
 
-  /** Registers the next revision of a family (ECS JSON); throws the ValidationError if it is invalid. */
-  registerTaskDefinition(json: unknown): TaskDefinition {
-    const parsed = parseTaskDefinition(json);
-    if (isLeft(parsed)) throw parsed.left;
-    const family = parsed.right.value.family;
-    const revision = (this.revisions.get(family) ?? 0) + 1;
-    this.revisions.set(family, revision);
-    const taskDefinitionArn = arns.taskDefinition(family, revision, this.arn);
-    const td: TaskDefinition = {
-      ...parsed.right.value,
-      revision,
-      taskDefinitionArn,
-      status: 'ACTIVE',
-      registeredAt: this.now,
-    };
-    this.taskDefinitions.set(taskDefinitionArn, td);
-    return td;
+  /** Registers the next revision of a family (ECS JSON); throws Baton's API error if it is invalid. */
+  async registerTaskDefinition(json: unknown): Promise<TaskDefinition> {
+    const { baton } = await this.parts();
+    const { taskDefinition } = await baton.registerTaskDefinition(json);
+    await this.settle();
+    return taskDefinition;
   }
 
   /** Scripts how tasks of a revision behave: `family:revision`, a task-definition ARN, or `family` for all its revisions. */
@@ -97,146 +109,138 @@ export class Simulation {
     this.behaviours.set(ref, behaviour);
   }
 
-  createService(json: unknown): Service {
-    const parsed = parseService(json);
-    if (isLeft(parsed)) throw parsed.left;
-    const service = parsed.right.value;
-    if (this.services.has(service.serviceName))
-      throw new Error(`service ${service.serviceName} already exists`);
-    const created: Service = {
-      ...service,
-      cluster: this.cluster,
-      taskDefinition: this.resolveTaskDefinition(service.taskDefinition),
-      serviceArn: arns.service(this.cluster, service.serviceName, this.arn),
-      clusterArn: arns.cluster(this.cluster, this.arn),
-      createdAt: this.now,
-    };
-    this.services.set(created.serviceName, created);
+  /** CreateService, through Baton's ECS API (the same validation and errors). */
+  async createService(json: unknown): Promise<Service> {
+    const { baton } = await this.parts();
+    const request = { cluster: this.cluster, ...(json as Record<string, unknown>) };
+    const created = await baton.createService(request);
+    await this.settle();
     return created;
   }
 
   /** UpdateService: a new task definition starts a deployment; desiredCount scales. */
-  updateService(
+  async updateService(
     name: string,
-    patch: {
-      readonly desiredCount?: number;
-      readonly taskDefinition?: string;
-      readonly deploymentConfiguration?: Partial<Service['deploymentConfiguration']>;
-    },
-  ): Service {
-    const current = this.service(name);
-    const next: Service = {
-      ...current,
-      ...(patch.desiredCount !== undefined ? { desiredCount: patch.desiredCount } : {}),
-      ...(patch.taskDefinition !== undefined
-        ? { taskDefinition: this.resolveTaskDefinition(patch.taskDefinition) }
-        : {}),
-      deploymentConfiguration: { ...current.deploymentConfiguration, ...patch.deploymentConfiguration },
-    };
-    this.services.set(name, next);
-    return next;
+    patch: Omit<Parameters<Baton['updateService']>[0], 'cluster' | 'service'>,
+  ): Promise<Service> {
+    const { baton } = await this.parts();
+    const updated = await baton.updateService({ ...patch, cluster: this.cluster, service: name });
+    await this.settle();
+    return updated;
   }
 
-  /** DeleteService: the service drains to zero tasks, then becomes INACTIVE. */
-  deleteService(name: string): void {
-    this.services.set(name, { ...this.service(name), status: 'DRAINING', desiredCount: 0 });
+  /** DeleteService: the service drains to zero tasks, then becomes INACTIVE (ECS's `force`: scaled to zero for you). */
+  async deleteService(name: string): Promise<void> {
+    const { baton } = await this.parts();
+    await baton.deleteService({ cluster: this.cluster, service: name, force: true });
+    await this.settle();
   }
 
-  /** RunTask: standalone tasks, placed once and never replaced. Returns the tasks and ECS-style failures. */
-  runTask(
-    ref: string,
-    count = 1,
-    options: Omit<RunTaskRequest, 'cluster' | 'taskDefinition' | 'count'> = {},
-  ): RunTaskPlan {
-    const plan = planRunTask(
-      { cluster: this.cluster, taskDefinition: this.taskDefinition(ref), count, ...options },
-      this.clusterSnapshot(),
-      { now: this.now, random: this.random, arn: this.arn },
-    );
-    for (const t of plan.tasks) this.taskMap.set(t.taskArn, t);
+  /** RunTask: standalone tasks, placed once and never replaced. Returns the tasks and what could not be placed (with counts). */
+  async runTask(ref: string, count = 1, options: SimulatedRunTaskOptions = {}): Promise<RunTaskPlan> {
+    const { parts } = await this.parts();
+    const { plan } = await parts.placeStandaloneTasks({
+      ...options,
+      cluster: this.cluster,
+      taskDefinition: ref,
+      count,
+    });
+    await this.settle();
     return plan;
   }
 
   // --- the cluster ------------------------------------------------------
 
-  addInstance(spec: SimulatedInstance): ContainerInstance {
-    const instance = containerInstanceOf(spec, this.cluster, this.now, this.arn);
-    this.instances.set(spec.id, instance);
+  /** A new instance joins: its simulated agent registers it. */
+  async addInstance(spec: SimulatedInstance): Promise<ContainerInstance> {
+    const { store } = await this.parts();
+    const instance = (
+      await store.create(
+        'ContainerInstance',
+        containerInstanceOf(spec, this.cluster, this.now, this.options.arn),
+      )
+    ).object;
+    await this.settle();
     return instance;
   }
 
-  drainInstance(id: string): void {
-    this.patchInstance(id, { status: 'DRAINING' });
+  async drainInstance(id: string): Promise<void> {
+    await this.setInstanceState(id, 'DRAINING');
   }
 
-  activateInstance(id: string): void {
-    this.patchInstance(id, { status: 'ACTIVE' });
+  async activateInstance(id: string): Promise<void> {
+    await this.setInstanceState(id, 'ACTIVE');
   }
 
   /** The instance's agent stops answering: its tasks freeze, and are replaced once it counts as lost. */
-  disconnectInstance(id: string): void {
-    this.patchInstance(id, { agentConnected: false, agentDisconnectedAt: this.now });
+  async disconnectInstance(id: string): Promise<void> {
+    const { agents } = await this.parts();
+    await agents.setConnected(this.instance(id).containerInstanceArn, false, this.now);
+    await this.settle();
   }
 
-  reconnectInstance(id: string): void {
-    const { agentDisconnectedAt: _gone, ...rest } = this.instance(id);
-    this.instances.set(id, { ...rest, agentConnected: true });
+  async reconnectInstance(id: string): Promise<void> {
+    const { agents } = await this.parts();
+    await agents.setConnected(this.instance(id).containerInstanceArn, true, this.now);
+    await this.settle();
   }
 
   /** StopTask: the user stops a task. */
-  stopTask(taskArn: string, reason = 'Task stopped by user'): void {
-    const task = this.task(taskArn);
-    this.taskMap.set(taskArn, {
-      ...task,
-      desiredStatus: 'STOPPED',
-      stopCode: 'UserInitiated',
-      stoppedReason: reason,
-      stoppingAt: this.now,
-    });
+  async stopTask(taskArn: string, reason = 'Task stopped by user'): Promise<void> {
+    const { baton } = await this.parts();
+    await baton.stopTask({ cluster: this.cluster, task: taskArn, reason });
+    await this.settle();
   }
 
   /** An essential container of a running task exits on its own. */
-  killTask(taskArn: string, exitCode = 137): void {
-    const task = this.task(taskArn);
-    this.taskMap.set(taskArn, {
-      ...task,
-      lastStatus: 'STOPPED',
-      desiredStatus: 'STOPPED',
-      stopCode: 'EssentialContainerExited',
-      stoppedReason: 'Essential container in task exited',
-      stoppedAt: this.now,
-      containers: task.containers.map((c) => ({ ...c, lastStatus: 'STOPPED' as const, exitCode })),
-    });
+  async killTask(taskArn: string, exitCode = 137): Promise<void> {
+    const { agents, parts } = await this.parts();
+    const entry = parts.informers.tasks.get(taskArn);
+    if (!entry) throw new Error(`no task ${taskArn}`);
+    await agents.exit(entry, exitCode, this.now);
+    await this.settle();
   }
 
   // --- time ---------------------------------------------------------------
 
-  /** One step: time passes, the agent reports, every service is reconciled once. */
-  step(): void {
-    this.now += this.stepMs;
-    this.advanceTasks();
-    this.reconcileAll();
+  /**
+   * One step: time passes (the controllers' timers fire), every agent reports, and every service is
+   * reconciled at least once (a resync), then the listeners run.
+   */
+  async step(): Promise<void> {
+    const { parts, agents, controller } = await this.parts();
+    // Settling is skipped when nothing happened: most steps of a long run change nothing.
+    if (this.clock.advance(this.stepMs) > 0) await this.settle();
+    const moved = await agents.report(
+      parts.informers.tasks.values(),
+      parts.informers.instances.values(),
+      (arn) => parts.informers.taskDefinitions.get(arn)?.object,
+      this.now,
+    );
+    if (moved) await this.settle();
+    controller.resync();
+    await this.settle();
     for (const l of this.listeners) l(this);
   }
 
   /** Runs for `ms` of virtual time. */
-  run(ms: number): void {
+  async run(ms: number): Promise<void> {
     const until = this.now + ms;
-    while (this.now < until) this.step();
+    while (this.now < until) await this.step();
   }
 
   /** Steps until `predicate` holds (checked after each step) or `timeoutMs` passes; says which. */
-  runUntil(predicate: (sim: Simulation) => boolean, timeoutMs: number): boolean {
+  async runUntil(predicate: (sim: Simulation) => boolean, timeoutMs: number): Promise<boolean> {
     const until = this.now + timeoutMs;
     while (this.now < until) {
-      this.step();
+      await this.step();
       if (predicate(this)) return true;
     }
     return false;
   }
 
   /** Steps until the service's PRIMARY deployment is COMPLETED with no other deployment left running. */
-  runUntilSteady(name: string, timeoutMs = 30 * 60_000): boolean {
+  runUntilSteady(name: string, timeoutMs = 30 * 60_000): Promise<boolean> {
     return this.runUntil((sim) => sim.isSteady(name), timeoutMs);
   }
 
@@ -246,41 +250,53 @@ export class Simulation {
     return () => this.listeners.delete(listener);
   }
 
-  /** Called with every plan reconcileService returns. */
+  /** Called with every plan the service controller's passes accepted (committed, or nothing to write). */
   onPlan(listener: (serviceName: string, plan: ServicePlan) => void): () => void {
     this.planListeners.add(listener);
     return () => this.planListeners.delete(listener);
   }
 
+  /** Stops Baton and closes the store. */
+  async stop(): Promise<void> {
+    if (!this.booted) return;
+    const { baton, store, plans } = this.booted;
+    plans.unsubscribe();
+    await baton.stop();
+    await store.close();
+  }
+
   // --- looking -------------------------------------------------------------
 
   service(name: string): Service {
-    const s = this.services.get(name);
+    const s = this.caches().services.get(serviceKey(this.cluster, name));
     if (!s) throw new Error(`no service named ${name}`);
-    return s;
+    return s.object;
   }
 
   instance(id: string): ContainerInstance {
-    const i = this.instances.get(id);
-    if (!i) throw new Error(`no container instance ${id}`);
-    return i;
+    for (const e of this.caches().instances.values()) if (e.object.ec2InstanceId === id) return e.object;
+    throw new Error(`no container instance ${id}`);
   }
 
   task(taskArn: string): Task {
-    const t = this.taskMap.get(taskArn);
+    const t = this.caches().tasks.get(taskArn);
     if (!t) throw new Error(`no task ${taskArn}`);
-    return t;
+    return t.object;
   }
 
   taskDefinition(ref: string): TaskDefinition {
-    const td = this.taskDefinitions.get(this.resolveTaskDefinition(ref));
-    if (!td) throw new Error(`no task definition ${ref}`);
-    return td;
+    const byArn = new Map<string, TaskDefinition>();
+    for (const e of this.caches().taskDefinitions.values())
+      byArn.set(e.object.taskDefinitionArn ?? e.key, e.object);
+    const found = resolveServiceTaskDefinition(ref, byArn);
+    if (!found) throw new Error(`no task definition ${ref}`);
+    return found[1];
   }
 
   /** A service's tasks (not STOPPED unless asked), oldest first. */
   tasks(serviceName?: string, options: { readonly includeStopped?: boolean } = {}): Task[] {
-    return [...this.taskMap.values()]
+    return [...this.caches().tasks.values()]
+      .map((e) => e.object)
       .filter((t) => serviceName === undefined || t.group === `service:${serviceName}`)
       .filter((t) => options.includeStopped || t.lastStatus !== 'STOPPED')
       .sort((a, b) => (a.createdAt ?? 0) - (b.createdAt ?? 0));
@@ -294,8 +310,9 @@ export class Simulation {
   /** Tasks that count as healthy for deployments, by ECS's rules. */
   healthyTasks(serviceName: string): Task[] {
     const service = this.service(serviceName);
+    const tds = this.caches().taskDefinitions;
     return this.liveTasks(serviceName).filter((t) => {
-      const td = this.taskDefinitions.get(t.taskDefinitionArn);
+      const td = tds.get(t.taskDefinitionArn)?.object;
       return td !== undefined && taskHealthForDeployment(t, td, service, this.now).state === 'healthy';
     });
   }
@@ -317,18 +334,72 @@ export class Simulation {
 
   // --- internals -------------------------------------------------------------
 
-  private clusterSnapshot() {
-    return {
-      instances: [...this.instances.values()],
-      tasks: [...this.taskMap.values()],
-      taskDefinitions: this.taskDefinitions,
-    };
+  private async boot(): Promise<void> {
+    const { options, clock } = this;
+    const store = await createMemoryStore({ kinds: batonKinds, clock: () => clock.now() });
+    const baton = await createBaton({
+      store,
+      clock,
+      seed: options.seed ?? 1,
+      cluster: this.cluster,
+      logger: silentLogger,
+      // Every step reconciles every service (see step); no timer-driven resync on top.
+      resyncMs: 0,
+      ...(options.arn ? { arn: options.arn } : {}),
+      ...(options.instanceLostAfterMs !== undefined
+        ? { instanceLostAfterMs: options.instanceLostAfterMs }
+        : {}),
+      ...(options.stoppedTaskRetentionMs !== undefined
+        ? { stoppedTaskRetentionMs: options.stoppedTaskRetentionMs }
+        : {}),
+    });
+    await baton.start();
+    const parts = baton.internals;
+    const controller = parts.serviceController;
+    if (!controller) throw new Error('the simulation needs a running service controller');
+    const plans = controller.plans.subscribe((p) => {
+      for (const l of this.planListeners) l(p.plan.service.serviceName, p.plan);
+    });
+    const agents = new SimulatedAgents(store, (td) => this.behaviourOf(td));
+    this.booted = { baton, parts, controller, store, agents, plans };
+    for (const spec of options.instances) {
+      await store.create(
+        'ContainerInstance',
+        containerInstanceOf(spec, this.cluster, clock.now(), options.arn),
+      );
+    }
+    await this.settle();
   }
 
-  private resolveTaskDefinition(ref: string): string {
-    const found = resolveServiceTaskDefinition(ref, this.taskDefinitions);
-    if (!found) throw new Error(`no ACTIVE task definition matches ${ref}`);
-    return found[0];
+  private async parts() {
+    await this.ready;
+    return this.booted!;
+  }
+
+  private caches(): BatonInternals['informers'] {
+    if (!this.booted) throw new Error('the simulation is still starting: await one of its calls first');
+    return this.booted.parts.informers;
+  }
+
+  /**
+   * Waits until the stack has reacted to everything: the store's watch events are delivered
+   * (microtasks), and the service controller has nothing queued or running. No timer is involved,
+   * so this is as deterministic as the rest.
+   */
+  private async settle(): Promise<void> {
+    const { controller } = this.booted!;
+    do await new Promise<void>((resolve) => setImmediate(resolve));
+    while (!controller.loop.idle);
+  }
+
+  private async setInstanceState(id: string, status: 'ACTIVE' | 'DRAINING'): Promise<void> {
+    const { baton } = await this.parts();
+    await baton.updateContainerInstancesState({
+      cluster: this.cluster,
+      containerInstances: [this.instance(id).containerInstanceArn],
+      status,
+    });
+    await this.settle();
   }
 
   private behaviourOf(td: TaskDefinition | undefined): TaskBehaviour {
@@ -340,71 +411,5 @@ export class Simulation {
       this.options.behaviour ??
       {}
     );
-  }
-
-  private patchInstance(id: string, patch: Partial<ContainerInstance>): void {
-    this.instances.set(id, { ...this.instance(id), ...patch });
-  }
-
-  private advanceTasks(): void {
-    const connected = new Set(
-      [...this.instances.values()].filter((i) => i.agentConnected).map((i) => i.containerInstanceArn),
-    );
-    const retention = this.options.stoppedTaskRetentionMs ?? 60 * 60_000;
-    for (const [arn, task] of this.taskMap) {
-      if (task.lastStatus === 'STOPPED') {
-        if (this.now - (task.stoppedAt ?? this.now) > retention) this.taskMap.delete(arn);
-        continue;
-      }
-      if (task.containerInstanceArn && !connected.has(task.containerInstanceArn)) continue;
-      const td = this.taskDefinitions.get(task.taskDefinitionArn);
-      const next = advanceTask(task, td, this.behaviourOf(td), this.now);
-      if (next !== task) this.taskMap.set(arn, next);
-    }
-  }
-
-  private reconcileAll(): void {
-    // DAEMON services first: ECS launches daemon tasks before others.
-    const order = [...this.services.values()].sort(
-      (a, b) => Number(b.schedulingStrategy === 'DAEMON') - Number(a.schedulingStrategy === 'DAEMON'),
-    );
-    for (const { serviceName } of order) {
-      const service = this.service(serviceName);
-      const plan = reconcileService(
-        {
-          service,
-          taskDefinitions: this.taskDefinitions,
-          tasks: this.tasks(serviceName, { includeStopped: true }),
-          cluster: this.clusterSnapshot(),
-        },
-        {
-          now: this.now,
-          random: this.random,
-          arn: this.arn,
-          ...(this.options.instanceLostAfterMs !== undefined
-            ? { instanceLostAfterMs: this.options.instanceLostAfterMs }
-            : {}),
-        },
-      );
-      this.apply(plan);
-      for (const l of this.planListeners) l(serviceName, plan);
-    }
-  }
-
-  private apply(plan: ServicePlan): void {
-    this.services.set(plan.service.serviceName, plan.service);
-    for (const stop of plan.stopTasks) {
-      const task = this.taskMap.get(stop.taskArn);
-      if (!task) continue;
-      this.taskMap.set(stop.taskArn, {
-        ...task,
-        desiredStatus: 'STOPPED',
-        stopCode: stop.stopCode,
-        stoppedReason: stop.stoppedReason,
-        stoppingAt: this.now,
-        ...(stop.lost ? { lastStatus: 'STOPPED' as const, stoppedAt: this.now } : {}),
-      });
-    }
-    for (const task of plan.startTasks) this.taskMap.set(task.taskArn, task);
   }
 }

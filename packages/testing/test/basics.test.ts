@@ -1,3 +1,4 @@
+import { BatonApiError } from 'baton';
 import { describe, expect, it } from 'vitest';
 import { Simulation } from '../src/index.js';
 
@@ -20,11 +21,11 @@ function cluster(seed = 1) {
 }
 
 describe('simulated cluster', () => {
-  it('converges a new service to desiredCount healthy tasks and says so', () => {
+  it('converges a new service to desiredCount healthy tasks and says so', async () => {
     const sim = cluster();
-    sim.registerTaskDefinition(web());
-    sim.createService({ serviceName: 'web', taskDefinition: 'web', desiredCount: 3 });
-    expect(sim.runUntilSteady('web', 120_000)).toBe(true);
+    await sim.registerTaskDefinition(web());
+    await sim.createService({ serviceName: 'web', taskDefinition: 'web', desiredCount: 3 });
+    expect(await sim.runUntilSteady('web', 120_000)).toBe(true);
     expect(sim.healthyTasks('web')).toHaveLength(3);
     const s = sim.service('web');
     expect(s.runningCount).toBe(3);
@@ -40,53 +41,53 @@ describe('simulated cluster', () => {
     );
   });
 
-  it('is deterministic for a seed', () => {
-    const run = (seed: number) => {
+  it('is deterministic for a seed', async () => {
+    const run = async (seed: number) => {
       const sim = cluster(seed);
-      sim.registerTaskDefinition(web());
-      sim.createService({ serviceName: 'web', taskDefinition: 'web', desiredCount: 5 });
-      sim.runUntilSteady('web', 120_000);
+      await sim.registerTaskDefinition(web());
+      await sim.createService({ serviceName: 'web', taskDefinition: 'web', desiredCount: 5 });
+      await sim.runUntilSteady('web', 120_000);
       return sim.tasks('web').map((t) => `${t.taskArn}@${t.containerInstanceArn}`);
     };
-    expect(run(7)).toEqual(run(7));
-    expect(run(7)).not.toEqual(run(8));
+    expect(await run(7)).toEqual(await run(7));
+    expect(await run(7)).not.toEqual(await run(8));
   });
 
-  it('scales out and in', () => {
+  it('scales out and in', async () => {
     const sim = cluster();
-    sim.registerTaskDefinition(web());
-    sim.createService({ serviceName: 'web', taskDefinition: 'web', desiredCount: 2 });
-    sim.runUntilSteady('web', 120_000);
-    sim.updateService('web', { desiredCount: 6 });
-    expect(sim.runUntil((s) => s.healthyTasks('web').length === 6, 120_000)).toBe(true);
-    sim.updateService('web', { desiredCount: 1 });
-    expect(sim.runUntil((s) => s.liveTasks('web').length === 1 && s.tasks('web').length === 1, 120_000)).toBe(
-      true,
-    );
+    await sim.registerTaskDefinition(web());
+    await sim.createService({ serviceName: 'web', taskDefinition: 'web', desiredCount: 2 });
+    await sim.runUntilSteady('web', 120_000);
+    await sim.updateService('web', { desiredCount: 6 });
+    expect(await sim.runUntil((s) => s.healthyTasks('web').length === 6, 120_000)).toBe(true);
+    await sim.updateService('web', { desiredCount: 1 });
+    expect(
+      await sim.runUntil((s) => s.liveTasks('web').length === 1 && s.tasks('web').length === 1, 120_000),
+    ).toBe(true);
     expect(sim.events('web').join('\n')).toMatch(/has stopped 5 running tasks/);
   });
 
-  it('replaces a task whose essential container exits', () => {
+  it('replaces a task whose essential container exits', async () => {
     const sim = cluster();
-    sim.registerTaskDefinition(web());
-    sim.createService({ serviceName: 'web', taskDefinition: 'web', desiredCount: 3 });
-    sim.runUntilSteady('web', 120_000);
+    await sim.registerTaskDefinition(web());
+    await sim.createService({ serviceName: 'web', taskDefinition: 'web', desiredCount: 3 });
+    await sim.runUntilSteady('web', 120_000);
     const victim = sim.tasks('web')[0]!;
-    sim.killTask(victim.taskArn);
-    sim.step();
+    await sim.killTask(victim.taskArn);
+    await sim.step();
     expect(sim.liveTasks('web')).toHaveLength(3);
     expect(sim.liveTasks('web').map((t) => t.taskArn)).not.toContain(victim.taskArn);
-    expect(sim.runUntil((s) => s.healthyTasks('web').length === 3, 120_000)).toBe(true);
+    expect(await sim.runUntil((s) => s.healthyTasks('web').length === 3, 120_000)).toBe(true);
   });
 });
 
 describe('no-op passes', () => {
-  it('return the very same service object, so there is nothing to write', () => {
+  it('return the very same service object, so there is nothing to write', async () => {
     const sim = new Simulation({ seed: 1, instances: [{ id: 'i-1' }] });
-    sim.registerTaskDefinition(web());
-    sim.createService({ serviceName: 'web', taskDefinition: 'web', desiredCount: 2 });
-    expect(sim.runUntilSteady('web', 120_000)).toBe(true);
-    sim.step(); // the steady-state event is written once
+    await sim.registerTaskDefinition(web());
+    await sim.createService({ serviceName: 'web', taskDefinition: 'web', desiredCount: 2 });
+    expect(await sim.runUntilSteady('web', 120_000)).toBe(true);
+    await sim.step(); // the steady-state event is written once
     // Each plan is compared with the service as it stood before that pass.
     const plans: { same: boolean; starts: number; stops: number }[] = [];
     let before = sim.service('web');
@@ -98,8 +99,41 @@ describe('no-op passes', () => {
       });
       before = plan.service;
     });
-    sim.run(10_000);
+    await sim.run(10_000);
     expect(plans.length).toBeGreaterThan(5);
     expect(plans.every((p) => p.same && p.starts === 0 && p.stops === 0)).toBe(true);
+  });
+});
+
+describe('the ECS API', () => {
+  it('refuses what a real Baton refuses, with the same error', async () => {
+    const sim = cluster();
+    await sim.registerTaskDefinition(web());
+    const err = await sim
+      .createService({
+        serviceName: 'web',
+        taskDefinition: 'web',
+        desiredCount: 1,
+        loadBalancers: [{ containerName: 'nope', containerPort: 80, targetGroupArn: 'arn:tg' }],
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BatonApiError);
+    expect(err).toMatchObject({ code: 'InvalidParameterException' });
+    expect((err as Error).message).toMatch(/loadBalancers\[0\]\.containerName/);
+    await expect(sim.runTask('web', 11)).rejects.toThrow(/count must be between 1 and 10/);
+    await sim.stop();
+  });
+
+  it('a stopped task keeps the first stopCode given, as the service controller does', async () => {
+    const sim = cluster();
+    await sim.registerTaskDefinition(web());
+    await sim.createService({ serviceName: 'web', taskDefinition: 'web', desiredCount: 1 });
+    expect(await sim.runUntilSteady('web', 120_000)).toBe(true);
+    const [task] = sim.tasks('web');
+    await sim.stopTask(task!.taskArn, 'by hand');
+    await sim.updateService('web', { desiredCount: 0 });
+    expect(await sim.runUntil((s) => s.task(task!.taskArn).lastStatus === 'STOPPED', 60_000)).toBe(true);
+    expect(sim.task(task!.taskArn)).toMatchObject({ stopCode: 'UserInitiated', stoppedReason: 'by hand' });
+    await sim.stop();
   });
 });

@@ -7,7 +7,7 @@ const td = (image: string, extra: Record<string, unknown> = {}) => ({
   containerDefinitions: [{ name: 'web', image, memory: 128, ...extra }],
 });
 
-function steadyService(opts: {
+async function steadyService(opts: {
   desiredCount: number;
   min: number;
   max: number;
@@ -23,8 +23,8 @@ function steadyService(opts: {
       memory: 8192,
     })),
   });
-  sim.registerTaskDefinition(td('web:1'));
-  sim.createService({
+  await sim.registerTaskDefinition(td('web:1'));
+  await sim.createService({
     serviceName: 'web',
     taskDefinition: 'web:1',
     desiredCount: opts.desiredCount,
@@ -34,56 +34,56 @@ function steadyService(opts: {
       deploymentCircuitBreaker: { enable: opts.breaker ?? false, rollback: opts.rollback ?? false },
     },
   });
-  if (!sim.runUntilSteady('web', 10 * 60_000)) throw new Error('did not reach a steady state');
+  if (!(await sim.runUntilSteady('web', 10 * 60_000))) throw new Error('did not reach a steady state');
   return sim;
 }
 
 /** The first plan after switching to revision 2. */
-function firstRolloutPlan(sim: Simulation): ServicePlan {
+async function firstRolloutPlan(sim: Simulation): Promise<ServicePlan> {
   let first: ServicePlan | undefined;
+  await sim.registerTaskDefinition(td('web:2'));
   const off = sim.onPlan((_, plan) => {
     first ??= plan;
   });
-  sim.registerTaskDefinition(td('web:2'));
-  sim.updateService('web', { taskDefinition: 'web:2' });
-  sim.step();
+  await sim.updateService('web', { taskDefinition: 'web:2' });
+  await sim.step();
   off();
   return first!;
 }
 
 describe('rolling updates: ECS examples', () => {
-  it('D=4, min 50, max 100 stops 2 old tasks first and starts 2 new ones once they have stopped', () => {
-    const sim = steadyService({ desiredCount: 4, min: 50, max: 100 });
+  it('D=4, min 50, max 100 stops 2 old tasks first and starts 2 new ones once they have stopped', async () => {
+    const sim = await steadyService({ desiredCount: 4, min: 50, max: 100 });
     let most = 0;
     sim.onStep((s) => {
       most = Math.max(most, s.tasks('web').length);
     });
-    const plan = firstRolloutPlan(sim);
+    const plan = await firstRolloutPlan(sim);
     expect(plan.stopTasks).toHaveLength(2);
     // maximumPercent counts tasks still STOPPING: the new ones start after the old ones stop.
     expect(plan.startTasks).toHaveLength(0);
     expect(
-      sim.runUntil((s) => s.liveTasks('web').some((t) => t.taskDefinitionArn.endsWith(':2')), 60_000),
+      await sim.runUntil((s) => s.liveTasks('web').some((t) => t.taskDefinitionArn.endsWith(':2')), 60_000),
     ).toBe(true);
-    expect(sim.runUntilSteady('web')).toBe(true);
+    expect(await sim.runUntilSteady('web')).toBe(true);
     expect(most).toBeLessThanOrEqual(4);
   });
 
-  it('D=2, min 75, max 100 can stop none and start none, and says so', () => {
-    const sim = steadyService({ desiredCount: 2, min: 75, max: 100 });
-    const plan = firstRolloutPlan(sim);
+  it('D=2, min 75, max 100 can stop none and start none, and says so', async () => {
+    const sim = await steadyService({ desiredCount: 2, min: 75, max: 100 });
+    const plan = await firstRolloutPlan(sim);
     expect(plan.stopTasks).toEqual([]);
     expect(plan.startTasks).toEqual([]);
     expect(plan.events.map((e) => e.message)).toContain(
       '(service web) was unable to stop or start tasks during a deployment because of the service deployment configuration. Update the minimumHealthyPercent or maximumPercent value and try again.',
     );
-    sim.run(60_000);
+    await sim.run(60_000);
     expect(sim.service('web').deployments.find((d) => d.status === 'PRIMARY')?.runningCount).toBe(0);
   });
 
-  it('D=3, min 100, max 125 can start none', () => {
-    const sim = steadyService({ desiredCount: 3, min: 100, max: 125 });
-    const plan = firstRolloutPlan(sim);
+  it('D=3, min 100, max 125 can start none', async () => {
+    const sim = await steadyService({ desiredCount: 3, min: 100, max: 125 });
+    const plan = await firstRolloutPlan(sim);
     expect(plan.startTasks).toEqual([]);
     expect(plan.stopTasks).toEqual([]);
     expect(plan.events.map((e) => e.message).join('\n')).toMatch(
@@ -91,15 +91,19 @@ describe('rolling updates: ECS examples', () => {
     );
   });
 
-  it('D=4, min 100, max 200 starts 4 new tasks before stopping any old one', () => {
-    const sim = steadyService({ desiredCount: 4, min: 100, max: 200 });
-    const plan = firstRolloutPlan(sim);
+  it('D=4, min 100, max 200 starts 4 new tasks before stopping any old one', async () => {
+    const sim = await steadyService({ desiredCount: 4, min: 100, max: 200 });
+    const plan = await firstRolloutPlan(sim);
     expect(plan.startTasks).toHaveLength(4);
     expect(plan.stopTasks).toHaveLength(0);
-    expect(sim.runUntilSteady('web')).toBe(true);
+    expect(await sim.runUntilSteady('web')).toBe(true);
     const s = sim.service('web');
     expect(s.deployments.filter((d) => d.status !== 'INACTIVE')).toHaveLength(1);
-    expect(sim.tasks('web').every((t) => t.taskDefinitionArn.endsWith(':2'))).toBe(true);
+    expect(sim.liveTasks('web').every((t) => t.taskDefinitionArn.endsWith(':2'))).toBe(true);
+    // The old tasks the last pass stopped finish stopping a step later.
+    expect(
+      await sim.runUntil((x) => x.tasks('web').every((t) => t.taskDefinitionArn.endsWith(':2')), 60_000),
+    ).toBe(true);
     expect(sim.events('web')).toContainEqual(
       expect.stringMatching(/\(deployment ecs-svc\/\d{19}\) deployment completed\./),
     );
@@ -111,13 +115,16 @@ describe('circuit breaker', () => {
     [1, 3],
     [6, 3],
     [25, 13],
-  ])('D=%d trips after %d tasks fail to start', (desiredCount, threshold) => {
-    const sim = steadyService({ desiredCount, min: 100, max: 200, instances: 30, breaker: true });
+  ])('D=%d trips after %d tasks fail to start', async (desiredCount, threshold) => {
+    const sim = await steadyService({ desiredCount, min: 100, max: 200, instances: 30, breaker: true });
     sim.setBehaviour('web:2', { failToStart: 'CannotPullContainerError: pull access denied' });
-    sim.registerTaskDefinition(td('web:2'));
-    sim.updateService('web', { taskDefinition: 'web:2' });
+    await sim.registerTaskDefinition(td('web:2'));
+    await sim.updateService('web', { taskDefinition: 'web:2' });
     expect(
-      sim.runUntil((s) => s.service('web').deployments.some((d) => d.rolloutState === 'FAILED'), 30 * 60_000),
+      await sim.runUntil(
+        (s) => s.service('web').deployments.some((d) => d.rolloutState === 'FAILED'),
+        30 * 60_000,
+      ),
     ).toBe(true);
     const failed = sim.service('web').deployments.find((d) => d.rolloutState === 'FAILED')!;
     expect(failed.failedTasks).toBeGreaterThanOrEqual(threshold);
@@ -126,7 +133,7 @@ describe('circuit breaker', () => {
     const launched = sim
       .tasks('web', { includeStopped: true })
       .filter((t) => t.taskDefinitionArn.endsWith(':2')).length;
-    sim.run(60_000);
+    await sim.run(60_000);
     expect(
       sim.tasks('web', { includeStopped: true }).filter((t) => t.taskDefinitionArn.endsWith(':2')).length,
     ).toBe(launched);
@@ -135,31 +142,31 @@ describe('circuit breaker', () => {
     expect(failed.rolloutStateReason).toBe('ECS deployment circuit breaker: tasks failed to start.');
   });
 
-  it('stage 2: tasks that run and then exit trip it too; rollback returns to the last completed revision', () => {
-    const sim = steadyService({ desiredCount: 4, min: 100, max: 200, breaker: true, rollback: true });
+  it('stage 2: tasks that run and then exit trip it too; rollback returns to the last completed revision', async () => {
+    const sim = await steadyService({ desiredCount: 4, min: 100, max: 200, breaker: true, rollback: true });
     sim.setBehaviour('web:2', { exitAfterMs: 3_000 });
-    sim.registerTaskDefinition(td('web:2'));
-    sim.updateService('web', { taskDefinition: 'web:2' });
-    expect(sim.runUntil((s) => s.events('web').some((m) => m.includes('rolling back')), 30 * 60_000)).toBe(
-      true,
-    );
+    await sim.registerTaskDefinition(td('web:2'));
+    await sim.updateService('web', { taskDefinition: 'web:2' });
+    expect(
+      await sim.runUntil((s) => s.events('web').some((m) => m.includes('rolling back')), 30 * 60_000),
+    ).toBe(true);
     expect(sim.service('web').taskDefinition).toMatch(/task-definition\/web:1$/);
     const failed = sim.service('web').deployments.find((d) => d.rolloutState === 'FAILED');
     expect(failed?.rolloutStateReason).toBe('ECS deployment circuit breaker: tasks failed health checks.');
     expect(failed?.healthFailures).toBeGreaterThanOrEqual(3);
-    expect(sim.runUntilSteady('web')).toBe(true);
+    expect(await sim.runUntilSteady('web')).toBe(true);
     expect(sim.healthyTasks('web')).toHaveLength(4);
     expect(sim.tasks('web').every((t) => t.taskDefinitionArn.endsWith(':1'))).toBe(true);
   });
 });
 
 describe('throttling', () => {
-  it('backs off a service whose tasks never start, and a new task definition resets it', () => {
+  it('backs off a service whose tasks never start, and a new task definition resets it', async () => {
     const sim = new Simulation({ seed: 5, instances: [{ id: 'i-1' }, { id: 'i-2' }] });
-    sim.registerTaskDefinition(td('web:1'));
+    await sim.registerTaskDefinition(td('web:1'));
     sim.setBehaviour('web:1', { failToStart: 'CannotPullContainerError: not found' });
-    sim.createService({ serviceName: 'web', taskDefinition: 'web:1', desiredCount: 1 });
-    sim.run(10 * 60_000);
+    await sim.createService({ serviceName: 'web', taskDefinition: 'web:1', desiredCount: 1 });
+    await sim.run(10 * 60_000);
     const attempts = sim.tasks('web', { includeStopped: true }).map((t) => t.createdAt!);
     // Without back-off a 1-task service would retry every few seconds: ~200 attempts in 10 minutes.
     expect(attempts.length).toBeLessThan(15);
@@ -168,50 +175,54 @@ describe('throttling', () => {
     expect(sim.events('web')).toContain('(service web) is unable to consistently start tasks successfully.');
     expect(sim.service('web').launchThrottle?.consecutiveFailures).toBe(attempts.length);
 
-    sim.registerTaskDefinition(td('web:2'));
-    sim.updateService('web', { taskDefinition: 'web:2' });
-    sim.step();
+    await sim.registerTaskDefinition(td('web:2'));
+    await sim.updateService('web', { taskDefinition: 'web:2' });
+    await sim.step();
     expect(sim.liveTasks('web').some((t) => t.taskDefinitionArn.endsWith(':2'))).toBe(true);
-    expect(sim.runUntilSteady('web')).toBe(true);
+    expect(await sim.runUntilSteady('web')).toBe(true);
     expect(sim.service('web').launchThrottle).toBeUndefined();
   });
 });
 
 describe('unhealthy tasks', () => {
-  it('are replaced, and the event says why', () => {
+  it('are replaced, and the event says why', async () => {
     const sim = new Simulation({ seed: 9, instances: [{ id: 'i-1' }, { id: 'i-2' }] });
     const check = { healthCheck: { command: ['CMD', 'true'], interval: 5, retries: 1 } };
-    sim.registerTaskDefinition(td('web:1', check));
-    sim.createService({ serviceName: 'web', taskDefinition: 'web:1', desiredCount: 2 });
-    expect(sim.runUntilSteady('web')).toBe(true);
+    await sim.registerTaskDefinition(td('web:1', check));
+    await sim.createService({ serviceName: 'web', taskDefinition: 'web:1', desiredCount: 2 });
+    expect(await sim.runUntilSteady('web')).toBe(true);
     const [sick] = sim.tasks('web');
     // From now on, this revision's tasks turn unhealthy after 5 minutes of running.
     sim.setBehaviour('web:1', { unhealthyAfterMs: 5 * 60_000 });
-    expect(sim.runUntil((s) => s.task(sick!.taskArn).desiredStatus === 'STOPPED', 10 * 60_000)).toBe(true);
+    expect(await sim.runUntil((s) => s.task(sick!.taskArn).desiredStatus === 'STOPPED', 10 * 60_000)).toBe(
+      true,
+    );
     expect(sim.task(sick!.taskArn).stoppedReason).toBe('Task failed container health checks');
     expect(sim.events('web').join('\n')).toMatch(/\(task [0-9a-f]{32}\) failed container health checks\./);
     expect(sim.liveTasks('web')).toHaveLength(2);
   });
 
-  it('are not replaced during the health check grace period, then replaced first and stopped after', () => {
+  it('are not replaced during the health check grace period, then replaced first and stopped after', async () => {
     const sim = new Simulation({ seed: 9, instances: [{ id: 'i-1' }] });
-    sim.registerTaskDefinition(td('web:1', { healthCheck: { command: ['CMD', 'true'] } }));
+    await sim.registerTaskDefinition(td('web:1', { healthCheck: { command: ['CMD', 'true'] } }));
     sim.setBehaviour('web:1', { unhealthyAfterMs: 1_000 });
-    sim.createService({
+    await sim.createService({
       serviceName: 'web',
       taskDefinition: 'web:1',
       desiredCount: 1,
       healthCheckGracePeriodSeconds: 120,
     });
-    sim.run(60_000);
+    await sim.run(60_000);
     const first = sim.tasks('web', { includeStopped: true });
     expect(first).toHaveLength(1);
     expect(first[0]!.desiredStatus).toBe('RUNNING');
-    sim.run(90_000);
+    await sim.run(90_000);
     // Past its grace period the task is unhealthy: a replacement starts first, the task keeps running.
     expect(sim.task(first[0]!.taskArn).desiredStatus).toBe('RUNNING');
     expect(sim.tasks('web')).toHaveLength(2);
     // The replacement turns unhealthy too, so with no room left they stop one by one.
-    expect(sim.runUntil((s) => s.task(first[0]!.taskArn).desiredStatus === 'STOPPED', 5 * 60_000)).toBe(true);
+    expect(await sim.runUntil((s) => s.task(first[0]!.taskArn).desiredStatus === 'STOPPED', 5 * 60_000)).toBe(
+      true,
+    );
   });
 });

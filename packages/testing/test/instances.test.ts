@@ -20,25 +20,25 @@ const threeZones = () =>
   });
 
 describe('container instances', () => {
-  it('draining an instance moves its tasks within the deployment limits, and standalone tasks stay', () => {
+  it('draining an instance moves its tasks within the deployment limits, and standalone tasks stay', async () => {
     const sim = threeZones();
-    sim.registerTaskDefinition(td('web'));
-    sim.createService({
+    await sim.registerTaskDefinition(td('web'));
+    await sim.createService({
       serviceName: 'web',
       taskDefinition: 'web',
       desiredCount: 4,
       placementStrategy: [{ type: 'spread', field: 'instanceId' }],
     });
-    expect(sim.runUntilSteady('web')).toBe(true);
+    expect(await sim.runUntilSteady('web')).toBe(true);
     const onA1 = sim.tasks('web').filter((t) => t.containerInstanceArn?.endsWith('/i-a1'));
     expect(onA1.length).toBeGreaterThan(0);
     let minHealthy = Infinity;
     sim.onStep((s) => {
       minHealthy = Math.min(minHealthy, s.healthyTasks('web').length);
     });
-    sim.drainInstance('i-a1');
+    await sim.drainInstance('i-a1');
     expect(
-      sim.runUntil(
+      await sim.runUntil(
         (s) =>
           s.tasks('web').every((t) => !t.containerInstanceArn?.endsWith('/i-a1')) &&
           s.healthyTasks('web').length === 4,
@@ -49,23 +49,23 @@ describe('container instances', () => {
     expect(sim.events('web').join('\n')).toMatch(/because container instance i-a1 is DRAINING|has stopped/);
   });
 
-  it('a disconnected instance gets no new tasks, and its tasks are replaced once it is lost', () => {
+  it('a disconnected instance gets no new tasks, and its tasks are replaced once it is lost', async () => {
     const sim = threeZones();
-    sim.registerTaskDefinition(td('web'));
-    sim.createService({
+    await sim.registerTaskDefinition(td('web'));
+    await sim.createService({
       serviceName: 'web',
       taskDefinition: 'web',
       desiredCount: 4,
       placementStrategy: [{ type: 'spread', field: 'instanceId' }],
     });
-    expect(sim.runUntilSteady('web')).toBe(true);
+    expect(await sim.runUntilSteady('web')).toBe(true);
     const onB2 = sim.tasks('web').filter((t) => t.containerInstanceArn?.endsWith('/i-b2'));
     expect(onB2).toHaveLength(1);
-    sim.disconnectInstance('i-b2');
-    sim.run(30_000);
+    await sim.disconnectInstance('i-b2');
+    await sim.run(30_000);
     // Not lost yet: nothing replaced.
     expect(sim.task(onB2[0]!.taskArn).desiredStatus).toBe('RUNNING');
-    sim.run(40_000);
+    await sim.run(40_000);
     const lost = sim.task(onB2[0]!.taskArn);
     expect(lost).toMatchObject({
       desiredStatus: 'STOPPED',
@@ -75,11 +75,11 @@ describe('container instances', () => {
     expect(sim.events('web').join('\n')).toMatch(
       /lost contact with container instance i-b2; replacing 1 task/,
     );
-    expect(sim.runUntil((s) => s.healthyTasks('web').length === 4, 5 * 60_000)).toBe(true);
+    expect(await sim.runUntil((s) => s.healthyTasks('web').length === 4, 5 * 60_000)).toBe(true);
     expect(sim.tasks('web').some((t) => t.containerInstanceArn?.endsWith('/i-b2'))).toBe(false);
   });
 
-  it('DAEMON: one task per eligible instance, none on DRAINING, follows constraints, stops last', () => {
+  it('DAEMON: one task per eligible instance, none on DRAINING, follows constraints, stops last', async () => {
     const sim = new Simulation({
       seed: 2,
       instances: [
@@ -88,15 +88,15 @@ describe('container instances', () => {
         { id: 'i-3', attributes: { role: 'gpu' } },
       ],
     });
-    sim.registerTaskDefinition(td('agent'));
-    sim.registerTaskDefinition(td('web'));
-    sim.createService({
+    await sim.registerTaskDefinition(td('agent'));
+    await sim.registerTaskDefinition(td('web'));
+    await sim.createService({
       serviceName: 'agent',
       taskDefinition: 'agent',
       schedulingStrategy: 'DAEMON',
       placementConstraints: [{ type: 'memberOf', expression: 'attribute:role != gpu' }],
     });
-    sim.createService({
+    await sim.createService({
       serviceName: 'web',
       taskDefinition: 'web',
       desiredCount: 2,
@@ -104,7 +104,7 @@ describe('container instances', () => {
       placementConstraints: [{ type: 'memberOf', expression: 'attribute:role == web' }],
     });
     expect(
-      sim.runUntil(
+      await sim.runUntil(
         (s) => s.healthyTasks('agent').length === 2 && s.healthyTasks('web').length === 2,
         120_000,
       ),
@@ -116,8 +116,8 @@ describe('container instances', () => {
         .sort();
     expect(where()).toEqual(['i-1', 'i-2']);
 
-    sim.addInstance({ id: 'i-4', attributes: { role: 'web' } });
-    expect(sim.runUntil((s) => s.healthyTasks('agent').length === 3, 120_000)).toBe(true);
+    await sim.addInstance({ id: 'i-4', attributes: { role: 'web' } });
+    expect(await sim.runUntil((s) => s.healthyTasks('agent').length === 3, 120_000)).toBe(true);
     expect(where()).toEqual(['i-1', 'i-2', 'i-4']);
 
     // Draining: the web task leaves i-1 first; the agent stops only after it.
@@ -128,48 +128,48 @@ describe('container instances', () => {
       if (!webGoneAt && !on('web')) webGoneAt = s.now;
       if (!agentGoneAt && !on('agent')) agentGoneAt = s.now;
     });
-    sim.drainInstance('i-1');
-    expect(sim.runUntil(() => agentGoneAt > 0, 10 * 60_000)).toBe(true);
+    await sim.drainInstance('i-1');
+    expect(await sim.runUntil(() => agentGoneAt > 0, 10 * 60_000)).toBe(true);
     expect(webGoneAt).toBeGreaterThan(0);
     expect(agentGoneAt).toBeGreaterThanOrEqual(webGoneAt);
     expect(where()).toEqual(['i-2', 'i-4']);
   });
 
-  it('DAEMON rolls a new revision instance by instance', () => {
+  it('DAEMON rolls a new revision instance by instance', async () => {
     const sim = new Simulation({ seed: 2, instances: [{ id: 'i-1' }, { id: 'i-2' }, { id: 'i-3' }] });
-    sim.registerTaskDefinition(td('agent'));
-    sim.createService({ serviceName: 'agent', taskDefinition: 'agent', schedulingStrategy: 'DAEMON' });
-    expect(sim.runUntilSteady('agent')).toBe(true);
+    await sim.registerTaskDefinition(td('agent'));
+    await sim.createService({ serviceName: 'agent', taskDefinition: 'agent', schedulingStrategy: 'DAEMON' });
+    expect(await sim.runUntilSteady('agent')).toBe(true);
     let maxLive = 0;
     sim.onStep((s) => {
       maxLive = Math.max(maxLive, s.liveTasks('agent').length);
     });
-    sim.registerTaskDefinition(td('agent'));
-    sim.updateService('agent', { taskDefinition: 'agent:2' });
-    expect(sim.runUntilSteady('agent')).toBe(true);
+    await sim.registerTaskDefinition(td('agent'));
+    await sim.updateService('agent', { taskDefinition: 'agent:2' });
+    expect(await sim.runUntilSteady('agent')).toBe(true);
     expect(sim.tasks('agent').map((t) => t.taskDefinitionArn.split(':').pop())).toEqual(['2', '2', '2']);
     expect(maxLive).toBeLessThanOrEqual(3);
   });
 
-  it('deleting a service drains it to INACTIVE', () => {
+  it('deleting a service drains it to INACTIVE', async () => {
     const sim = threeZones();
-    sim.registerTaskDefinition(td('web'));
-    sim.createService({ serviceName: 'web', taskDefinition: 'web', desiredCount: 3 });
-    expect(sim.runUntilSteady('web')).toBe(true);
-    sim.deleteService('web');
-    expect(sim.runUntil((s) => s.service('web').status === 'INACTIVE', 120_000)).toBe(true);
+    await sim.registerTaskDefinition(td('web'));
+    await sim.createService({ serviceName: 'web', taskDefinition: 'web', desiredCount: 3 });
+    expect(await sim.runUntilSteady('web')).toBe(true);
+    await sim.deleteService('web');
+    expect(await sim.runUntil((s) => s.service('web').status === 'INACTIVE', 120_000)).toBe(true);
     expect(sim.tasks('web')).toEqual([]);
     expect(sim.events('web')[0]).toBe('(service web) has been drained and is now INACTIVE.');
   });
 
-  it('says why a task cannot be placed', () => {
+  it('says why a task cannot be placed', async () => {
     const sim = new Simulation({ seed: 1, instances: [{ id: 'i-1', memory: 256 }] });
-    sim.registerTaskDefinition({
+    await sim.registerTaskDefinition({
       family: 'big',
       containerDefinitions: [{ name: 'big', image: 'big', memory: 1024 }],
     });
-    sim.createService({ serviceName: 'big', taskDefinition: 'big', desiredCount: 1 });
-    sim.step();
+    await sim.createService({ serviceName: 'big', taskDefinition: 'big', desiredCount: 1 });
+    await sim.step();
     expect(sim.events('big')[0]).toMatch(
       /^\(service big\) was unable to place a task because no container instance met all of its requirements\. The closest matching container-instance .* has insufficient memory available\./,
     );
@@ -177,7 +177,7 @@ describe('container instances', () => {
 });
 
 describe('standalone tasks (RunTask)', () => {
-  it('are placed once, never replaced, and left alone by draining', () => {
+  it('are placed once, never replaced, and left alone by draining', async () => {
     const sim = new Simulation({
       seed: 4,
       instances: [
@@ -185,30 +185,30 @@ describe('standalone tasks (RunTask)', () => {
         { id: 'i-2', zone: 'az-b' },
       ],
     });
-    sim.registerTaskDefinition(td('job'));
-    const plan = sim.runTask('job', 2, { startedBy: 'nightly' });
+    await sim.registerTaskDefinition(td('job'));
+    const plan = await sim.runTask('job', 2, { startedBy: 'nightly' });
     expect(plan.failures).toEqual([]);
     expect(plan.tasks.map((t) => [t.group, t.startedBy])).toEqual([
       ['family:job', 'nightly'],
       ['family:job', 'nightly'],
     ]);
-    sim.run(10_000);
+    await sim.run(10_000);
     expect(sim.tasks().filter((t) => t.lastStatus === 'RUNNING')).toHaveLength(2);
     const [first, second] = plan.tasks;
-    sim.killTask(first!.taskArn);
-    sim.drainInstance(second!.containerInstanceArn!.split('/').pop()!);
-    sim.run(60_000);
+    await sim.killTask(first!.taskArn);
+    await sim.drainInstance(second!.containerInstanceArn!.split('/').pop()!);
+    await sim.run(60_000);
     expect(sim.tasks()).toHaveLength(1);
     expect(sim.task(second!.taskArn).desiredStatus).toBe('RUNNING');
   });
 
-  it('reports what could not be placed, as ECS failures', () => {
+  it('reports what could not be placed, as ECS failures', async () => {
     const sim = new Simulation({ seed: 4, instances: [{ id: 'i-1', memory: 300 }] });
-    sim.registerTaskDefinition({
+    await sim.registerTaskDefinition({
       family: 'job',
       containerDefinitions: [{ name: 'job', image: 'job', memory: 200 }],
     });
-    const plan = sim.runTask('job', 3);
+    const plan = await sim.runTask('job', 3);
     expect(plan.tasks).toHaveLength(1);
     expect(plan.failures).toHaveLength(1);
     expect(plan.failures[0]!.count).toBe(2);

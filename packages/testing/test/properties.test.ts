@@ -21,7 +21,7 @@ const scenario = fc.record({
 });
 type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
 
-function steadyCluster(s: Scenario, extra: { breaker?: boolean } = {}): Simulation {
+async function steadyCluster(s: Scenario, extra: { breaker?: boolean } = {}): Promise<Simulation> {
   const sim = new Simulation({
     seed: s.seed,
     stepMs: s.stepMs,
@@ -33,8 +33,8 @@ function steadyCluster(s: Scenario, extra: { breaker?: boolean } = {}): Simulati
       cpu: 8192,
     })),
   });
-  sim.registerTaskDefinition(revision(1, s.healthCheck));
-  sim.createService({
+  await sim.registerTaskDefinition(revision(1, s.healthCheck));
+  await sim.createService({
     serviceName: 'web',
     taskDefinition: 'web:1',
     desiredCount: s.desiredCount,
@@ -44,7 +44,7 @@ function steadyCluster(s: Scenario, extra: { breaker?: boolean } = {}): Simulati
       deploymentCircuitBreaker: { enable: extra.breaker ?? false, rollback: extra.breaker ?? false },
     },
   });
-  if (!sim.runUntilSteady('web', 30 * 60_000)) throw new Error('no steady state before the update');
+  if (!(await sim.runUntilSteady('web', 30 * 60_000))) throw new Error('no steady state before the update');
   return sim;
 }
 
@@ -62,11 +62,12 @@ function revision(n: number, healthCheck: boolean) {
   };
 }
 
+// Each property runs dozens of simulated hours through the production controllers: a minute's budget each.
 describe('rolling updates (properties over the simulator)', () => {
-  it('never drop below the minimum healthy count, never exceed the maximum, and converge on the new revision', () => {
-    fc.assert(
-      fc.property(scenario, (s) => {
-        const sim = steadyCluster(s);
+  it('never drop below the minimum healthy count, never exceed the maximum, and converge on the new revision', async () => {
+    await fc.assert(
+      fc.asyncProperty(scenario, async (s) => {
+        const sim = await steadyCluster(s);
         const limits = deploymentLimitsFor(s.desiredCount, s.min, s.max);
         let minHealthy = Infinity;
         let maxLive = 0;
@@ -74,10 +75,10 @@ describe('rolling updates (properties over the simulator)', () => {
           minHealthy = Math.min(minHealthy, x.healthyTasks('web').length);
           maxLive = Math.max(maxLive, x.liveTasks('web').length);
         });
-        sim.registerTaskDefinition(revision(2, s.healthCheck));
-        sim.updateService('web', { taskDefinition: 'web:2' });
+        await sim.registerTaskDefinition(revision(2, s.healthCheck));
+        await sim.updateService('web', { taskDefinition: 'web:2' });
         const canProgress = limits.maximumTotal > s.desiredCount || limits.minimumHealthy < s.desiredCount;
-        const done = sim.runUntilSteady('web', 60 * 60_000);
+        const done = await sim.runUntilSteady('web', 60 * 60_000);
         expect(minHealthy).toBeGreaterThanOrEqual(limits.minimumHealthy);
         expect(maxLive).toBeLessThanOrEqual(limits.maximumTotal);
         if (canProgress) {
@@ -93,27 +94,27 @@ describe('rolling updates (properties over the simulator)', () => {
       }),
       { numRuns: 40 },
     );
-  });
+  }, 120_000);
 
-  it('a failing revision trips the breaker, and rollback ends with the previous revision healthy', () => {
-    fc.assert(
-      fc.property(
+  it('a failing revision trips the breaker, and rollback ends with the previous revision healthy', async () => {
+    await fc.assert(
+      fc.asyncProperty(
         scenario,
         fc.constantFrom<TaskBehaviour>(
           { failToStart: 'CannotPullContainerError: nope' },
           { exitAfterMs: 2_000 },
         ),
-        (s, failure) => {
+        async (s, failure) => {
           const limits = deploymentLimitsFor(s.desiredCount, s.min, s.max);
           fc.pre(limits.maximumTotal > s.desiredCount || limits.minimumHealthy < s.desiredCount);
-          const sim = steadyCluster(s, { breaker: true });
+          const sim = await steadyCluster(s, { breaker: true });
           sim.setBehaviour('web:2', failure);
-          sim.registerTaskDefinition(revision(2, s.healthCheck));
-          sim.updateService('web', { taskDefinition: 'web:2' });
+          await sim.registerTaskDefinition(revision(2, s.healthCheck));
+          await sim.updateService('web', { taskDefinition: 'web:2' });
           expect(
-            sim.runUntil((x) => x.events('web').some((m) => m.includes('rolling back')), 60 * 60_000),
+            await sim.runUntil((x) => x.events('web').some((m) => m.includes('rolling back')), 60 * 60_000),
           ).toBe(true);
-          expect(sim.runUntilSteady('web', 60 * 60_000)).toBe(true);
+          expect(await sim.runUntilSteady('web', 60 * 60_000)).toBe(true);
           const healthy = sim.healthyTasks('web');
           expect(healthy).toHaveLength(s.desiredCount);
           expect(healthy.every((t) => t.taskDefinitionArn.endsWith(':1'))).toBe(true);
@@ -121,17 +122,17 @@ describe('rolling updates (properties over the simulator)', () => {
       ),
       { numRuns: 30 },
     );
-  });
+  }, 120_000);
 
-  it('draining an instance leaves no task on it and none short', () => {
-    fc.assert(
-      fc.property(scenario, fc.nat(), (s, pick) => {
+  it('draining an instance leaves no task on it and none short', async () => {
+    await fc.assert(
+      fc.asyncProperty(scenario, fc.nat(), async (s, pick) => {
         const limits = deploymentLimitsFor(s.desiredCount, s.min, s.max);
         fc.pre(limits.maximumTotal > s.desiredCount || limits.minimumHealthy < s.desiredCount);
-        const sim = steadyCluster(s);
+        const sim = await steadyCluster(s);
         const victim = `i-${pick % s.instances}`;
-        sim.drainInstance(victim);
-        const done = sim.runUntil(
+        await sim.drainInstance(victim);
+        const done = await sim.runUntil(
           (x) =>
             x.tasks('web').every((t) => !t.containerInstanceArn?.endsWith(`/${victim}`)) &&
             x.healthyTasks('web').length === s.desiredCount,
@@ -142,5 +143,5 @@ describe('rolling updates (properties over the simulator)', () => {
       }),
       { numRuns: 30 },
     );
-  });
+  }, 120_000);
 });
