@@ -21,7 +21,7 @@ function revision(n: number, extra: Record<string, unknown> = {}) {
   return { family: 'web', containerDefinitions: [{ name: 'web', image: `web:${n}`, memory: 256, ...extra }] };
 }
 
-function cluster(opts: {
+async function cluster(opts: {
   desiredCount: number;
   min: number;
   max: number;
@@ -41,14 +41,14 @@ function cluster(opts: {
     })),
   });
   const check = opts.healthCheck ? { healthCheck: { command: ['CMD', 'true'] } } : {};
-  sim.registerTaskDefinition(revision(1, check));
-  sim.createService({
+  await sim.registerTaskDefinition(revision(1, check));
+  await sim.createService({
     serviceName: 'web',
     taskDefinition: 'web:1',
     desiredCount: opts.desiredCount,
     deploymentConfiguration: { minimumHealthyPercent: opts.min, maximumPercent: opts.max },
   });
-  if (!sim.runUntilSteady('web', 30 * 60_000)) throw new Error('no steady state');
+  if (!(await sim.runUntilSteady('web', 30 * 60_000))) throw new Error('no steady state');
   return sim;
 }
 
@@ -76,15 +76,15 @@ describe('maximumPercent counts tasks that are still STOPPING', () => {
     [3, 0, 100, 5_000],
   ])(
     'draining: D=%i min %i max %i (tasks take %i ms to stop): never more alive than the maximum; replacements wait for stops',
-    (desiredCount, min, max, stopMs) => {
-      const sim = cluster({ desiredCount, min, max, instances: 3, behaviour: { stopMs } });
+    async (desiredCount, min, max, stopMs) => {
+      const sim = await cluster({ desiredCount, min, max, instances: 3, behaviour: { stopMs } });
       const limits = deploymentLimitsFor(desiredCount, min, max);
       const alive = watchAlive(sim);
       const victim = instanceOf(sim, sim.tasks('web')[0]!.taskArn);
       const drained = sim.tasks('web').filter((t) => instanceOf(sim, t.taskArn) === victim);
       const before = new Set(sim.tasks('web').map((t) => t.taskArn));
-      sim.drainInstance(victim);
-      const done = sim.runUntil(
+      await sim.drainInstance(victim);
+      const done = await sim.runUntil(
         (s) =>
           s.tasks('web').every((t) => instanceOf(s, t.taskArn) !== victim) &&
           s.healthyTasks('web').length === desiredCount,
@@ -102,9 +102,9 @@ describe('maximumPercent counts tasks that are still STOPPING', () => {
     },
   );
 
-  it('a property: rollouts and drains never have more than floor(D·max/100) tasks alive, STOPPING ones included', () => {
-    fc.assert(
-      fc.property(
+  it('a property: rollouts and drains never have more than floor(D·max/100) tasks alive, STOPPING ones included', async () => {
+    await fc.assert(
+      fc.asyncProperty(
         fc.record({
           seed: fc.integer({ min: 1, max: 100_000 }),
           desiredCount: fc.integer({ min: 1, max: 6 }),
@@ -113,17 +113,17 @@ describe('maximumPercent counts tasks that are still STOPPING', () => {
           stopMs: fc.integer({ min: 0, max: 20_000 }),
           drain: fc.boolean(),
         }),
-        (s) => {
+        async (s) => {
           const limits = deploymentLimitsFor(s.desiredCount, s.min, s.max);
           fc.pre(limits.maximumTotal > s.desiredCount || limits.minimumHealthy < s.desiredCount);
-          const sim = cluster({ ...s, instances: 3, behaviour: { stopMs: s.stopMs } });
+          const sim = await cluster({ ...s, instances: 3, behaviour: { stopMs: s.stopMs } });
           const alive = watchAlive(sim);
-          if (s.drain) sim.drainInstance(instanceOf(sim, sim.tasks('web')[0]!.taskArn));
+          if (s.drain) await sim.drainInstance(instanceOf(sim, sim.tasks('web')[0]!.taskArn));
           else {
-            sim.registerTaskDefinition(revision(2));
-            sim.updateService('web', { taskDefinition: 'web:2' });
+            await sim.registerTaskDefinition(revision(2));
+            await sim.updateService('web', { taskDefinition: 'web:2' });
           }
-          const settled = sim.runUntil(
+          const settled = await sim.runUntil(
             (x) => x.isSteady('web') && x.healthyTasks('web').length === s.desiredCount,
             60 * 60_000,
           );
@@ -137,8 +137,8 @@ describe('maximumPercent counts tasks that are still STOPPING', () => {
 });
 
 /** Runs 10 minutes, then every task older than 9 minutes turns unhealthy (their replacements stay healthy for 9). */
-function sickenCurrentTasks(sim: Simulation, extra: TaskBehaviour = {}) {
-  sim.run(10 * 60_000);
+async function sickenCurrentTasks(sim: Simulation, extra: TaskBehaviour = {}) {
+  await sim.run(10 * 60_000);
   const sick = sim.tasks('web');
   sim.setBehaviour('web:1', { unhealthyAfterMs: 9 * 60_000, ...extra });
   return sick;
@@ -153,11 +153,11 @@ describe('unhealthy tasks are replaced first, stopped after', () => {
     [4, 100, 150],
   ])(
     'D=%i min %i max %i: a healthy replacement runs before each unhealthy task is asked to stop',
-    (D, min, max) => {
-      const sim = cluster({ desiredCount: D, min, max, instances: 3, healthCheck: true });
+    async (D, min, max) => {
+      const sim = await cluster({ desiredCount: D, min, max, instances: 3, healthCheck: true });
       const alive = watchAlive(sim);
-      const sick = sickenCurrentTasks(sim);
-      const stopped = sim.runUntil(
+      const sick = await sickenCurrentTasks(sim);
+      const stopped = await sim.runUntil(
         (s) => sick.every((t) => s.task(t.taskArn).desiredStatus === 'STOPPED'),
         8 * 60_000,
       );
@@ -170,15 +170,15 @@ describe('unhealthy tasks are replaced first, stopped after', () => {
         expect(sim.task(t.taskArn).stoppedReason).toBe('Task failed container health checks');
       }
       expect(
-        sim.runUntil((s) => s.healthyTasks('web').length === D && s.tasks('web').length === D, 60_000),
+        await sim.runUntil((s) => s.healthyTasks('web').length === D && s.tasks('web').length === D, 60_000),
       ).toBe(true);
       expect(alive()).toBeLessThanOrEqual(deploymentLimitsFor(D, min, max).maximumTotal);
     },
   );
 
-  it('with no room under maximumPercent, unhealthy tasks stop one at a time, each after the previous one is replaced', () => {
-    const sim = cluster({ desiredCount: 2, min: 50, max: 100, instances: 2, healthCheck: true });
-    const sick = sickenCurrentTasks(sim, { stopMs: 10_000 });
+  it('with no room under maximumPercent, unhealthy tasks stop one at a time, each after the previous one is replaced', async () => {
+    const sim = await cluster({ desiredCount: 2, min: 50, max: 100, instances: 2, healthCheck: true });
+    const sick = await sickenCurrentTasks(sim, { stopMs: 10_000 });
     const alive = watchAlive(sim);
     let mostStoppingAtOnce = 0;
     sim.onStep((s) => {
@@ -188,7 +188,7 @@ describe('unhealthy tasks are replaced first, stopped after', () => {
       }).length;
       mostStoppingAtOnce = Math.max(mostStoppingAtOnce, stopping);
     });
-    const done = sim.runUntil(
+    const done = await sim.runUntil(
       (s) =>
         sick.every((t) => s.task(t.taskArn).lastStatus === 'STOPPED') && s.healthyTasks('web').length === 2,
       8 * 60_000,

@@ -19,21 +19,21 @@ describe('launch throttling does not forget', () => {
     // STOPPED tasks are kept this long (ECS keeps them about an hour)
     [60_000],
     [5 * 60_000],
-  ])('with STOPPED tasks retained %i ms, the back-off reaches its cap and stays there', (retention) => {
+  ])('with STOPPED tasks retained %i ms, the back-off reaches its cap and stays there', async (retention) => {
     const sim = new Simulation({
       seed: 4,
       stepMs: 5_000,
       instances: [{ id: 'i-1' }],
       stoppedTaskRetentionMs: retention,
     });
-    sim.registerTaskDefinition(td('web:1'));
+    await sim.registerTaskDefinition(td('web:1'));
     sim.setBehaviour('web:1', { failToStart: 'CannotPullContainerError: not found' });
     const launches: number[] = [];
     sim.onPlan((_, plan) => {
       for (const t of plan.startTasks) launches.push(t.createdAt!);
     });
-    sim.createService({ serviceName: 'web', taskDefinition: 'web:1', desiredCount: 1 });
-    sim.run(3 * 60 * 60_000);
+    await sim.createService({ serviceName: 'web', taskDefinition: 'web:1', desiredCount: 1 });
+    await sim.run(3 * 60 * 60_000);
     const gaps = launches.slice(1).map((t, i) => t - launches[i]!);
     // Never shorter than the one before (beyond one 5 s step of rounding), and the last ones at the cap.
     for (let i = 1; i < gaps.length; i++) expect(gaps[i]!).toBeGreaterThanOrEqual(gaps[i - 1]! - 5_000);
@@ -47,11 +47,11 @@ describe('launch throttling does not forget', () => {
     expect(sim.tasks('web', { includeStopped: true }).length).toBeLessThan(launches.length);
 
     // A new task definition (a new deployment) resets it at once.
-    sim.registerTaskDefinition(td('web:2'));
-    sim.updateService('web', { taskDefinition: 'web:2' });
-    sim.step();
+    await sim.registerTaskDefinition(td('web:2'));
+    await sim.updateService('web', { taskDefinition: 'web:2' });
+    await sim.step();
     expect(sim.liveTasks('web').some((t) => t.taskDefinitionArn.endsWith(':2'))).toBe(true);
-    expect(sim.runUntilSteady('web')).toBe(true);
+    expect(await sim.runUntilSteady('web')).toBe(true);
     expect(sim.service('web').launchThrottle).toBeUndefined();
   });
 });
