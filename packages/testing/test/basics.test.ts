@@ -120,7 +120,7 @@ describe('the ECS API', () => {
     expect(err).toBeInstanceOf(BatonApiError);
     expect(err).toMatchObject({ code: 'InvalidParameterException' });
     expect((err as Error).message).toMatch(/loadBalancers\[0\]\.containerName/);
-    await expect(sim.runTask('web', 11)).rejects.toThrow(/count must be between 1 and 10/);
+    await expect(sim.runTask('web', 11)).rejects.toMatchObject({ code: 'InvalidParameterException' });
     await sim.stop();
   });
 
