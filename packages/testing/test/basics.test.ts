@@ -120,7 +120,7 @@ describe('the ECS API', () => {
     expect(err).toBeInstanceOf(BatonApiError);
     expect(err).toMatchObject({ code: 'InvalidParameterException' });
     expect((err as Error).message).toMatch(/loadBalancers\[0\]\.containerName/);
-    await expect(sim.runTask('web', 11)).rejects.toMatchObject({ code: 'InvalidParameterException' });
+    await expect(sim.runTask('web', 11)).rejects.toMatchObject({ code: 'LimitExceededException' });
     await sim.stop();
   });
 
