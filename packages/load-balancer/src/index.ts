@@ -11,4 +11,5 @@ export {
   upstreamName,
 } from './nginx/render.js';
 export { type BalancerTarget, type PoolEntry, TargetPool } from './pool.js';
+export { failsOpen, routingTargets } from './routing.js';
 export type { ListenerStats } from './stats.js';

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type Server as NetServer } from 'node:net';
-import type { LoadBalancingAlgorithm } from '@baton/model';
-import type { Observable, Subscription } from 'rxjs';
+import type { LoadBalancingAlgorithm, UnhealthyStateRouting } from '@baton/model';
+import { isObservable, type Observable, type Subscription } from 'rxjs';
 import { HttpProxy } from './http-proxy.js';
 import { type BalancerTarget, TargetPool } from './pool.js';
 import { type ListenerStats, MutableStats } from './stats.js';
@@ -18,7 +18,13 @@ export interface ListenerOptions {
   readonly protocol?: 'HTTP' | 'TCP';
   /** ELB's `load_balancing.algorithm.type`. Default round_robin. */
   readonly algorithm?: LoadBalancingAlgorithm;
-  /** With no healthy target, use the unhealthy and initial ones (ELB's fail-open). Default false: 503. */
+  /**
+   * ELB's unhealthy state routing thresholds (`target_group_health.unhealthy_state_routing.*`), fixed or
+   * following the group's attributes. Default ELB's: fail open — route to every registered target —
+   * when none is healthy.
+   */
+  readonly unhealthyStateRouting?: UnhealthyStateRouting | Observable<UnhealthyStateRouting>;
+  /** Baton only: `false` never fails open (503 with no healthy target). `true` is ELB's default. */
   readonly failOpen?: boolean;
   /** HTTP: a target that has not answered after this long gets a 504. Default 60 s (ELB's idle timeout). */
   readonly requestTimeoutMs?: number;
@@ -44,7 +50,11 @@ export interface Listener {
 /** Starts a listener on 127.0.0.1 (by default) that balances over the healthy targets. */
 export async function createListener(options: ListenerOptions): Promise<Listener> {
   const protocol = options.protocol ?? 'HTTP';
-  const pool = new TargetPool(options.algorithm ?? 'round_robin', options.failOpen ?? false);
+  const fixed = options.unhealthyStateRouting;
+  const pool = new TargetPool(
+    options.algorithm ?? 'round_robin',
+    options.failOpen === false ? false : fixed && !isObservable(fixed) ? fixed : true,
+  );
   const stats = new MutableStats();
   const host = options.host ?? '127.0.0.1';
   let server: Server | NetServer;
@@ -67,6 +77,12 @@ export async function createListener(options: ListenerOptions): Promise<Listener
   const subscription: Subscription = options.targets.subscribe((targets) => {
     for (const idle of pool.update(targets)) http?.closeIdle(idle.key);
   });
+  if (options.failOpen !== false && isObservable(fixed))
+    subscription.add(
+      fixed.subscribe((routing) => {
+        for (const idle of pool.setRouting(routing)) http?.closeIdle(idle.key);
+      }),
+    );
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

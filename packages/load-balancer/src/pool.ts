@@ -1,4 +1,10 @@
-import type { LoadBalancingAlgorithm, TargetState } from '@baton/model';
+import {
+  type LoadBalancingAlgorithm,
+  type TargetState,
+  targetGroupDefaults,
+  type UnhealthyStateRouting,
+} from '@baton/model';
+import { routingTargets } from './routing.js';
 
 /** A target as a balancer sees it: an address and its state in the target group. */
 export interface BalancerTarget {
@@ -23,18 +29,37 @@ export interface PoolEntry {
 }
 
 /**
- * The targets of one listener and the choice among them, with no I/O: only healthy targets get new
- * requests (with `failOpen`, every registered non-draining target does when none is healthy, as ELB
- * does); draining and removed targets keep their in-flight count until it reaches zero.
+ * The targets of one listener and the choice among them, with no I/O: healthy targets get new
+ * requests — or every registered non-draining target, when the group is below its unhealthy state
+ * routing threshold (ELB's fail-open; see routingTargets); draining and removed targets keep their
+ * in-flight count until it reaches zero.
  */
 export class TargetPool {
   private readonly entries = new Map<string, PoolEntry>();
   private cursor = 0;
+  private routing: UnhealthyStateRouting | false;
+  /** Keys that get new requests now (recomputed when targets or routing change). */
+  private routed = new Set<string>();
 
+  /** `routing`: ELB's thresholds (default ELB's: fail open when none is healthy); `true` the same; `false` never. */
   constructor(
     private readonly algorithm: LoadBalancingAlgorithm = 'round_robin',
-    private readonly failOpen = false,
-  ) {}
+    routing: UnhealthyStateRouting | boolean = targetGroupDefaults.unhealthyStateRouting,
+  ) {
+    this.routing = routing === true ? targetGroupDefaults.unhealthyStateRouting : routing;
+  }
+
+  /** New thresholds (the group's attributes changed); returns entries that just became idle and unroutable. */
+  setRouting(routing: UnhealthyStateRouting | false): PoolEntry[] {
+    this.routing = routing;
+    this.reroute();
+    return this.sweep();
+  }
+
+  private reroute(): void {
+    const live = [...this.entries.values()].filter((e) => !e.removed);
+    this.routed = new Set(routingTargets(live, this.routing).map((e) => e.key));
+  }
 
   /** Replaces the target list; returns entries that just became idle and unroutable (to close their connections). */
   update(targets: readonly BalancerTarget[]): PoolEntry[] {
@@ -61,20 +86,17 @@ export class TargetPool {
       }
     }
     for (const e of this.entries.values()) if (!seen.has(e.key)) e.removed = true;
+    this.reroute();
     return this.sweep();
   }
 
   routable(e: PoolEntry): boolean {
-    return !e.removed && e.state === 'healthy';
+    return !e.removed && this.routed.has(e.key);
   }
 
   /** The next target for a new request, never one in `exclude`. */
   pick(exclude?: ReadonlySet<string>): PoolEntry | undefined {
-    let candidates = [...this.entries.values()].filter((e) => this.routable(e) && !exclude?.has(e.key));
-    if (candidates.length === 0 && this.failOpen && ![...this.entries.values()].some((e) => this.routable(e)))
-      candidates = [...this.entries.values()].filter(
-        (e) => !e.removed && (e.state === 'unhealthy' || e.state === 'initial') && !exclude?.has(e.key),
-      );
+    const candidates = [...this.entries.values()].filter((e) => this.routable(e) && !exclude?.has(e.key));
     if (candidates.length === 0) return undefined;
     candidates.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const start = this.cursor++ % candidates.length;

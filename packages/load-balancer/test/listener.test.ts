@@ -1,4 +1,5 @@
 import { connect, createServer as createTcpServer } from 'node:net';
+import type { UnhealthyStateRouting } from '@baton/model';
 import { BehaviorSubject } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BalancerTarget, createListener, type Listener } from '../src/index.js';
@@ -54,7 +55,7 @@ describe('embedded HTTP listener', () => {
     }
   });
 
-  it('retries a refused connection once on another target; 503 with no healthy target', async () => {
+  it('retries a refused connection once on another target; fails open with no healthy target (ELB), 503 with none registered', async () => {
     const dead = { port: await closedPort() };
     const targets = new BehaviorSubject<readonly BalancerTarget[]>([
       target(dead, 'healthy', 'a-dead'),
@@ -65,11 +66,39 @@ describe('embedded HTTP listener', () => {
       const results = await Promise.all([1, 2, 3, 4].map(() => get(lb.port)));
       expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
       expect(lb.stats().retries).toBeGreaterThanOrEqual(1);
-      targets.next([target(backends[0]!, 'initial')]);
+      targets.next([target(backends[0]!, 'unhealthy')]);
+      expect(await get(lb.port)).toEqual({ status: 200, body: 'a' });
+      targets.next([target(backends[0]!, 'draining')]);
       expect((await get(lb.port)).status).toBe(503);
       expect(lb.stats().errors).toBe(1);
     } finally {
       await lb.close();
+    }
+  });
+
+  it('failOpen: false answers 503 when no target is healthy; thresholds follow an observable', async () => {
+    const targets = new BehaviorSubject<readonly BalancerTarget[]>([
+      target(backends[0]!, 'healthy'),
+      target(backends[1]!, 'unhealthy'),
+    ]);
+    const closed = await createListener({ targets, failOpen: false });
+    const routing = new BehaviorSubject<UnhealthyStateRouting>({
+      minimumHealthyTargetsCount: 1,
+      minimumHealthyTargetsPercentage: 'off',
+    });
+    const open = await createListener({ targets, unhealthyStateRouting: routing });
+    try {
+      targets.next([target(backends[1]!, 'unhealthy')]);
+      expect((await get(closed.port)).status).toBe(503);
+      targets.next([target(backends[0]!, 'healthy'), target(backends[1]!, 'unhealthy')]);
+      expect([(await get(open.port)).body, (await get(open.port)).body]).toEqual(['a', 'a']);
+      routing.next({ minimumHealthyTargetsCount: 2, minimumHealthyTargetsPercentage: 'off' });
+      expect(new Set([(await get(open.port)).body, (await get(open.port)).body])).toEqual(
+        new Set(['a', 'b']),
+      );
+    } finally {
+      await closed.close();
+      await open.close();
     }
   });
 
@@ -79,7 +108,9 @@ describe('embedded HTTP listener', () => {
     const lb = await createListener({ targets, algorithm: 'least_outstanding_requests' });
     try {
       const slow = get(lb.port, '/slow');
-      await new Promise((r) => setTimeout(r, 30));
+      // Wait for the slow request to be in flight (a fixed sleep is flaky on a loaded machine).
+      for (let i = 0; i < 100 && !lb.stats().targets.some((t) => t.inFlight === 1); i++)
+        await new Promise((r) => setTimeout(r, 5));
       const busy = lb.stats().targets.find((t) => t.inFlight === 1)!.address;
       const quick = [await get(lb.port), await get(lb.port)];
       const other = busy.endsWith(`:${a.port}`) ? 'b' : 'a';

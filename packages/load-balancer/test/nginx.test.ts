@@ -30,6 +30,21 @@ describe('renderUpstream', () => {
     );
     expect(renderUpstream('u', [])).toContain('server 127.0.0.1:9 down;');
   });
+
+  it('fails open as ELB does: with no healthy target every registered one is listed (unless disabled)', () => {
+    const targets = [
+      target({ port: 1 }, 'unhealthy'),
+      target({ port: 2 }, 'initial'),
+      target({ port: 3 }, 'draining'),
+    ];
+    const open = renderUpstream('u', targets);
+    expect(open).toContain('server 127.0.0.1:1;');
+    expect(open).toContain('server 127.0.0.1:2;');
+    expect(open).not.toContain('127.0.0.1:3');
+    expect(renderUpstream('u', targets, { unhealthyStateRouting: false })).toContain(
+      'server 127.0.0.1:9 down;',
+    );
+  });
 });
 
 describe('nginx adapter against a real nginx (Debian nginx, started by the test)', {

@@ -48,12 +48,41 @@ describe('TargetPool', () => {
     expect(pool.drained('b2')).toBe(true);
   });
 
-  it('fail-open (ELB): with no healthy target, unhealthy and initial ones are used', () => {
-    const closed = new TargetPool();
+  // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html:
+  // "If a target group contains only unhealthy registered targets, the load balancer routes requests
+  // to all those targets" — ELB's default, and the pool's.
+  it('fails open by default (ELB): with no healthy target, every registered non-draining one is used', () => {
+    const open = new TargetPool();
+    open.update([t('a1', 'unhealthy'), t('b2', 'draining'), t('c3', 'initial')]);
+    expect([1, 2, 3, 4].map(() => open.pick()?.key)).toEqual(['a1', 'c3', 'a1', 'c3']);
+    // One target turns healthy: it alone gets new requests again.
+    open.update([t('a1', 'unhealthy'), t('b2', 'draining'), t('c3')]);
+    expect([1, 2].map(() => open.pick()?.key)).toEqual(['c3', 'c3']);
+    const closed = new TargetPool('round_robin', false);
     closed.update([t('a1', 'unhealthy')]);
     expect(closed.pick()).toBeUndefined();
-    const open = new TargetPool('round_robin', true);
-    open.update([t('a1', 'unhealthy'), t('b2', 'draining')]);
-    expect(open.pick()?.key).toBe('a1');
+  });
+
+  // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health.html:
+  // below either threshold (count or percentage) the balancer routes to all targets.
+  it('unhealthy state routing thresholds: minimum healthy count and percentage', () => {
+    const targets = [t('a1'), t('b2', 'unhealthy'), t('c3', 'unhealthy'), t('d4', 'unhealthy')];
+    const byCount = new TargetPool('round_robin', {
+      minimumHealthyTargetsCount: 2,
+      minimumHealthyTargetsPercentage: 'off',
+    });
+    byCount.update(targets);
+    expect(new Set([1, 2, 3, 4].map(() => byCount.pick()?.key))).toEqual(new Set(['a1', 'b2', 'c3', 'd4']));
+    const byPercent = new TargetPool('round_robin', {
+      minimumHealthyTargetsCount: 1,
+      minimumHealthyTargetsPercentage: 50,
+    });
+    byPercent.update(targets); // 25 % healthy < 50 %
+    expect(new Set([1, 2, 3, 4].map(() => byPercent.pick()?.key)).size).toBe(4);
+    byPercent.update([t('a1'), t('b2'), t('c3', 'unhealthy'), t('d4', 'unhealthy')]); // 50 %: not below
+    expect(new Set([1, 2, 3, 4].map(() => byPercent.pick()?.key))).toEqual(new Set(['a1', 'b2']));
+    // Thresholds change live (the group's attributes were modified).
+    byPercent.setRouting({ minimumHealthyTargetsCount: 3, minimumHealthyTargetsPercentage: 'off' });
+    expect(new Set([1, 2, 3, 4].map(() => byPercent.pick()?.key)).size).toBe(4);
   });
 });

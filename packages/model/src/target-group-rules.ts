@@ -53,6 +53,20 @@ export function targetGroupRules(input: unknown): ValidationIssue[] {
           'enum',
           `load_balancing.algorithm.type must be round_robin or least_outstanding_requests (got ${show(v)})`,
         );
+    } else if (a.Key === targetGroupAttributes.minimumHealthyTargetsCount) {
+      if (!/^\d+$/.test(v) || Number(v) < 1)
+        add(
+          `Attributes[${i}].Value`,
+          'range',
+          `${a.Key} must be an integer from 1 to the maximum number of targets (got ${show(v)})`,
+        );
+    } else if (a.Key === targetGroupAttributes.minimumHealthyTargetsPercentage) {
+      if (v !== 'off' && (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 100))
+        add(
+          `Attributes[${i}].Value`,
+          'range',
+          `${a.Key} must be off or an integer from 1 to 100 (got ${show(v)})`,
+        );
     } else if (a.Key === targetGroupAttributes.shortTimings && v !== 'true' && v !== 'false') {
       add(`Attributes[${i}].Value`, 'enum', `must be true or false (got ${show(v)})`);
     }

@@ -122,16 +122,41 @@ export type TargetGroupInput = z.input<typeof TargetGroup>;
 export const targetGroupAttributes = {
   deregistrationDelay: 'deregistration_delay.timeout_seconds',
   algorithm: 'load_balancing.algorithm.type',
+  /**
+   * ELB's routing failover ("fail open"): below this many healthy targets the balancer routes to every
+   * registered target, unhealthy ones included. 1 to the number of targets; default 1.
+   * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health.html
+   */
+  minimumHealthyTargetsCount: 'target_group_health.unhealthy_state_routing.minimum_healthy_targets.count',
+  /** The same, as a percentage of the registered targets: `off` (default) or 1–100. */
+  minimumHealthyTargetsPercentage:
+    'target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage',
   /** Baton only: health-check interval and timeout down to 1 s (ELB's minimums are 5 s and 2 s), for tests. */
   shortTimings: 'baton.health_check.short_timings',
 } as const;
 
 export type LoadBalancingAlgorithm = 'round_robin' | 'least_outstanding_requests';
 
+/**
+ * ELB's unhealthy state routing: when the healthy targets fall below either threshold, the balancer
+ * sends traffic to all registered targets, unhealthy ones included. ELB's defaults (count 1,
+ * percentage off) make it fail open when no target is healthy
+ * (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health.html,
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html).
+ */
+export interface UnhealthyStateRouting {
+  readonly minimumHealthyTargetsCount: number;
+  readonly minimumHealthyTargetsPercentage: number | 'off';
+}
+
 /** ELB's defaults for the attributes Baton reads. */
 export const targetGroupDefaults = {
   deregistrationDelaySeconds: 300,
   algorithm: 'round_robin' as LoadBalancingAlgorithm,
+  unhealthyStateRouting: {
+    minimumHealthyTargetsCount: 1,
+    minimumHealthyTargetsPercentage: 'off',
+  } as UnhealthyStateRouting,
 };
 
 /** The health check a target group asks for, with ELB's defaults filled in. */
@@ -153,6 +178,7 @@ export interface TargetGroupSettings {
   readonly healthCheck: TargetGroupHealthCheck;
   readonly deregistrationDelaySeconds: number;
   readonly algorithm: LoadBalancingAlgorithm;
+  readonly unhealthyStateRouting: UnhealthyStateRouting;
 }
 
 export function attributeOf(tg: Pick<TargetGroup, 'Attributes'>, key: string): string | undefined {
@@ -164,6 +190,9 @@ export function attributeOf(tg: Pick<TargetGroup, 'Attributes'>, key: string): s
 export function targetGroupSettings(tg: TargetGroup): TargetGroupSettings {
   const delay = Number(attributeOf(tg, targetGroupAttributes.deregistrationDelay));
   const algorithm = attributeOf(tg, targetGroupAttributes.algorithm);
+  const count = Number(attributeOf(tg, targetGroupAttributes.minimumHealthyTargetsCount));
+  const percentage = Number(attributeOf(tg, targetGroupAttributes.minimumHealthyTargetsPercentage));
+  const d = targetGroupDefaults.unhealthyStateRouting;
   return {
     protocol: tg.Protocol,
     healthCheck: {
@@ -181,6 +210,14 @@ export function targetGroupSettings(tg: TargetGroup): TargetGroupSettings {
       ? delay
       : targetGroupDefaults.deregistrationDelaySeconds,
     algorithm: algorithm === 'least_outstanding_requests' ? algorithm : targetGroupDefaults.algorithm,
+    unhealthyStateRouting: {
+      minimumHealthyTargetsCount:
+        Number.isInteger(count) && count >= 1 ? count : d.minimumHealthyTargetsCount,
+      minimumHealthyTargetsPercentage:
+        Number.isInteger(percentage) && percentage >= 1 && percentage <= 100
+          ? percentage
+          : d.minimumHealthyTargetsPercentage,
+    },
   };
 }
 

@@ -8,11 +8,14 @@ import {
   type TargetGroup,
   targetGroupArn,
   targetGroupAttributes,
+  targetGroupDefaults,
   targetGroupNameOf,
   targetGroupSettings,
+  type UnhealthyStateRouting,
 } from '@baton/model';
 import type { BatonKinds, Store } from '@baton/store';
 import { isLeft } from 'fp-ts/lib/Either.js';
+import { concat, defer, distinctUntilChanged, filter, map, type Observable, of } from 'rxjs';
 import type { Clock } from '../clock.js';
 import type { Informer } from '../informer.js';
 import type { TargetGroupController } from './controller.js';
@@ -56,6 +59,10 @@ export interface CreateListenerRequest {
   readonly Host?: string;
   /** Default: the target group's protocol. */
   readonly Protocol?: 'HTTP' | 'TCP';
+  /**
+   * Baton only: `false` never routes to unhealthy targets (503 instead). Otherwise the listener follows
+   * the group's `target_group_health.unhealthy_state_routing.*` attributes (ELB's default: fail open).
+   */
   readonly failOpen?: boolean;
 }
 
@@ -157,6 +164,14 @@ export class ElbV2Api {
     const base = [
       { Key: targetGroupAttributes.deregistrationDelay, Value: String(s.deregistrationDelaySeconds) },
       { Key: targetGroupAttributes.algorithm, Value: s.algorithm },
+      {
+        Key: targetGroupAttributes.minimumHealthyTargetsCount,
+        Value: String(s.unhealthyStateRouting.minimumHealthyTargetsCount),
+      },
+      {
+        Key: targetGroupAttributes.minimumHealthyTargetsPercentage,
+        Value: String(s.unhealthyStateRouting.minimumHealthyTargetsPercentage),
+      },
     ];
     const rest = tg.Attributes.filter((a) => !base.some((b) => b.Key === a.Key)).map((a) => ({
       Key: a.Key,
@@ -232,7 +247,7 @@ export class ElbV2Api {
       algorithm: targetGroupSettings(tg).algorithm,
       ...(request.Port !== undefined ? { port: request.Port } : {}),
       ...(request.Host !== undefined ? { host: request.Host } : {}),
-      ...(request.failOpen !== undefined ? { failOpen: request.failOpen } : {}),
+      ...(request.failOpen === false ? { failOpen: false } : { unhealthyStateRouting: this.routing$(arn) }),
     });
     const remove = this.controller().addConsumer(arn, { drained: (key) => listener.drained(key) });
     this.listeners.add(listener);
@@ -260,6 +275,7 @@ export class ElbV2Api {
       upstreamName: request.upstreamName ?? upstreamName(tg.TargetGroupName),
       reload: request.reload,
       algorithm: targetGroupSettings(tg).algorithm,
+      unhealthyStateRouting: targetGroupSettings(tg).unhealthyStateRouting,
       ...(request.onError ? { onError: request.onError } : {}),
     });
     const remove = this.controller().addConsumer(arn, { drained: () => undefined });
@@ -272,6 +288,19 @@ export class ElbV2Api {
     this.adapters.add(adapter);
     await adapter.start();
     return adapter;
+  }
+
+  /** A group's unhealthy state routing thresholds, now and whenever its attributes change. */
+  private routing$(arn: string): Observable<UnhealthyStateRouting> {
+    const of$ = (tg: TargetGroup | undefined) =>
+      tg ? targetGroupSettings(tg).unhealthyStateRouting : targetGroupDefaults.unhealthyStateRouting;
+    return concat(
+      defer(() => of(of$(this.cache.get(arn)?.object))),
+      this.cache.changes.pipe(
+        filter((c) => c.key === arn && c.object !== undefined),
+        map((c) => of$(c.object?.object)),
+      ),
+    ).pipe(distinctUntilChanged((a, b) => JSON.stringify(a) === JSON.stringify(b)));
   }
 
   /** Closes every listener and stops every adapter this API started. */

@@ -1,11 +1,14 @@
-import type { LoadBalancingAlgorithm } from '@baton/model';
+import type { LoadBalancingAlgorithm, UnhealthyStateRouting } from '@baton/model';
 import type { BalancerTarget } from '../pool.js';
+import { routingTargets } from '../routing.js';
 
 export interface UpstreamOptions {
   /** least_outstanding_requests renders nginx's `least_conn`. Default round_robin. */
   readonly algorithm?: LoadBalancingAlgorithm;
   /** Idle keep-alive connections each nginx worker keeps to the upstream. Default 32. */
   readonly keepalive?: number;
+  /** ELB's unhealthy state routing (default ELB's: fail open when none is healthy); `false` never. */
+  readonly unhealthyStateRouting?: UnhealthyStateRouting | false;
 }
 
 /** nginx's identifier alphabet for an upstream name. */
@@ -14,17 +17,16 @@ export function upstreamName(targetGroupName: string): string {
 }
 
 /**
- * An nginx `upstream` block over the healthy targets only (initial, unhealthy and draining targets
- * get no new requests). With none healthy it names one `down` server, so nginx answers 502 rather
- * than refusing the configuration.
+ * An nginx `upstream` block over the targets that get new requests: the healthy ones, or every
+ * registered one when the group fails open (routingTargets). With none it names one `down` server,
+ * so nginx answers 502 rather than refusing the configuration.
  */
 export function renderUpstream(
   name: string,
   targets: readonly BalancerTarget[],
   options: UpstreamOptions = {},
 ): string {
-  const healthy = targets
-    .filter((t) => t.state === 'healthy')
+  const healthy = routingTargets(targets, options.unhealthyStateRouting)
     .map((t) => `${t.host}:${t.port}`)
     .sort();
   const lines = [`# Rendered by Baton's nginx adapter; do not edit (it is rewritten when targets change).`];
