@@ -1,4 +1,5 @@
 import type { Deployment, Service, Task } from '@baton/model';
+import { ReconcileInputError } from '../errors.js';
 import { classifyTasks } from './classify.js';
 import { reconcileDaemon } from './daemon.js';
 import { circuitBreakerThreshold } from './deployment-limits.js';
@@ -30,6 +31,7 @@ export function reconcileService(input: ServiceReconcileInput, ctx: ServiceRecon
 
   // The deployment of the service's task definition is PRIMARY.
   const resolved = resolveServiceTaskDefinition(original.taskDefinition, input.taskDefinitions);
+  if (resolved) assertRegistered(resolved[0], resolved[1]);
   let deployments: Deployment[] = [...original.deployments];
   if (resolved && !draining) {
     const ensured = ensurePrimaryDeployment(deployments, resolved[0], desiredCount, ctx.now, ctx.random);
@@ -240,4 +242,23 @@ function failureReason(task: Task): string {
   return exited && task.stopCode === 'EssentialContainerExited'
     ? `${reason} (${exited.name} exit code ${exited.exitCode})`
     : reason;
+}
+
+/** Tasks name their definition by ARN: a definition that has none (parsed, never registered) can't run. */
+function assertRegistered(
+  key: string,
+  td: { readonly taskDefinitionArn?: string; readonly revision?: number },
+): void {
+  if (td.taskDefinitionArn === undefined || td.revision === undefined) {
+    throw new ReconcileInputError(
+      'taskDefinitions',
+      'holds a task definition with no taskDefinitionArn or revision; register it (registerTaskDefinition) and pass the registered one',
+    );
+  }
+  if (key !== td.taskDefinitionArn) {
+    throw new ReconcileInputError(
+      'taskDefinitions',
+      `is keyed by ${key} but that task definition's taskDefinitionArn is ${td.taskDefinitionArn}; key it by its own ARN`,
+    );
+  }
 }
