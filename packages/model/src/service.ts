@@ -13,6 +13,11 @@ export type LaunchType = z.output<typeof LaunchType>;
 export const DeploymentCircuitBreaker = ecsObject({
   enable: z.boolean().default(false),
   rollback: z.boolean().default(false),
+  /**
+   * ECS's current API (DeploymentCircuitBreaker.resetOnHealthyTask): a task that reaches a healthy
+   * state resets the failure count to 0. Absent means the documented default, true.
+   */
+  resetOnHealthyTask: z.boolean().optional(),
 });
 export type DeploymentCircuitBreaker = z.output<typeof DeploymentCircuitBreaker>;
 
@@ -63,6 +68,12 @@ export const Deployment = ecsObject({
   launchFailures: intAtLeast(0).optional(),
   /** Baton: circuit breaker stage 2 — tasks that failed health checks or exited after running. */
   healthFailures: intAtLeast(0).optional(),
+  /** Baton: the circuit breaker's stage — 2 once any task of the deployment has run. */
+  breakerStage: z.union([z.literal(1), z.literal(2)]).optional(),
+  /** Baton: stoppedAt of the newest failed task already counted (counts survive task retention). */
+  failuresCountedThrough: z.number().optional(),
+  /** Baton: ids of the deployment's tasks that were healthy at the last pass (resetOnHealthyTask). */
+  healthyTaskIds: z.array(z.string()).optional(),
   networkConfiguration: ignored('aws-only'),
   platformVersion: ignored('aws-only'),
   platformFamily: ignored('aws-only'),

@@ -41,7 +41,13 @@ async function steadyCluster(s: Scenario, extra: { breaker?: boolean } = {}): Pr
     deploymentConfiguration: {
       minimumHealthyPercent: s.min,
       maximumPercent: s.max,
-      deploymentCircuitBreaker: { enable: extra.breaker ?? false, rollback: extra.breaker ?? false },
+      // A failing task may pass its health check before it exits; by ECS's default (resetOnHealthyTask)
+      // that would reset the failure count, so these scenarios count every failure.
+      deploymentCircuitBreaker: {
+        enable: extra.breaker ?? false,
+        rollback: extra.breaker ?? false,
+        resetOnHealthyTask: false,
+      },
     },
   });
   if (!(await sim.runUntilSteady('web', 30 * 60_000))) throw new Error('no steady state before the update');

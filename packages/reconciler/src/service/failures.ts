@@ -24,32 +24,84 @@ export function failedAfterRunning(task: Task): boolean {
 }
 
 /**
- * Failure counts of a deployment, never decreasing: stopped tasks are
- * eventually removed from the store, but what they taught is kept.
+ * Advances a deployment's circuit-breaker counts by the task events of this
+ * pass (API reference DeploymentCircuitBreaker; developer guide
+ * deployment-circuit-breaker.html):
+ * - stage 1 counts tasks that stopped before reaching RUNNING; once any task
+ *   of the deployment has run, stage 2 counts tasks that ran and then failed
+ *   their health checks or exited;
+ * - each failed task is counted once, when it is first seen STOPPED (newer
+ *   than `failuresCountedThrough`), so counts survive the removal of old
+ *   STOPPED tasks;
+ * - with `resetOnHealthyTask` (default true), a task that reaches a healthy
+ *   state resets the failure count to 0.
+ * `healthyIds` are the short ids of the deployment's live tasks that count as
+ * healthy now; pass undefined when resets are not tracked. Returns `d` itself
+ * when nothing changed.
  */
-export function deploymentFailures(
-  deployment: Deployment,
+export function advanceDeploymentFailures(
+  d: Deployment,
   tasks: readonly Task[],
-): {
-  readonly launchFailures: number;
-  readonly healthFailures: number;
-  /** Stage 2 once any of its tasks has run. */
-  readonly stage: 1 | 2;
-} {
-  let launch = 0;
-  let health = 0;
-  let ran = false;
+  healthyIds: readonly string[] | undefined,
+): Deployment {
+  const since = d.failuresCountedThrough ?? Number.NEGATIVE_INFINITY;
+  let launch = d.launchFailures ?? 0;
+  let health = d.healthFailures ?? 0;
+  let stage = d.breakerStage ?? 1;
+  let countedThrough = d.failuresCountedThrough;
   for (const t of tasks) {
-    if (t.startedBy !== deployment.id) continue;
-    if (t.startedAt !== undefined) ran = true;
+    if (t.startedBy !== d.id) continue;
+    if (t.startedAt !== undefined) stage = 2;
+    if (t.lastStatus !== 'STOPPED') continue;
+    const at = t.stoppedAt ?? t.createdAt ?? 0;
+    if (at <= since) continue;
     if (failedToLaunch(t)) launch++;
     else if (failedAfterRunning(t)) health++;
+    else continue;
+    countedThrough = Math.max(countedThrough ?? at, at);
   }
+  let healthyTaskIds = d.healthyTaskIds;
+  if (healthyIds !== undefined) {
+    const before = new Set(d.healthyTaskIds ?? []);
+    if (healthyIds.some((id) => !before.has(id))) {
+      launch = 0;
+      health = 0;
+    }
+    healthyTaskIds = sameIds(d.healthyTaskIds, healthyIds) ? d.healthyTaskIds : [...healthyIds];
+  } else healthyTaskIds = undefined;
+  if (
+    launch === (d.launchFailures ?? 0) &&
+    health === (d.healthFailures ?? 0) &&
+    stage === (d.breakerStage ?? 1) &&
+    countedThrough === d.failuresCountedThrough &&
+    healthyTaskIds === d.healthyTaskIds &&
+    d.failedTasks === launch + health
+  ) {
+    return d;
+  }
+  const {
+    launchFailures: _l,
+    healthFailures: _h,
+    breakerStage: _s,
+    failuresCountedThrough: _c,
+    healthyTaskIds: _i,
+    ...rest
+  } = d;
   return {
-    launchFailures: Math.max(launch, deployment.launchFailures ?? 0),
-    healthFailures: Math.max(health, deployment.healthFailures ?? 0),
-    stage: ran || (deployment.healthFailures ?? 0) > 0 ? 2 : 1,
+    ...rest,
+    failedTasks: launch + health,
+    ...(launch > 0 ? { launchFailures: launch } : {}),
+    ...(health > 0 ? { healthFailures: health } : {}),
+    ...(stage === 2 ? { breakerStage: 2 as const } : {}),
+    ...(countedThrough !== undefined ? { failuresCountedThrough: countedThrough } : {}),
+    ...(healthyTaskIds !== undefined ? { healthyTaskIds } : {}),
   };
+}
+
+function sameIds(a: readonly string[] | undefined, b: readonly string[]): boolean {
+  if (a === undefined || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**

@@ -2,7 +2,7 @@ export type { Classification, ClassifiedTask } from './classify.js';
 export { classifyTasks } from './classify.js';
 export * from './deployment-limits.js';
 export { ensurePrimaryDeployment, pruneDeployments, rollBackTo, rollbackTarget } from './deployments.js';
-export { deploymentFailures, failedAfterRunning, failedToLaunch, launchThrottle } from './failures.js';
+export { advanceDeploymentFailures, failedAfterRunning, failedToLaunch, launchThrottle } from './failures.js';
 export { newDeploymentId, newEventId, newTaskId, taskIdOf } from './ids.js';
 export * from './launch-throttle.js';
 export { newTask } from './new-task.js';

@@ -4,7 +4,7 @@ import { classifyTasks } from './classify.js';
 import { reconcileDaemon } from './daemon.js';
 import { circuitBreakerThreshold } from './deployment-limits.js';
 import { ensurePrimaryDeployment, pruneDeployments, rollBackTo, rollbackTarget } from './deployments.js';
-import { deploymentFailures, launchThrottle } from './failures.js';
+import { advanceDeploymentFailures, launchThrottle } from './failures.js';
 import { newEventId, taskIdOf } from './ids.js';
 import { throttleEventAfterFailures } from './launch-throttle.js';
 import { resolveServiceTaskDefinition, ServicePass } from './pass.js';
@@ -53,23 +53,26 @@ export function reconcileService(input: ServiceReconcileInput, ctx: ServiceRecon
   for (const [id, n] of lostByInstance) pass.say(serviceMessages.instanceLost(name, id, n));
 
   // Failure counts and the circuit breaker.
+  const breaker = original.deploymentConfiguration.deploymentCircuitBreaker;
+  const trackResets = breaker.enable && breaker.resetOnHealthyTask !== false;
   deployments = deployments.map((d) => {
-    const f = deploymentFailures(d, input.tasks);
-    if (f.launchFailures === 0 && f.healthFailures === 0 && d.failedTasks === 0) return d;
-    return patch(d, {
-      launchFailures: f.launchFailures,
-      healthFailures: f.healthFailures,
-      failedTasks: f.launchFailures + f.healthFailures,
-    });
+    // Healthy tasks are tracked only while the breaker watches this rollout.
+    const watched = trackResets && d.status === 'PRIMARY' && d.rolloutState === 'IN_PROGRESS';
+    const healthyIds = watched
+      ? classification.live
+          .filter((c) => c.task.startedBy === d.id && c.health.state === 'healthy')
+          .map((c) => taskIdOf(c.task.taskArn))
+          .sort()
+      : undefined;
+    return advanceDeploymentFailures(d, input.tasks, healthyIds);
   });
   let primary = deployments.find((d) => d.status === 'PRIMARY');
-  const breaker = original.deploymentConfiguration.deploymentCircuitBreaker;
   if (primary && breaker.enable && primary.rolloutState === 'IN_PROGRESS' && !draining) {
-    const f = deploymentFailures(primary, input.tasks);
-    const failures = f.stage === 1 ? f.launchFailures : f.healthFailures;
+    const stage = primary.breakerStage ?? 1;
+    const failures = stage === 1 ? (primary.launchFailures ?? 0) : (primary.healthFailures ?? 0);
     if (failures >= circuitBreakerThreshold(daemon ? Math.max(1, pass.state.size) : desiredCount)) {
       const reason =
-        f.stage === 1
+        stage === 1
           ? 'ECS deployment circuit breaker: tasks failed to start.'
           : 'ECS deployment circuit breaker: tasks failed health checks.';
       const failedId = primary.id;
