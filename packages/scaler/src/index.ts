@@ -50,6 +50,7 @@ export {
   AlarmWindow,
   breaches,
   evaluateAlarm,
+  evaluationRangePeriods,
 } from './metrics/alarm.js';
 export {
   aggregate,

@@ -49,48 +49,94 @@ export function breaches(value: number, comparison: ComparisonOperator, threshol
 }
 
 /**
- * M out of N over the last N periods. Missing periods count as breaching or
- * not for `breaching` / `notBreaching`. Otherwise:
- * - at least M breaching → ALARM;
- * - too few breaching for M even if every missing period breached → OK;
- * - else the missing periods decide, and nothing can: INSUFFICIENT_DATA for
- *   `missing` (so a target tracking policy never acts on partial data, as
- *   ECS documents), the state unchanged for `ignore`.
+ * How many periods CloudWatch looks back: "a higher number of data points than specified by
+ * Evaluation Periods … the evaluation range". The guide's example retrieves 5 for 3 evaluation
+ * periods; the exact number is not documented, so Baton takes N + 2 for every N.
+ */
+export function evaluationRangePeriods(evaluationPeriods: number): number {
+  return evaluationPeriods + 2;
+}
+
+/**
+ * CloudWatch's evaluation over the evaluation range (oldest first), as the user guide's "How alarm
+ * state is evaluated when data is missing" says and its two tables show
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-evaluating-missing-data):
+ * - at least N real datapoints in the range: the N most recent real ones decide, whatever
+ *   TreatMissingData says;
+ * - none: `missing` → INSUFFICIENT_DATA, `ignore` → the state is kept, `breaching` → ALARM,
+ *   `notBreaching` → OK;
+ * - fewer than N: every real datapoint is evaluated, the rest of the N are missing periods filled
+ *   per TreatMissingData (as few as possible). `breaching`/`notBreaching` count them as such. With
+ *   `missing`/`ignore` they decide nothing: M breaching → ALARM; too few breaching even if all
+ *   filled ones breached → OK; a non-breaching real datapoint → OK; otherwise (only breaching real
+ *   datapoints, not M of them) `ignore` keeps the state and `missing` goes to ALARM when the oldest
+ *   evaluated period holds a real datapoint ("X - - - -" in the guide) and to INSUFFICIENT_DATA when
+ *   it is a missing one ("- - - - X").
+ * `ALARM` needs DatapointsToAlarm (M) of the N evaluated periods breaching.
  */
 export function evaluateAlarm(
   spec: AlarmSpec,
-  datapoints: readonly (number | undefined)[],
+  range: readonly (number | undefined)[],
   previous: AlarmState,
 ): AlarmEvaluation {
   const m = spec.datapointsToAlarm;
-  const n = datapoints.length;
-  let breaching = 0;
-  let missing = 0;
-  for (const v of datapoints) {
-    if (v === undefined) {
-      if (spec.treatMissingData === 'breaching') breaching++;
-      else if (spec.treatMissingData !== 'notBreaching') missing++;
-    } else if (breaches(v, spec.comparison, spec.threshold)) breaching++;
-  }
-  const ok = n - breaching - missing;
-  const shown = `[${datapoints.map((v) => (v === undefined ? '-' : round(v))).join(', ')}]`;
-  const crossed = (state: AlarmState, count: number, not: boolean) => ({
-    state,
-    reason: `Threshold Crossed: ${count} out of the last ${n} datapoints ${shown} ${count === 1 ? 'was' : 'were'} ${not ? 'not ' : ''}${verb[spec.comparison]} the threshold (${round(spec.threshold)}) (minimum ${m} datapoint${m === 1 ? '' : 's'} for ALARM).`,
-    datapoints,
+  const n = spec.evaluationPeriods;
+  const realAt: number[] = [];
+  range.forEach((v, i) => {
+    if (v !== undefined) realAt.push(i);
   });
-  if (breaching >= m) return crossed('ALARM', breaching, false);
-  if (breaching + missing < m) return crossed('OK', ok, true);
+  const isBreaching = (v: number) => breaches(v, spec.comparison, spec.threshold);
+  const shownOf = (points: readonly (number | undefined)[]) =>
+    `[${points.map((v) => (v === undefined ? '-' : round(v))).join(', ')}]`;
+  const crossed = (points: readonly (number | undefined)[], breaching: number) => {
+    const alarm = breaching >= m;
+    const count = alarm ? breaching : points.length - breaching;
+    return {
+      state: (alarm ? 'ALARM' : 'OK') as AlarmState,
+      reason: `Threshold Crossed: ${count} out of the last ${points.length} datapoints ${shownOf(points)} ${count === 1 ? 'was' : 'were'} ${alarm ? '' : 'not '}${verb[spec.comparison]} the threshold (${round(spec.threshold)}) (minimum ${m} datapoint${m === 1 ? '' : 's'} for ALARM).`,
+      datapoints: points,
+    };
+  };
+  if (realAt.length >= n) {
+    const points = realAt.slice(-n).map((i) => range[i]!);
+    return crossed(points, points.filter(isBreaching).length);
+  }
+  // The N evaluated periods: every real datapoint, and missing periods from the oldest evaluated on.
+  const firstReal = realAt[0] ?? range.length;
+  const start = Math.max(0, Math.min(firstReal, range.length - n));
+  const points: (number | undefined)[] = [];
+  let fill = n - realAt.length;
+  for (let i = start; i < range.length && points.length < n; i++) {
+    const v = range[i];
+    if (v !== undefined) points.push(v);
+    else if (fill > 0) {
+      points.push(undefined);
+      fill--;
+    }
+  }
+  const missing = points.filter((v) => v === undefined).length;
+  const breaching = points.filter((v) => v !== undefined && isBreaching(v)).length;
+  const notBreaching = points.length - missing - breaching;
+  if (spec.treatMissingData === 'breaching') return crossed(points, breaching + missing);
+  if (spec.treatMissingData === 'notBreaching') return crossed(points, breaching);
+  if (realAt.length > 0 && (breaching >= m || breaching + missing < m || notBreaching > 0))
+    return crossed(points, breaching);
   if (spec.treatMissingData === 'ignore')
     return {
       state: previous,
-      reason: `${missing} of the last ${n} datapoints are missing and could decide the alarm; state kept (missing data ignored).`,
-      datapoints,
+      reason: `${missing} of the last ${points.length} datapoints ${shownOf(points)} are missing and could decide the alarm; state kept (missing data ignored).`,
+      datapoints: points,
+    };
+  if (realAt.length > 0 && points[0] !== undefined)
+    return {
+      state: 'ALARM',
+      reason: `Threshold Crossed: the oldest of the last ${points.length} datapoints ${shownOf(points)} ${verb[spec.comparison]} the threshold (${round(spec.threshold)}), none not, ${missing} missing (treated as missing).`,
+      datapoints: points,
     };
   return {
     state: 'INSUFFICIENT_DATA',
-    reason: `Insufficient Data: ${missing} of the last ${n} datapoints were unknown and could decide the alarm.`,
-    datapoints,
+    reason: `Insufficient Data: ${missing} of the last ${points.length} datapoints were unknown and could decide the alarm.`,
+    datapoints: points,
   };
 }
 
@@ -122,10 +168,10 @@ export class AlarmWindow {
     addSample(agg, value);
   }
 
-  /** The statistics of the last N periods that ended by `now`, oldest first. */
+  /** The statistics of the periods of the evaluation range that ended by `now`, oldest first. */
   datapoints(now: number): (number | undefined)[] {
     const newest = Math.floor(now / this.spec.periodMs) - 1;
-    const oldest = newest - this.spec.evaluationPeriods + 1;
+    const oldest = newest - evaluationRangePeriods(this.spec.evaluationPeriods) + 1;
     if (oldest > this.oldestKept) {
       for (const k of this.periods.keys()) if (k < oldest) this.periods.delete(k);
       this.oldestKept = oldest;
