@@ -71,6 +71,15 @@ export interface BatonOptions {
   readonly secrets?: SecretsOptions;
   /** The task metadata endpoint v4 (on by default). See docs/secrets.md#task-metadata-endpoint-v4. */
   readonly metadata?: MetadataOptions;
+  /** awslogs streams kept by Baton (docs/logs.md): under `dataDir`/logs when set, else in memory. */
+  readonly logs?: {
+    /** Bytes of log messages kept in all; the oldest go first. Default 64 MiB. */
+    readonly maxBytes?: number;
+    /** Drop granularity within a stream. Default 256 KiB. */
+    readonly segmentBytes?: number;
+    /** How often followed containers are read. Default 500 ms. */
+    readonly pollMs?: number;
+  };
 }
 
 /** A task's status moved (ECS's "Task State Change" event). */

@@ -22,6 +22,7 @@ import { EcsApi, type RunTaskApiRequest } from './ecs-api.js';
 import { type ApiHandler, type ApiHandlerOptions, createApiHandler } from './endpoint/index.js';
 import { BatonApiError } from './errors.js';
 import { BatonHa, type ControllerInformers, isLockingStore, type LeaderState } from './leader/index.js';
+import { AwslogsCollector, LogStore, LogsApi } from './logs/index.js';
 import { Counters, jsonLogger, type Logger } from './observability.js';
 import { checkRequest } from './requests.js';
 import { AutoScalingApi } from './scaling/auto-scaling-api.js';
@@ -78,6 +79,9 @@ export class Baton extends EcsApi {
   readonly autoScaling: AutoScalingApi;
   /** The local parameter store and secrets store (SSM- and Secrets Manager-shaped) that container `secrets` read. */
   readonly secrets: SecretsApi;
+  /** CloudWatch Logs' API over the awslogs streams Baton keeps (docs/logs.md). */
+  readonly logs: LogsApi;
+  private readonly logCollector: AwslogsCollector;
   private readonly targetGroups: TargetGroupController;
   private readonly scaling: ScalingController;
   private readonly capacity: CapacityController[] = [];
@@ -205,6 +209,21 @@ export class Baton extends EcsApi {
         : {}),
     });
     this.autoScaling = new AutoScalingApi(store, this.scaling);
+    const logStore = new LogStore({
+      ...(options.dataDir ? { dir: join(options.dataDir, 'logs') } : {}),
+      ...(options.logs?.maxBytes !== undefined ? { maxBytes: options.logs.maxBytes } : {}),
+      ...(options.logs?.segmentBytes !== undefined ? { segmentBytes: options.logs.segmentBytes } : {}),
+      now: () => clock.now(),
+    });
+    this.logs = new LogsApi(logStore, arn);
+    this.logCollector = new AwslogsCollector({
+      store: logStore,
+      tasks: () => [...this.informers.tasks.values()].map((e) => e.object),
+      taskDefinition: (tdArn) => this.informers.taskDefinitions.get(tdArn)?.object,
+      engineOf: (instanceArn) => this.agents.get(instanceArn)?.engine,
+      logger: this.logger,
+      ...(options.logs?.pollMs !== undefined ? { pollMs: options.logs.pollMs } : {}),
+    });
     this.serviceEvents$ = this.ha
       ? merge(this.controller.events, this.ha.serviceEvents)
       : this.controller.events.asObservable();
@@ -230,6 +249,7 @@ export class Baton extends EcsApi {
     if (this.ha) {
       this.targetGroups.start();
       this.scaling.start();
+      this.logCollector.start();
       this.ha.start(this.options.engines ?? [], this.defaultCluster);
       this.logger({ level: 'info', msg: 'baton started; campaigning', cluster: this.defaultCluster });
       return;
@@ -237,6 +257,7 @@ export class Baton extends EcsApi {
     this.controller.start();
     this.targetGroups.start();
     this.scaling.start();
+    this.logCollector.start();
     for (const engine of this.options.engines ?? []) await this.startAgent(engine, this.defaultCluster);
     this.janitor = this.startJanitor(this.options.stoppedTaskRetentionMs ?? 60 * 60_000);
     this.logger({
@@ -259,6 +280,7 @@ export class Baton extends EcsApi {
     await Promise.all([...this.agents.values()].map((a) => a.stop({ waitForActions: false })));
     this.agents.clear();
     this.scaling.stop();
+    await this.logCollector.stop();
     await this.elbv2.close();
     await this.targetGroups.stop();
     await this.controller.stop();

@@ -20,7 +20,10 @@ export type EcsErrorCode =
   | 'ParameterAlreadyExists'
   | 'ResourceExistsException'
   | 'InvalidRequestException'
-  | 'DecryptionFailure';
+  | 'DecryptionFailure'
+
+  /** CloudWatch Logs (baton.logs). */
+  | 'ResourceAlreadyExistsException';
 
 /** An error of Baton's ECS-style API: `code` is ECS's exception name; `issues` name fields for validation errors. */
 export class BatonApiError extends Error {

@@ -35,6 +35,7 @@ export {
   type LeaderTerm,
   type LockingStore,
 } from './leader/index.js';
+export * from './logs/index.js';
 export { Counters, jsonLogger, type Logger, type LogRecord, silentLogger } from './observability.js';
 export { AutoScalingApi } from './scaling/auto-scaling-api.js';
 export {
