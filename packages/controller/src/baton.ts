@@ -30,6 +30,7 @@ import { CapacityController, type EngineProvider } from './scaling/capacity-cont
 import { ScalingController } from './scaling/scaling-controller.js';
 import { SecretCipher, SecretsApi, validateSecretsOptions } from './secrets/index.js';
 import { ServiceController, type ServiceEventNotice } from './service-controller.js';
+import { type BatonHealth, StoreHealthMonitor } from './store-health.js';
 import { ElbV2Api, TargetGroupController } from './target-groups/index.js';
 import { type BatonInformers, createInformers, imagePinnerOf } from './wiring.js';
 import { batchedAgentStore, WriteBatcher } from './write-batcher.js';
@@ -99,6 +100,7 @@ export class Baton extends EcsApi {
     scoped?: ControllerInformers,
   ) => ServiceController;
   private started = false;
+  private readonly storeHealth: StoreHealthMonitor;
   /** Where each task's FireLens socket directory lives on the engines' host. */
   private get firelensDir(): string {
     return resolve(this.options.dataDir ?? join(tmpdir(), 'baton'), 'firelens');
@@ -120,6 +122,7 @@ export class Baton extends EcsApi {
     this.secrets = new SecretsApi(store, cipher, clock, arn);
     this.logger = options.logger ?? jsonLogger('warn');
     this.writes = new WriteBatcher(store, { clock });
+    this.storeHealth = new StoreHealthMonitor(store, this.logger);
     this.images = imagePinnerOf(options);
     this.informers = createInformers(store, clock, this.logger);
     if (options.leaderElection) {
@@ -243,6 +246,7 @@ export class Baton extends EcsApi {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    this.storeHealth.start();
     for (const i of Object.values(this.informers)) i.start();
     await Promise.all(Object.values(this.informers).map((i) => i.synced));
     await this.ensureCluster(this.defaultCluster);
@@ -286,6 +290,7 @@ export class Baton extends EcsApi {
     await this.controller.stop();
     for (const i of Object.values(this.informers)) i.stop();
     if (this.ownsStore) await this.store.close();
+    this.storeHealth.stop();
     this.logger({ level: 'info', msg: 'baton stopped' });
   }
 
@@ -394,6 +399,19 @@ export class Baton extends EcsApi {
       serviceController: this.ha ? this.ha.controller : this.controller,
       placeStandaloneTasks: (request) => this.placeStandaloneTasks(request),
     };
+  }
+
+  /**
+   * Readiness, for a `/readyz`: not ready while the store cannot make writes durable (a full disk,
+   * an I/O error) — writes and reads are refused then, and the store retries by itself.
+   */
+  health(): BatonHealth {
+    return this.storeHealth.current();
+  }
+
+  /** Readiness, on every change. */
+  get health$(): Observable<BatonHealth> {
+    return this.storeHealth.health$;
   }
 
   /** Prometheus-style text of Baton's counters. */

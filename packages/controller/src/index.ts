@@ -62,6 +62,7 @@ export {
   type ServiceEventNotice,
   type ServicePlanNotice,
 } from './service-controller.js';
+export type { BatonHealth } from './store-health.js';
 export * from './target-groups/index.js';
 export type { BatonInformers } from './wiring.js';
 export { WorkQueue, type WorkQueueOptions } from './work-queue.js';

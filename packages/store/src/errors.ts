@@ -9,6 +9,8 @@ export type StoreErrorCode =
   | 'COMPACTED'
   | 'WATCH_OVERFLOW'
   | 'STORE_CLOSED'
+  | 'STORE_UNAVAILABLE'
+  | 'UNENCODABLE'
   | 'INVALID_ARGUMENT'
   | 'INVALID_OBJECT'
   | 'TRANSACTION_EXHAUSTED'
@@ -142,6 +144,31 @@ export class StoreClosedError extends StoreError {
   }
 }
 
+/**
+ * The store cannot make writes durable right now (a full disk, an I/O error): it fails fast instead
+ * of queueing, retries in the background and recovers by itself when the cause goes away. A write
+ * that was already applied when the failure struck is rejected with this too; its outcome is
+ * unknown until the store recovers (it is then durable). See `health()`.
+ */
+export class StoreUnavailableError extends StoreError {
+  readonly code = 'STORE_UNAVAILABLE' as const;
+}
+
+/** A record could not be encoded for the log (a BigInt, a cycle, nesting too deep): only that write fails. */
+export class UnencodableRecordError extends StoreError {
+  readonly code = 'UNENCODABLE' as const;
+  constructor(
+    readonly kind: string,
+    readonly key: string,
+    cause: unknown,
+  ) {
+    super(
+      `${kind} "${key}" cannot be stored: ${cause instanceof Error ? cause.message : String(cause)}; nothing was written`,
+      { cause },
+    );
+  }
+}
+
 export class InvalidArgumentError extends StoreError {
   readonly code = 'INVALID_ARGUMENT' as const;
 }
@@ -177,6 +204,14 @@ export class TransactionConflictError extends StoreError {
 /** On-disk data is damaged somewhere other than a torn tail, so it cannot be replayed safely. */
 export class CorruptDataError extends StoreError {
   readonly code = 'CORRUPT_DATA' as const;
+  /** The damaged file and the byte offset of the damage, when one file is at fault. */
+  readonly file: string | undefined;
+  readonly offset: number | undefined;
+  constructor(message: string, options?: { cause?: unknown; file?: string; offset?: number }) {
+    super(message, options);
+    this.file = options?.file;
+    this.offset = options?.offset;
+  }
 }
 
 /** Another live store (process or instance) holds the persistence directory. */

@@ -20,7 +20,9 @@ export {
   StoreError,
   type StoreErrorCode,
   StoreLockedError,
+  StoreUnavailableError,
   TransactionConflictError,
+  UnencodableRecordError,
   WatchOverflowError,
 } from './errors.js';
 export {
@@ -71,7 +73,9 @@ export type {
   WriteOptions,
 } from './ops.js';
 export type { DurableStats } from './persistence/durable-log.js';
+export type { PersistenceHealth } from './persistence/health.js';
 export type { PersistenceOptions } from './persistence/recovery.js';
+export { type RepairReport, repairDurableLog } from './persistence/repair.js';
 export type {
   ListOptions,
   ListResult,

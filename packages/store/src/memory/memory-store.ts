@@ -1,11 +1,12 @@
-import { Observable } from 'rxjs';
+import { BehaviorSubject, Observable } from 'rxjs';
 import type { Entry } from '../entry.js';
 import { CompactedError, CorruptDataError, InvalidArgumentError, StoreClosedError } from '../errors.js';
 import { normalizeFilter } from '../filter.js';
 import { type KindMap, kindOf } from '../kinds.js';
 import type { AnyOp, Change, CommitResult, Op, WriteOptions } from '../ops.js';
 import type { DurableLog, DurableStats } from '../persistence/durable-log.js';
-import type { LogRecord } from '../persistence/log-record.js';
+import type { PersistenceHealth } from '../persistence/health.js';
+import { encodeCommit, type LogRecord } from '../persistence/log-record.js';
 import { openDurableLog, type PersistenceOptions } from '../persistence/recovery.js';
 import type { SnapshotState } from '../persistence/snapshot.js';
 import type {
@@ -47,6 +48,10 @@ export interface MemoryStoreStats {
 
 export interface MemoryStore<K extends KindMap> extends Store<K> {
   stats(): MemoryStoreStats;
+  /** Persistence health now (always `ok` without persistence): for readiness probes. */
+  health(): PersistenceHealth;
+  /** Persistence health, on every change (replays the current one). */
+  readonly health$: Observable<PersistenceHealth>;
 }
 
 const DEFAULT_WINDOW = 10_000;
@@ -75,6 +80,12 @@ class MemoryStoreImpl implements PlanState {
   private closed = false;
   private closing: Promise<void> | undefined;
   private failure: StoreClosedError | undefined;
+  private readonly healthSubject = new BehaviorSubject<PersistenceHealth>({
+    status: 'ok',
+    durableVersion: 0,
+    since: Date.now(),
+  });
+  readonly health$ = this.healthSubject.asObservable();
 
   constructor(options: MemoryStoreOptions<KindMap>) {
     this.kinds = options.kinds;
@@ -101,6 +112,8 @@ class MemoryStoreImpl implements PlanState {
       () => this.capture(),
     );
     this.log.onDurable = (v) => this.hub.advance(v);
+    this.log.onHealth = (h) => this.healthSubject.next(h);
+    this.healthSubject.next(this.log.health);
     this.log.onFailure = (err) => {
       this.failure = err;
       this.hub.endAll({ error: err, abandon: true });
@@ -180,8 +193,10 @@ class MemoryStoreImpl implements PlanState {
         return this.settle({ version: this.current, results: plan.results });
       }
       this.log?.assertWritable();
+      // Encoded before it is applied: a record that cannot be stored fails this write alone.
+      const encoded = this.log ? { version, bytes: encodeCommit(toLogRecord(version, plan)) } : undefined;
       this.apply(plan, version);
-      this.log?.append(toLogRecord(version, plan));
+      if (encoded) this.log?.append(encoded);
       if (!this.log) this.hub.advance(version);
       return this.settle({ version, results: plan.results });
     } catch (err) {
@@ -272,6 +287,10 @@ class MemoryStoreImpl implements PlanState {
       }
     })();
     return this.closing;
+  }
+
+  health(): PersistenceHealth {
+    return this.log?.health ?? this.healthSubject.value;
   }
 
   stats(): MemoryStoreStats {

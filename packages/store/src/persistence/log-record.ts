@@ -1,5 +1,5 @@
 import type { Entry } from '../entry.js';
-import { CorruptDataError } from '../errors.js';
+import { CorruptDataError, UnencodableRecordError } from '../errors.js';
 import { deepFreeze } from '../immer.js';
 import { crc32 } from './crc32.js';
 
@@ -30,6 +30,36 @@ export function encodeRecord(record: LogRecord): Buffer {
   out.writeUInt32LE(crc32(payload), 4);
   payload.copy(out, HEADER);
   return out;
+}
+
+/**
+ * Encodes a commit for the log, or throws UnencodableRecordError naming the object at fault (a
+ * BigInt, a cycle, nesting too deep to encode, a record over the log's size limit).
+ */
+export function encodeCommit(record: LogRecord): Buffer {
+  let encoded: Buffer;
+  try {
+    encoded = encodeRecord(record);
+  } catch (err) {
+    for (const c of record.changes) {
+      try {
+        JSON.stringify(c.entry);
+      } catch (inner) {
+        throw new UnencodableRecordError(c.kind, c.key, inner);
+      }
+    }
+    const first = record.changes[0];
+    throw new UnencodableRecordError(first?.kind ?? 'commit', first?.key ?? String(record.version), err);
+  }
+  if (encoded.length - HEADER > MAX_RECORD) {
+    const first = record.changes[0];
+    throw new UnencodableRecordError(
+      first?.kind ?? 'commit',
+      first?.key ?? String(record.version),
+      new Error(`the commit is ${encoded.length} bytes; the log takes at most ${MAX_RECORD}`),
+    );
+  }
+  return encoded;
 }
 
 export interface DecodedSegment {
@@ -66,6 +96,34 @@ export function decodeSegment(buf: Buffer): DecodedSegment {
     off += HEADER + len;
   }
   return { records, validLength: off, damage: undefined };
+}
+
+const RECORD_START = Buffer.from('{"version":', 'utf8');
+
+/**
+ * The offset of the first intact record after `from`, if any: a bad record followed by intact ones
+ * is corruption (a flipped bit), not a torn tail (a crash mid-append leaves nothing intact after
+ * it). Every offset is tried, since the bad record's length field may itself be damaged; a cheap
+ * prefix test comes before the checksum, so the scan stays linear in practice.
+ */
+export function findIntactRecord(buf: Buffer, from: number): number | undefined {
+  for (
+    let off = buf.indexOf(RECORD_START, from + HEADER);
+    off !== -1;
+    off = buf.indexOf(RECORD_START, off + 1)
+  ) {
+    const start = off - HEADER;
+    if (start < from) continue;
+    const len = buf.readUInt32LE(start);
+    if (len > MAX_RECORD || off + len > buf.length) continue;
+    const payload = buf.subarray(off, off + len);
+    if (crc32(payload) !== buf.readUInt32LE(start + 4)) continue;
+    try {
+      parseRecord(JSON.parse(payload.toString('utf8')));
+      return start;
+    } catch {}
+  }
+  return undefined;
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> =>

@@ -4,7 +4,7 @@ import { CorruptDataError, InvalidArgumentError } from '../errors.js';
 import { DurableLog, removeObsolete } from './durable-log.js';
 import { fsyncDir, parseSegmentName, parseSnapshotName, segmentName, writeAll } from './files.js';
 import { acquireLock } from './lock.js';
-import { decodeSegment, type LogRecord, WAL_MAGIC } from './log-record.js';
+import { decodeSegment, findIntactRecord, type LogRecord, WAL_MAGIC } from './log-record.js';
 import { readSnapshot, type SnapshotState } from './snapshot.js';
 
 export interface PersistenceOptions {
@@ -38,7 +38,8 @@ export async function openDurableLog(
     throw new InvalidArgumentError(`snapshotEvery must be a positive integer, got ${snapshotEvery}`);
   }
   const dir = options.dir;
-  await mkdir(dir, { recursive: true });
+  // Private: records hold environment values and other task data.
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const lock = await acquireLock(dir);
   try {
     const names = await readdir(dir);
@@ -65,15 +66,21 @@ export async function openDurableLog(
       .map((n) => ({ n, start: parseSegmentName(n) }))
       .filter((s): s is { n: string; start: number } => s.start !== undefined)
       .sort((a, b) => a.start - b.start);
+    let lastLength = WAL_MAGIC.length;
     for (const [i, seg] of segments.entries()) {
       const path = join(dir, seg.n);
       const last = i === segments.length - 1;
-      const decoded = decodeSegment(await readFile(path));
+      const bytes = await readFile(path);
+      const decoded = decodeSegment(bytes);
       if (decoded.damage !== undefined) {
-        if (!last)
-          throw new CorruptDataError(`log segment ${path} is damaged (${decoded.damage}) before its end`);
+        // Only a torn tail (a crash mid-append) is cut off: intact records after the damage are
+        // acknowledged commits, and dropping them silently would lose them.
+        const intact = findIntactRecord(bytes, decoded.validLength);
+        if (!last || intact !== undefined)
+          throw damagedLog(dir, path, decoded.validLength, decoded.damage, intact);
         await repairTail(path, decoded.validLength);
       }
+      lastLength = Math.max(WAL_MAGIC.length, decoded.validLength);
       for (const record of decoded.records) {
         if (record.version <= sink.version) continue;
         if (record.version !== sink.version + 1) {
@@ -88,10 +95,12 @@ export async function openDurableLog(
     if (snapshotVersion > 0) await removeObsolete(dir, snapshotVersion);
     const lastSegment = segments.at(-1);
     let fh: Awaited<ReturnType<typeof open>>;
+    const segmentPath = join(dir, lastSegment ? lastSegment.n : segmentName(sink.version + 1));
     if (lastSegment) {
-      fh = await open(join(dir, lastSegment.n), 'a');
+      fh = await open(segmentPath, 'a', 0o600);
     } else {
-      fh = await open(join(dir, segmentName(sink.version + 1)), 'a');
+      lastLength = WAL_MAGIC.length;
+      fh = await open(segmentPath, 'a', 0o600);
       await writeAll(fh, WAL_MAGIC);
       await fh.datasync();
       await fsyncDir(dir);
@@ -99,6 +108,8 @@ export async function openDurableLog(
     return new DurableLog({
       dir,
       fh,
+      segmentPath,
+      segmentBytes: lastLength,
       version: sink.version,
       sinceSnapshot: sink.version - snapshotVersion,
       snapshotEvery,
@@ -111,10 +122,25 @@ export async function openDurableLog(
   }
 }
 
+function damagedLog(
+  dir: string,
+  path: string,
+  offset: number,
+  damage: string,
+  intact: number | undefined,
+): CorruptDataError {
+  const after = intact === undefined ? 'before its end' : `and intact records follow at byte ${intact}`;
+  return new CorruptDataError(
+    `log segment ${path} is damaged at byte ${offset} (${damage}) ${after}; refusing to open, which would drop acknowledged commits. ` +
+      `To keep every commit before the damage and set the rest aside, run: npx baton-store repair ${dir} (or repairDurableLog(dir))`,
+    { file: path, offset },
+  );
+}
+
 /** Cuts a torn tail off the last segment (and restores its header if even that was torn). */
 async function repairTail(path: string, validLength: number): Promise<void> {
   if (validLength < WAL_MAGIC.length) {
-    const fh = await open(path, 'w');
+    const fh = await open(path, 'w', 0o600);
     try {
       await writeAll(fh, WAL_MAGIC);
       await fh.datasync();

@@ -24,7 +24,7 @@ const CHUNK = 1 << 20;
 export async function writeSnapshot(dir: string, state: SnapshotState): Promise<string> {
   const path = join(dir, snapshotName(state.version));
   const tmp = `${path}.tmp`;
-  const fh = await open(tmp, 'w');
+  const fh = await open(tmp, 'w', 0o600);
   let crc = 0;
   try {
     let lines: string[] = [];
