@@ -11,7 +11,7 @@ const td = (image: string) => ({
   containerDefinitions: [{ name: 'web', image, memory: 128, healthCheck: { command: ['CMD', 'true'] } }],
 });
 
-function rollOutFailing(opts: {
+async function rollOutFailing(opts: {
   desiredCount: number;
   resetOnHealthyTask?: boolean;
   failure: TaskBehaviour;
@@ -22,8 +22,8 @@ function rollOutFailing(opts: {
     instances: Array.from({ length: 4 }, (_, i) => ({ id: `i-${i}`, memory: 16_384 })),
     ...(opts.retentionMs !== undefined ? { stoppedTaskRetentionMs: opts.retentionMs } : {}),
   });
-  sim.registerTaskDefinition(td('web:1'));
-  sim.createService({
+  await sim.registerTaskDefinition(td('web:1'));
+  await sim.createService({
     serviceName: 'web',
     taskDefinition: 'web:1',
     desiredCount: opts.desiredCount,
@@ -37,13 +37,13 @@ function rollOutFailing(opts: {
       },
     },
   });
-  if (!sim.runUntilSteady('web', 10 * 60_000)) throw new Error('no steady state');
+  if (!(await sim.runUntilSteady('web', 10 * 60_000))) throw new Error('no steady state');
   // The old tasks take 40 minutes to stop and count toward maximumPercent 150 until then, so the new
   // revision never has all its tasks at once and the rollout stays IN_PROGRESS while the test watches.
   sim.setBehaviour('web:1', { stopMs: 40 * 60_000 });
   sim.setBehaviour('web:2', opts.failure);
-  sim.registerTaskDefinition(td('web:2'));
-  sim.updateService('web', { taskDefinition: 'web:2' });
+  await sim.registerTaskDefinition(td('web:2'));
+  await sim.updateService('web', { taskDefinition: 'web:2' });
   return sim;
 }
 
@@ -62,13 +62,13 @@ describe('circuit breaker resetOnHealthyTask', () => {
     [false, healthyThenExit, true],
     [undefined, exitBeforeHealthy, true],
     [false, exitBeforeHealthy, true],
-  ])('resetOnHealthyTask %s, tasks %j: trips = %s', (resetOnHealthyTask, failure, trips) => {
-    const sim = rollOutFailing({
+  ])('resetOnHealthyTask %s, tasks %j: trips = %s', async (resetOnHealthyTask, failure, trips) => {
+    const sim = await rollOutFailing({
       desiredCount: 3,
       failure,
       ...(resetOnHealthyTask !== undefined ? { resetOnHealthyTask } : {}),
     });
-    const tripped = sim.runUntil((s) => failed(s) !== undefined, 20 * 60_000);
+    const tripped = await sim.runUntil((s) => failed(s) !== undefined, 20 * 60_000);
     expect(tripped).toBe(trips);
     if (trips) {
       expect(failed(sim)?.rolloutStateReason).toBe(
@@ -86,13 +86,13 @@ describe('circuit breaker resetOnHealthyTask', () => {
     }
   });
 
-  it('counts survive the removal of STOPPED tasks: D=25 trips after 13 launch failures with 5 s retention', () => {
-    const sim = rollOutFailing({
+  it('counts survive the removal of STOPPED tasks: D=25 trips after 13 launch failures with 5 s retention', async () => {
+    const sim = await rollOutFailing({
       desiredCount: 25,
       failure: { failToStart: 'CannotPullContainerError: pull access denied' },
       retentionMs: 5_000,
     });
-    expect(sim.runUntil((s) => failed(s) !== undefined, 30 * 60_000)).toBe(true);
+    expect(await sim.runUntil((s) => failed(s) !== undefined, 30 * 60_000)).toBe(true);
     expect(failed(sim)?.launchFailures).toBeGreaterThanOrEqual(13);
     expect(failed(sim)?.rolloutStateReason).toBe('ECS deployment circuit breaker: tasks failed to start.');
   });
