@@ -30,8 +30,8 @@ export const LinuxParameters = ecsObject({
   /** MiB of /dev/shm. */
   sharedMemorySize: intAtLeast(1).optional(),
   tmpfs: z.array(Tmpfs).optional(),
-  /** MiB of swap; 0 turns swap off; -1 is the host's setting. */
-  maxSwap: intAtLeast(-1).optional(),
+  /** MiB of swap beyond memory; 0 turns swap off; absent: the host's setting. */
+  maxSwap: intAtLeast(0).optional(),
   swappiness: intBetween(0, 100).optional(),
 });
 export type LinuxParameters = z.output<typeof LinuxParameters>;

@@ -70,6 +70,33 @@ export function toCreateOptions(
       ...(spec.extraHosts ? { ExtraHosts: spec.extraHosts.map((h) => `${h.hostname}:${h.ipAddress}`) } : {}),
       ...(spec.dnsServers ? { Dns: [...spec.dnsServers] } : {}),
       ...(spec.dnsSearchDomains ? { DnsSearch: [...spec.dnsSearchDomains] } : {}),
+      ...(spec.cpus !== undefined ? { NanoCpus: Math.round(spec.cpus * 1e9) } : {}),
+      // Swap is counted with memory in Docker's MemorySwap; it needs a memory limit to add to.
+      ...(spec.maxSwapMiB !== undefined && spec.memoryMiB !== undefined
+        ? { MemorySwap: (spec.memoryMiB + spec.maxSwapMiB) * MiB }
+        : {}),
+      ...(spec.swappiness !== undefined ? { MemorySwappiness: spec.swappiness } : {}),
+      ...(spec.capAdd ? { CapAdd: [...spec.capAdd] } : {}),
+      ...(spec.capDrop ? { CapDrop: [...spec.capDrop] } : {}),
+      ...(spec.init ? { Init: true } : {}),
+      ...(spec.devices
+        ? {
+            Devices: spec.devices.map((d) => ({
+              PathOnHost: d.hostPath,
+              PathInContainer: d.containerPath,
+              CgroupPermissions: d.permissions,
+            })),
+          }
+        : {}),
+      ...(spec.tmpfs
+        ? { Tmpfs: Object.fromEntries(spec.tmpfs.map((t) => [t.containerPath, t.options])) }
+        : {}),
+      ...(spec.shmSizeMiB !== undefined ? { ShmSize: spec.shmSizeMiB * MiB } : {}),
+      ...(spec.sysctls ? { Sysctls: { ...spec.sysctls } } : {}),
+      ...(spec.securityOptions ? { SecurityOpt: [...spec.securityOptions] } : {}),
+      ...(spec.gpus
+        ? { DeviceRequests: [{ Driver: 'nvidia', Count: spec.gpus, Capabilities: [['gpu']] }] }
+        : {}),
       ...(spec.links?.length ? { Links: spec.links.map((l) => `${l.container}:${l.alias}`) } : {}),
       ...(spec.mounts?.length
         ? { Binds: spec.mounts.map((m) => `${m.source}:${m.target}${m.readOnly ? ':ro' : ''}`) }

@@ -9,12 +9,13 @@ export interface EngineSpec {
   readonly attributes?: Readonly<Record<string, string>>;
   readonly reservedMemoryMiB?: number;
   readonly reservedPorts?: readonly number[];
+  readonly gpus?: number;
 }
 
 export interface DockerRuntimeOptions
   extends Omit<
     InstanceAgentOptions,
-    'endpoint' | 'instanceId' | 'attributes' | 'reservedMemoryMiB' | 'reservedPorts'
+    'endpoint' | 'instanceId' | 'attributes' | 'reservedMemoryMiB' | 'reservedPorts' | 'gpus'
   > {
   readonly store: AgentStore;
   readonly cluster: string;

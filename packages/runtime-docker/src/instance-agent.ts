@@ -326,7 +326,10 @@ export class InstanceAgent {
       this.scopes.set(t.object.taskArn, t.object.startedBy ?? t.object.taskDefinitionArn);
     const taskDefinitions = await this.definitions(tasks);
     const result = reconcileInstance({
-      instance: { containerInstanceArn: this.containerInstanceArn },
+      instance: {
+        containerInstanceArn: this.containerInstanceArn,
+        ...(this.options.gpus ? { gpus: this.options.gpus } : {}),
+      },
       tasks: tasks.map((t) => t.object),
       taskDefinitions,
       observed,

@@ -15,6 +15,8 @@ export interface InstanceRegistration {
   readonly reservedMemoryMiB?: number;
   /** TCP ports no task may publish (ECS_RESERVED_PORTS). Default none. */
   readonly reservedPorts?: readonly number[];
+  /** GPUs the engine offers to tasks (through Docker's nvidia device requests). Default none. */
+  readonly gpus?: number;
 }
 
 /** ECS names architectures `x86_64` and `arm64`; Docker says `x86_64` and `aarch64`. */

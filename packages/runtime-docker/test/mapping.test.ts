@@ -78,6 +78,54 @@ describe('toCreateOptions', () => {
   });
 });
 
+describe('toCreateOptions: mounts, links and Linux settings', () => {
+  it('maps them to Docker HostConfig fields', () => {
+    const o = toCreateOptions(
+      {
+        ...spec,
+        memoryMiB: 128,
+        cpus: 0.5,
+        mounts: [
+          { type: 'volume', source: 'vol', target: '/data', readOnly: false },
+          { type: 'bind', source: '/srv/conf', target: '/conf', readOnly: true },
+        ],
+        volumesFrom: [{ container: 'baton-c1-t1-app', readOnly: true }],
+        links: [{ container: 'baton-c1-t1-db', alias: 'database' }],
+        capAdd: ['SYS_PTRACE'],
+        capDrop: ['NET_RAW'],
+        init: true,
+        devices: [{ hostPath: '/dev/fuse', containerPath: '/dev/fuse', permissions: 'rw' }],
+        tmpfs: [{ containerPath: '/run', options: 'size=16m,noexec' }],
+        shmSizeMiB: 64,
+        maxSwapMiB: 32,
+        swappiness: 10,
+        sysctls: { 'net.core.somaxconn': '1024' },
+        securityOptions: ['no-new-privileges'],
+        gpus: 1,
+      },
+      { publishHostIp: '127.0.0.1' },
+    );
+    expect(o.HostConfig).toMatchObject({
+      Binds: ['vol:/data', '/srv/conf:/conf:ro'],
+      VolumesFrom: ['baton-c1-t1-app:ro'],
+      Links: ['baton-c1-t1-db:database'],
+      NanoCpus: 500_000_000,
+      Memory: 128 * 1024 * 1024,
+      MemorySwap: 160 * 1024 * 1024,
+      MemorySwappiness: 10,
+      CapAdd: ['SYS_PTRACE'],
+      CapDrop: ['NET_RAW'],
+      Init: true,
+      Devices: [{ PathOnHost: '/dev/fuse', PathInContainer: '/dev/fuse', CgroupPermissions: 'rw' }],
+      Tmpfs: { '/run': 'size=16m,noexec' },
+      ShmSize: 64 * 1024 * 1024,
+      Sysctls: { 'net.core.somaxconn': '1024' },
+      SecurityOpt: ['no-new-privileges'],
+      DeviceRequests: [{ Driver: 'nvidia', Count: 1, Capabilities: [['gpu']] }],
+    });
+  });
+});
+
 describe('fromInspect', () => {
   const base = {
     Id: 'abc',

@@ -1,7 +1,9 @@
 import type { ContainerDefinition, KeyValuePair, Task, TaskDefinition } from '@baton/model';
 import { batonLabels, containerEngineName, containerLabels } from './labels.js';
+import { linuxSpec } from './linux-settings.js';
 import { containerLogSpec } from './log-config.js';
 import { defaultAgentSettings } from './settings.js';
+import type { ContainerLimits } from './task-limits.js';
 import type { TaskVolumes } from './task-volumes.js';
 import type { ContainerSpec } from './types.js';
 
@@ -41,6 +43,7 @@ export function containerSpec(
   definition: ContainerDefinition,
   volumes?: Pick<TaskVolumes, 'mounts'>,
   settings: { readonly firelensDir: string } = defaultAgentSettings,
+  limits?: ContainerLimits,
 ): ContainerSpec {
   const def = effectiveContainerDefinition(task, definition);
   // Logging: drivers, awslogs collection, FireLens wiring (log-config.ts); the router's socket directory is a bind.
@@ -62,7 +65,14 @@ export function containerSpec(
     ...(def.user !== undefined ? { user: def.user } : {}),
     ...(def.hostname !== undefined && networkMode === 'bridge' ? { hostname: def.hostname } : {}),
     cpuShares: Math.max(def.cpu, minimumCpuShares),
-    ...(def.memory !== undefined ? { memoryMiB: def.memory } : {}),
+    ...(limits?.memoryMiB !== undefined
+      ? { memoryMiB: limits.memoryMiB }
+      : def.memory !== undefined
+        ? { memoryMiB: def.memory }
+        : {}),
+    ...(limits?.cpus !== undefined ? { cpus: limits.cpus } : {}),
+    ...(gpusOf(def) > 0 ? { gpus: gpusOf(def) } : {}),
+    ...linuxSpec(def),
     ...(def.memoryReservation !== undefined ? { memoryReservationMiB: def.memoryReservation } : {}),
     networkMode,
     portMappings:
@@ -117,6 +127,13 @@ export function containerSpec(
       : {}),
     ...(logging.logConfig ? { logConfig: logging.logConfig } : {}),
   };
+}
+
+/** GPUs a container asks for in `resourceRequirements`. */
+export function gpusOf(def: Pick<ContainerDefinition, 'resourceRequirements'>): number {
+  return (def.resourceRequirements ?? [])
+    .filter((r) => r.type === 'GPU')
+    .reduce((sum, r) => sum + Number(r.value), 0);
 }
 
 /** The stop timeout a labelled container asks for, or `fallback`. */

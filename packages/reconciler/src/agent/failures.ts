@@ -18,6 +18,8 @@ export const agentStoppedReasons = {
   startFailed: (message: string) => `CannotStartContainerError: ${message}`,
   removedBeforeStart: (container: string) =>
     `CannotStartContainerError: container ${container} was removed from the engine before it started`,
+  gpuUnavailable: (container: string, wanted: number, offered: number) =>
+    `RESOURCE:GPU: container ${container} requires ${wanted} GPU${wanted === 1 ? '' : 's'}; ${offered === 0 ? 'no engine of this container instance advertises GPUs' : `this container instance offers ${offered}`}`,
   taskDefinitionMissing: (arn: string) => `CannotCreateContainerError: task definition ${arn} not found`,
 } as const;
 

@@ -113,6 +113,7 @@ export function reconcileInstance(input: ReconcileInstanceInput): ReconcileInsta
       td,
       views,
       volumes: taskVolumes(task, td, volumes, taskOutcomes),
+      instanceGpus: input.instance.gpus ?? 0,
       outcomes: taskOutcomes,
       images,
       settings,

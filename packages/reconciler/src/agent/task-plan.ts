@@ -7,12 +7,20 @@ import {
   taskStatusRank,
 } from '@baton/model';
 import { containerRecord } from './container-record.js';
-import { containerSpec, labelledStopTimeout } from './container-spec.js';
+import { containerSpec, gpusOf, labelledStopTimeout } from './container-spec.js';
 import { dependentsOf } from './container-view.js';
 import { dependencyState } from './dependencies.js';
-import { type FailureContext, failedToStart, imageReadiness, type StopCause, stopCause } from './failures.js';
+import {
+  agentStoppedReasons,
+  type FailureContext,
+  failedToStart,
+  imageReadiness,
+  type StopCause,
+  stopCause,
+} from './failures.js';
 import { taskHealth } from './health.js';
 import { shouldRestart } from './restart.js';
+import { taskContainerLimits } from './task-limits.js';
 import type { TaskVolumes } from './task-volumes.js';
 import type { ContainerAction, ContainerRef, TaskStatusChanges } from './types.js';
 
@@ -30,6 +38,8 @@ export interface TaskPlanContext extends FailureContext {
   readonly task: Task;
   readonly td: TaskDefinition;
   readonly volumes: TaskVolumes;
+  /** GPUs the instance offers. */
+  readonly instanceGpus: number;
 }
 
 /** Moves lastStatus forward only. */
@@ -63,6 +73,17 @@ export function startDependencies(def: ContainerDefinition): ContainerDependency
   ];
 }
 
+/** A task whose containers need more GPUs than the instance offers cannot start (refused before any create). */
+function gpuShortage(ctx: TaskPlanContext): StopCause | undefined {
+  if (ctx.views.every((v) => v.observed !== undefined)) return undefined;
+  for (const v of ctx.views) {
+    const wanted = gpusOf(v.def);
+    if (wanted > ctx.instanceGpus)
+      return failedToStart(agentStoppedReasons.gpuUnavailable(v.def.name, wanted, ctx.instanceGpus));
+  }
+  return undefined;
+}
+
 /** The plan for a task the agent has not yet reported STOPPED. */
 export function planTask(ctx: TaskPlanContext): TaskPlan {
   const { task } = ctx;
@@ -72,7 +93,7 @@ export function planTask(ctx: TaskPlanContext): TaskPlan {
     ctx.volumes.failure !== undefined && ctx.views.some((v) => !v.observed && !v.lost)
       ? failedToStart(ctx.volumes.failure)
       : undefined;
-  const cause = volumeFailure ?? stopCause(ctx);
+  const cause = volumeFailure ?? gpuShortage(ctx) ?? stopCause(ctx);
   return cause ? planStop(ctx, cause) : planRun(ctx);
 }
 
@@ -87,6 +108,10 @@ function planRun(ctx: TaskPlanContext): TaskPlan {
   const byName = new Map(views.map((v) => [v.def.name, v]));
   let wakeAt: number | undefined;
   if (views.some((v) => !v.observed)) actions.push(...ctx.volumes.creates);
+  const limits = taskContainerLimits(
+    td,
+    views.map((v) => v.def),
+  );
 
   for (const v of views) {
     const ref = { taskArn: task.taskArn, containerName: v.def.name };
@@ -97,7 +122,7 @@ function planRun(ctx: TaskPlanContext): TaskPlan {
         actions.push({
           type: 'CreateContainer',
           ...ref,
-          spec: containerSpec(task, td, v.def, ctx.volumes, ctx.settings),
+          spec: containerSpec(task, td, v.def, ctx.volumes, ctx.settings, limits.get(v.def.name)),
         });
       continue;
     }

@@ -84,11 +84,33 @@ export interface ContainerPortSpec {
   readonly protocol: TransportProtocol;
 }
 
+/** Linux settings of a container (`linuxParameters`, `systemControls`, `dockerSecurityOptions`). */
+export interface ContainerLinuxSpec {
+  readonly capAdd?: readonly string[];
+  readonly capDrop?: readonly string[];
+  /** Docker's init process as PID 1 (reaps zombies, forwards signals). */
+  readonly init?: boolean;
+  readonly devices?: readonly {
+    readonly hostPath: string;
+    readonly containerPath: string;
+    /** Docker's cgroup permissions: some of `r`, `w`, `m`. */
+    readonly permissions: string;
+  }[];
+  /** tmpfs mounts; `options` in mount(8) form, starting with `size=<n>m`. */
+  readonly tmpfs?: readonly { readonly containerPath: string; readonly options: string }[];
+  readonly shmSizeMiB?: number;
+  /** Swap beyond the memory limit, MiB (0: none). */
+  readonly maxSwapMiB?: number;
+  readonly swappiness?: number;
+  readonly sysctls?: Readonly<Record<string, string>>;
+  readonly securityOptions?: readonly string[];
+}
+
 /**
  * Everything the runtime needs to create one container, engine-neutral: the task definition's
  * container with the task's overrides applied, plus Baton's labels.
  */
-export interface ContainerSpec {
+export interface ContainerSpec extends ContainerLinuxSpec {
   /** Docker's log driver and options (HostConfig.LogConfig); absent: the engine's default (log-config.ts). */
   readonly logConfig?: ContainerLogConfig;
   /** The engine container name: deterministic, so a create can never be duplicated. */
@@ -106,6 +128,10 @@ export interface ContainerSpec {
   readonly memoryMiB?: number;
   /** Soft limit, MiB. */
   readonly memoryReservationMiB?: number;
+  /** CPU quota (the task's `cpu`, split among its containers). */
+  readonly cpus?: number;
+  /** GPUs the container needs (`resourceRequirements`). */
+  readonly gpus?: number;
   readonly networkMode: 'bridge' | 'host' | 'none';
   readonly portMappings: readonly ContainerPortSpec[];
   readonly healthCheck?: ContainerHealthCheckSpec;
@@ -269,6 +295,8 @@ export interface AgentSettings {
 /** The instance the agent runs for: its ARN names the cluster (`container-instance/<cluster>/<id>`). */
 export interface AgentInstance {
   readonly containerInstanceArn: string;
+  /** GPUs the instance's engine offers (`resourceRequirements` GPU); default none. */
+  readonly gpus?: number;
 }
 
 export interface ReconcileInstanceInput {
