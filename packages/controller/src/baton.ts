@@ -16,6 +16,7 @@ import { AlreadyExistsError, type BatonKinds, batonKinds, createMemoryStore, typ
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { filter, map, merge, type Observable, Subject } from 'rxjs';
 import type { BatonOptions, TaskStateChange } from './baton-options.js';
+import { assertBatonOptions } from './baton-options-schema.js';
 import { type Clock, systemClock } from './clock.js';
 import { containerActionReporter } from './container-actions.js';
 import { EcsApi, type RunTaskApiRequest } from './ecs-api.js';
@@ -51,6 +52,7 @@ export interface BatonInternals {
 }
 
 export async function createBaton(options: BatonOptions = {}): Promise<Baton> {
+  assertBatonOptions(options);
   const owned = options.store === undefined;
   const store =
     options.store ??
