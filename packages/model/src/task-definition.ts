@@ -5,8 +5,8 @@ import { TaskDefinitionPlacementConstraint } from './placement.js';
 import { Volume } from './volume.js';
 
 /**
- * `awsvpc`: each task gets one network namespace its containers share, with its own address on a
- * Baton-managed network and its ports published on the engine (see docs/workloads.md).
+ * `awsvpc` is accepted so Fargate task definitions run unchanged; Baton runs such tasks on a bridge
+ * network and publishes their ports (see docs/workloads.md).
  */
 export const NetworkMode = z.enum(['bridge', 'host', 'none', 'awsvpc']);
 export type NetworkMode = z.output<typeof NetworkMode>;
