@@ -70,6 +70,7 @@ const optionRules: { readonly [K in keyof Required<BatonOptions>]: z.ZodType } =
   leaderElection: object('leader election options').optional(),
   secrets: object('secrets options').optional(),
   metadata: object('metadata endpoint options').optional(),
+  logs: object('log store options').optional(),
 };
 const batonOptionsSchema = z.strictObject(optionRules);
 
