@@ -95,7 +95,10 @@ export type Deployment = z.output<typeof Deployment>;
 export const ServiceEvent = ecsObject({
   id: z.string().min(1),
   createdAt: Timestamp,
+  /** ECS's wording, intact, so tools that match ECS's text still match. */
   message: z.string(),
+  /** Baton: its own detail beside ECS's sentence (e.g. a placement failure's per-filter breakdown). */
+  detail: z.string().optional(),
 });
 export type ServiceEvent = z.output<typeof ServiceEvent>;
 

@@ -33,14 +33,21 @@ export type DesiredTaskStatus = z.output<typeof DesiredTaskStatus>;
 export const HealthStatus = z.enum(['HEALTHY', 'UNHEALTHY', 'UNKNOWN']);
 export type HealthStatus = z.output<typeof HealthStatus>;
 
-export const TaskStopCode = z.enum([
+/**
+ * Every value of the ECS API's TaskStopCode (API reference, Task.stopCode; developer guide
+ * "Amazon ECS stopped task error codes"). Baton uses InfrastructureHealth for tasks on a container
+ * instance it lost; SpotInterruption and TerminationNotice are EC2's and are only ever read back.
+ */
+export const taskStopCodes = [
   'TaskFailedToStart',
   'EssentialContainerExited',
   'UserInitiated',
   'ServiceSchedulerInitiated',
   'SpotInterruption',
   'TerminationNotice',
-]);
+  'InfrastructureHealth',
+] as const;
+export const TaskStopCode = z.enum(taskStopCodes);
 export type TaskStopCode = z.output<typeof TaskStopCode>;
 
 export const NetworkBinding = ecsObject({

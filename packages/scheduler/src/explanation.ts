@@ -116,13 +116,19 @@ export function formatRejections(rejections: readonly FilterRejection[]): string
 }
 
 export function formatPlacementExplanation(explanation: Omit<PlacementExplanation, 'message'>): string {
+  const sentence = formatEcsPlacementSentence(explanation);
+  if (explanation.instanceCount === 0 || explanation.rejections.length === 0) return sentence;
+  return `${sentence} ${formatRejections(explanation.rejections)}`;
+}
+
+/**
+ * ECS's own sentence, word for word and nothing after it (developer guide, "Service event messages":
+ * "… was unable to place a task because no container instance met all of its requirements. The
+ * closest matching container-instance container-instance-id has insufficient CPU units available."),
+ * so tools that match ECS's text still match; Baton's per-filter breakdown is `formatRejections`.
+ */
+export function formatEcsPlacementSentence(explanation: Omit<PlacementExplanation, 'message'>): string {
   if (explanation.instanceCount === 0) return noInstancesMessage;
-  const parts = [noInstanceMetRequirements];
-  if (explanation.closest !== undefined) {
-    parts.push(
-      `The closest matching container-instance ${explanation.closest.containerInstanceId} ${describeClosest(explanation.closest)}.`,
-    );
-  }
-  if (explanation.rejections.length > 0) parts.push(formatRejections(explanation.rejections));
-  return parts.join(' ');
+  if (explanation.closest === undefined) return noInstanceMetRequirements;
+  return `${noInstanceMetRequirements} The closest matching container-instance ${explanation.closest.containerInstanceId} ${describeClosest(explanation.closest)}.`;
 }

@@ -10,6 +10,7 @@ export {
   type ClosestInstance,
   describeClosest,
   describeRejection,
+  formatEcsPlacementSentence,
   formatPlacementExplanation,
   formatRejections,
   noInstanceMetRequirements,

@@ -71,6 +71,7 @@ describe('container instances', () => {
       desiredStatus: 'STOPPED',
       lastStatus: 'STOPPED',
       stoppedReason: 'Task stopped because container instance i-b2 was lost',
+      stopCode: 'InfrastructureHealth',
     });
     expect(sim.events('web').join('\n')).toMatch(
       /lost contact with container instance i-b2; replacing 1 task/,

@@ -2,7 +2,8 @@ import type { Deployment, Service, Task } from '@baton/model';
 import { launchBackoffMs } from './launch-throttle.js';
 import { stoppedReasons } from './task-health.js';
 
-const schedulerStops = new Set(['UserInitiated', 'ServiceSchedulerInitiated']);
+/** Stops that are not the task's own failure: they neither trip the breaker nor throttle launches. */
+const schedulerStops = new Set(['UserInitiated', 'ServiceSchedulerInitiated', 'InfrastructureHealth']);
 
 /** A task that stopped on its own before it ever ran (circuit breaker stage 1, throttling). */
 export function failedToLaunch(task: Task): boolean {

@@ -3,12 +3,13 @@ import { ClusterState, type SchedulerInstance } from '@baton/scheduler';
 import type { ClassifiedTask } from './classify.js';
 import { taskIdOf } from './ids.js';
 import type { ServiceReconcileContext, ServiceReconcileInput, TaskStop } from './plan.js';
+import type { ServiceMessage } from './service-events.js';
 
 /** The decisions of one pass, accumulated while the rules run. */
 export class ServicePass {
   readonly stops = new Map<string, TaskStop>();
   readonly starts: Task[] = [];
-  readonly messages: string[] = [];
+  readonly messages: (string | ServiceMessage)[] = [];
   /** Short ids of RUNNING tasks stopped this pass, for the "has stopped" event. */
   readonly stoppedRunningIds: string[] = [];
 
@@ -53,8 +54,9 @@ export class ServicePass {
     return this.stops.size > 0 && this.stops.has(c.task.taskArn);
   }
 
-  say(message: string): void {
-    this.messages.push(message);
+  /** Adds an event: ECS's wording, and optionally Baton's detail in the event's separate `detail` field. */
+  say(message: string, detail?: string): void {
+    this.messages.push(detail ? { message, detail } : message);
   }
 }
 

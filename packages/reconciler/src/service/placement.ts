@@ -1,5 +1,12 @@
 import { arns, type Deployment, defaultArnContext, type Service, type TaskDefinition } from '@baton/model';
-import { placeDaemonTasks, placeTasks, selectTasksToStop } from '@baton/scheduler';
+import {
+  formatEcsPlacementSentence,
+  formatRejections,
+  type PlacementExplanation,
+  placeDaemonTasks,
+  placeTasks,
+  selectTasksToStop,
+} from '@baton/scheduler';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import type { ClassifiedTask } from './classify.js';
 import { newTaskId } from './ids.js';
@@ -37,11 +44,8 @@ export function placeServiceTasks(
   );
   if (isLeft(result)) {
     const failure = result.left;
-    pass.say(
-      failure.type === 'NoInstanceMetRequirements'
-        ? serviceMessages.unableToPlace(pass.name, failure.message)
-        : `(service ${pass.name}) was unable to place tasks: ${failure.message}`,
-    );
+    if (failure.type === 'NoInstanceMetRequirements') sayUnplaced(pass, failure.explanation);
+    else pass.say(`(service ${pass.name}) was unable to place tasks: ${failure.message}`);
     return 0;
   }
   for (const p of result.right.placements) {
@@ -49,10 +53,17 @@ export function placeServiceTasks(
     if (!instance) continue;
     pass.starts.push(primaryTask(pass, primary, td, instance, taskIds[p.taskIndex]!));
   }
-  if (result.right.unplacedCount > 0 && result.right.explanation) {
-    pass.say(serviceMessages.unableToPlace(pass.name, result.right.explanation.message));
-  }
+  if (result.right.unplacedCount > 0 && result.right.explanation) sayUnplaced(pass, result.right.explanation);
   return result.right.placements.length;
+}
+
+/** ECS's sentence as the event's message; Baton's per-filter breakdown in its `detail`. */
+function sayUnplaced(pass: ServicePass, explanation: PlacementExplanation): void {
+  const detail = explanation.instanceCount > 0 ? formatRejections(explanation.rejections) : '';
+  pass.say(
+    serviceMessages.unableToPlace(pass.name, formatEcsPlacementSentence(explanation)),
+    detail || undefined,
+  );
 }
 
 /** ECS's scale-in order, by the service's strategies reversed (the scheduler's selectTasksToStop). */

@@ -47,7 +47,8 @@ export function reconcileService(input: ServiceReconcileInput, ctx: ServiceRecon
   for (const c of classification.live) {
     if (!c.lost) continue;
     const id = c.instance?.ec2InstanceId ?? c.task.containerInstanceArn ?? 'unknown';
-    pass.stop(c, 'ServiceSchedulerInitiated', `Task stopped because container instance ${id} was lost`, true);
+    // ECS's stop code for a task stopped because of its infrastructure (stopped-task-error-codes).
+    pass.stop(c, 'InfrastructureHealth', `Task stopped because container instance ${id} was lost`, true);
     lostByInstance.set(id, (lostByInstance.get(id) ?? 0) + 1);
   }
   for (const [id, n] of lostByInstance) pass.say(serviceMessages.instanceLost(name, id, n));
@@ -101,7 +102,12 @@ export function reconcileService(input: ServiceReconcileInput, ctx: ServiceRecon
       t.stoppedAt <= (service.failuresReportedThrough ?? 0)
     )
       continue;
-    if (t.stopCode === 'UserInitiated' || t.stopCode === 'ServiceSchedulerInitiated') continue;
+    if (
+      t.stopCode === 'UserInitiated' ||
+      t.stopCode === 'ServiceSchedulerInitiated' ||
+      t.stopCode === 'InfrastructureHealth'
+    )
+      continue;
     pass.say(serviceMessages.taskFailed(name, taskIdOf(t.taskArn), failureReason(t)));
     reportedThrough = Math.max(reportedThrough, t.stoppedAt);
   }

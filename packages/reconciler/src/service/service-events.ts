@@ -1,5 +1,11 @@
 import type { ServiceEvent } from '@baton/model';
 
+/** An event's text: ECS's sentence, and Baton's own detail kept apart from it. */
+export interface ServiceMessage {
+  readonly message: string;
+  readonly detail?: string;
+}
+
 /** ECS keeps the newest 100 events. */
 export const maxServiceEvents = 100;
 /** ECS repeats an identical message (e.g. "has reached a steady state") at most every 6 hours. */
@@ -12,16 +18,23 @@ export const duplicateEventWindowMs = 6 * 60 * 60 * 1000;
  */
 export function appendServiceEvents(
   events: readonly ServiceEvent[],
-  messages: readonly string[],
+  messages: readonly (string | ServiceMessage)[],
   now: number,
   newId: () => string,
 ): { readonly events: readonly ServiceEvent[]; readonly added: readonly ServiceEvent[] } {
   let list = events;
   const added: ServiceEvent[] = [];
-  for (const message of messages) {
+  for (const m of messages) {
+    const { message, detail } = typeof m === 'string' ? { message: m, detail: undefined } : m;
     const newest = list[0];
-    if (newest && newest.message === message && now - newest.createdAt < duplicateEventWindowMs) continue;
-    const event: ServiceEvent = { id: newId(), createdAt: now, message };
+    if (
+      newest &&
+      newest.message === message &&
+      newest.detail === detail &&
+      now - newest.createdAt < duplicateEventWindowMs
+    )
+      continue;
+    const event: ServiceEvent = { id: newId(), createdAt: now, message, ...(detail ? { detail } : {}) };
     added.push(event);
     list = [event, ...list].slice(0, maxServiceEvents);
   }

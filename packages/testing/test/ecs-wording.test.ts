@@ -1,0 +1,60 @@
+import { Task, taskStopCodes } from '@baton/model';
+import { describe, expect, it } from 'vitest';
+import { Simulation } from '../src/index.js';
+
+/**
+ * Event and stop wording as ECS publishes it (developer guide, "Service event
+ * messages"; API reference, Task.stopCode), through Simulation's public API.
+ * Baton's own detail never changes ECS's sentence: it goes in the event's
+ * separate `detail` field.
+ */
+describe('service events say what ECS says', () => {
+  it('a placement failure: ECS sentence intact as the message, the per-filter breakdown in detail', async () => {
+    const sim = new Simulation({
+      seed: 2,
+      instances: [
+        { id: 'i-small', memory: 256 },
+        { id: 'i-tiny', memory: 128 },
+      ],
+    });
+    await sim.registerTaskDefinition({
+      family: 'web',
+      containerDefinitions: [{ name: 'web', image: 'web', memory: 512 }],
+    });
+    await sim.createService({ serviceName: 'web', taskDefinition: 'web', desiredCount: 1 });
+    await sim.run(5_000);
+    const event = sim.service('web').events.find((e) => e.message.includes('unable to place'));
+    expect(event?.message).toMatch(
+      /^\(service web\) was unable to place a task because no container instance met all of its requirements\. The closest matching container-instance i-(small|tiny) has insufficient memory available\.$/,
+    );
+    expect(event?.detail).toBe('2 instances: insufficient memory');
+  });
+
+  it.each([['steady state', '(service web) has reached a steady state.']])('%s', async (_, message) => {
+    const sim = new Simulation({ seed: 2, instances: [{ id: 'i-1' }] });
+    await sim.registerTaskDefinition({
+      family: 'web',
+      containerDefinitions: [{ name: 'web', image: 'web', memory: 128 }],
+    });
+    await sim.createService({ serviceName: 'web', taskDefinition: 'web', desiredCount: 1 });
+    expect(await sim.runUntilSteady('web')).toBe(true);
+    await sim.run(5_000);
+    expect(sim.events('web')).toContain(message);
+  });
+
+  it('every TaskStopCode value of the current API parses', () => {
+    for (const stopCode of [
+      'TaskFailedToStart',
+      'EssentialContainerExited',
+      'UserInitiated',
+      'ServiceSchedulerInitiated',
+      'SpotInterruption',
+      'TerminationNotice',
+      'InfrastructureHealth',
+    ]) {
+      const t = Task.parse({ taskArn: 'a', clusterArn: 'c', taskDefinitionArn: 't', stopCode });
+      expect(t.stopCode).toBe(stopCode);
+    }
+    expect(taskStopCodes).toHaveLength(7);
+  });
+});
