@@ -8,6 +8,7 @@ import type { Clock } from './clock.js';
 import type { LeaderElectionOptions } from './leader/index.js';
 import type { Logger } from './observability.js';
 import type { MetadataOptions, SecretsOptions } from './secrets/options.js';
+import type { WorkloadSecurityOptions } from './security-policy.js';
 
 export interface BatonOptions {
   /** The store; default an in-memory one (durable when `dataDir` is set). */
@@ -58,6 +59,12 @@ export interface BatonOptions {
     readonly statsIntervalMs?: number;
   };
   readonly clock?: Clock;
+  /**
+   * What tasks may ask of their hosts. Privileged containers, host networking, host PID/IPC and bind
+   * mounts of sensitive host paths (the Docker socket, /proc, /sys, …) are refused unless opted into
+   * here, as the ECS agent's ECS_DISABLE_PRIVILEGED does. See docs/reliability.md.
+   */
+  readonly security?: WorkloadSecurityOptions;
   /**
    * Run as one of several replicas over a shared store (`etcdStore(…)`): every replica keeps its
    * caches warm and serves the API; the elected leader alone runs the service controller and the

@@ -125,6 +125,7 @@ export class Baton extends EcsApi {
     this.logger = options.logger ?? jsonLogger('warn');
     this.writes = new WriteBatcher(store, { clock });
     this.storeHealth = new StoreHealthMonitor(store, this.logger);
+    this.workloadSecurity = options.security ?? {};
     this.images = imagePinnerOf(options);
     this.informers = createInformers(store, clock, this.logger);
     if (options.leaderElection) {

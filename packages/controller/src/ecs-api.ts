@@ -40,6 +40,8 @@ export abstract class EcsApi extends EcsClusterApi {
     const cluster = request.cluster;
     await this.requireCluster(cluster);
     const td = await this.resolveTaskDefinition(request.taskDefinition);
+    // Registered under another policy (an earlier start with other options) is checked again here.
+    this.requireAllowed(td.object);
     const issues = checkServiceTaskDefinition(request, td.object);
     if (issues.length > 0) {
       throw new BatonApiError(
@@ -108,6 +110,7 @@ export abstract class EcsApi extends EcsClusterApi {
       request.taskDefinition === undefined
         ? undefined
         : await this.resolveTaskDefinition(request.taskDefinition);
+    if (td) this.requireAllowed(td.object);
     // Validate the result as a whole, as createService does.
     const candidate = {
       ...current.object,
@@ -218,6 +221,7 @@ export abstract class EcsApi extends EcsClusterApi {
         `TaskDefinition ${request.taskDefinition} is ${td.object.status}.`,
       );
     }
+    this.requireAllowed(td.object);
     const state = this.clusterState(cluster);
     const plan = planRunTask(
       {

@@ -30,6 +30,7 @@ import type { Clock } from './clock.js';
 import { BatonApiError } from './errors.js';
 import type { Informer } from './informer.js';
 import { checkRequest } from './requests.js';
+import { type WorkloadSecurityOptions, workloadPolicyIssues } from './security-policy.js';
 
 export interface EcsFailure {
   readonly arn: string;
@@ -58,6 +59,9 @@ export abstract class EcsClusterApi {
     readonly arnContext: ArnContext,
     readonly defaultCluster: string,
   ) {}
+
+  /** What tasks may ask of their hosts (createBaton's `security`); everything host-level is refused by default. */
+  protected workloadSecurity: WorkloadSecurityOptions = {};
 
   protected abstract get cache(): Caches;
   protected abstract clusterState(cluster: string): ClusterState;
@@ -213,6 +217,7 @@ export abstract class EcsClusterApi {
   ): Promise<{ taskDefinition: TaskDefinition; warnings: readonly ParseWarning[] }> {
     const parsed = parseTaskDefinition(json);
     if (isLeft(parsed)) throw BatonApiError.invalid(parsed.left);
+    this.requireAllowed(parsed.right.value);
     const entry = await registerTaskDefinition(this.store, parsed.right.value, {
       now: this.clock.now(),
       arn: this.arnContext,
@@ -297,6 +302,12 @@ export abstract class EcsClusterApi {
   }
 
   // --- helpers ---------------------------------------------------------------
+
+  /** Refuses a task definition that asks for more of the host than the security options allow. */
+  protected requireAllowed(td: TaskDefinition): void {
+    const issues = workloadPolicyIssues(td, this.workloadSecurity);
+    if (issues.length > 0) throw BatonApiError.fromIssues('task definition', issues);
+  }
 
   protected async requireCluster(name: string): Promise<Entry<Cluster>> {
     const e = this.cache.clusters.get(name) ?? (await this.store.get('Cluster', name));

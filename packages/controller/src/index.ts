@@ -56,6 +56,7 @@ export {
   type SecretsApi,
   type SecretsOptions,
 } from './secrets/index.js';
+export { sensitiveHostPaths, type WorkloadSecurityOptions, workloadPolicyIssues } from './security-policy.js';
 export {
   ServiceController,
   type ServiceControllerOptions,

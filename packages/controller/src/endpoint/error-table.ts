@@ -1,5 +1,12 @@
 import { ValidationError } from '@baton/model';
-import { ConflictError, StoreClosedError, StoreError, TransactionConflictError } from '@baton/store';
+import {
+  ConflictError,
+  StoreClosedError,
+  StoreError,
+  StoreUnavailableError,
+  TransactionConflictError,
+  UnencodableRecordError,
+} from '@baton/store';
 import { BatonApiError } from '../errors.js';
 import { ElbApiError } from '../target-groups/api.js';
 import { elbv2Model } from './service-model.js';
@@ -78,6 +85,8 @@ export function toWireError(service: WireService, error: unknown): WireError | u
     return new WireError(t.server, 500, 'A concurrent change won; retry the request.');
   if (error instanceof StoreClosedError)
     return new WireError(t.server, 503, 'Baton is shutting down or failing over; retry the request.');
+  if (error instanceof StoreUnavailableError) return new WireError(t.server, 503, error.message);
+  if (error instanceof UnencodableRecordError) return new WireError(t.invalid, 400, error.message);
   if (error instanceof StoreError) return new WireError(t.server, 500, error.message);
   return undefined;
 }

@@ -1,0 +1,153 @@
+import { parseCluster, parseService, parseTask, parseTaskDefinition } from '@baton/model';
+import { StoreError } from '@baton/store';
+import fc from 'fast-check';
+import { type Either, isRight } from 'fp-ts/lib/Either.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Baton, BatonApiError, createBaton, silentLogger } from '../src/index.js';
+
+/**
+ * Every public ECS-API method of Baton, called with malformed inputs (seeded, bounded): each answer
+ * is a typed error (BatonApiError or a StoreError) or a valid result, nothing stored fails its own
+ * schema, and the store and the controllers still work afterwards. No engines: registering one
+ * would dial it, so registerContainerInstance is exercised by limits.test.ts's shape checks only.
+ */
+const td = { family: 'fz', containerDefinitions: [{ name: 'web', image: 'busybox', memory: 64 }] };
+const valid: Record<string, unknown> = {
+  createCluster: { clusterName: 'fz2' },
+  describeClusters: { clusters: ['fuzz'] },
+  listContainerInstances: { cluster: 'fuzz' },
+  describeContainerInstances: { cluster: 'fuzz', containerInstances: ['i-1'] },
+  updateContainerInstancesState: { containerInstances: ['i-1'], status: 'DRAINING' },
+  deregisterContainerInstance: { containerInstance: 'i-1' },
+  registerTaskDefinition: td,
+  deregisterTaskDefinition: { taskDefinition: 'fz:1' },
+  describeTaskDefinition: { taskDefinition: 'fz' },
+  createService: { cluster: 'fuzz', serviceName: 's', taskDefinition: 'fz', desiredCount: 1 },
+  updateService: { service: 'base', desiredCount: 2 },
+  deleteService: { service: 'base', force: true },
+  describeServices: { services: ['base'] },
+  listServices: {},
+  runTask: { taskDefinition: 'fz', count: 1, startedBy: 'me' },
+  stopTask: { task: 'abc' },
+  describeTasks: { tasks: ['abc'] },
+  listTasks: { startedBy: 'me' },
+};
+const methods = Object.keys(valid);
+
+const hostileKey = fc.constantFrom(
+  'constructor',
+  'toString',
+  '__proto__',
+  'hasOwnProperty',
+  'valueOf',
+  'then',
+);
+const hostile = fc.oneof(
+  fc.anything({
+    maxDepth: 3,
+    withBigInt: true,
+    withNullPrototype: true,
+    withMap: true,
+    withSet: true,
+    withDate: true,
+  }),
+  fc.constantFrom(
+    10n,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    -1,
+    2 ** 53,
+    1e9,
+    '',
+    'x'.repeat(300_000),
+    Symbol('s'),
+  ),
+  fc.constant(null),
+  fc.dictionary(hostileKey, fc.anything({ maxDepth: 2 }), { maxKeys: 3 }),
+);
+
+/** A valid request with one field replaced, removed or added, or something else entirely. */
+const request = (method: string) => {
+  const base = valid[method] as Record<string, unknown>;
+  const keys = [...Object.keys(base), 'containerDefinitions', 'extra', '__proto__', 'constructor'];
+  return fc.oneof(
+    {
+      weight: 4,
+      arbitrary: fc.tuple(fc.constantFrom(...keys), hostile).map(([k, v]) => withField(base, k, v)),
+    },
+    { weight: 1, arbitrary: hostile },
+    { weight: 1, arbitrary: fc.constant(withField(base, '__proto__', { clusterName: 'p', family: 'p' })) },
+  );
+};
+
+function withField(base: Record<string, unknown>, key: string, value: unknown): Record<string, unknown> {
+  const out = { ...base };
+  Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  return out;
+}
+
+let baton: Baton;
+beforeAll(async () => {
+  baton = await createBaton({ cluster: 'fuzz', seed: 7, logger: silentLogger, resyncMs: 200 });
+  await baton.start();
+  await baton.registerTaskDefinition(td);
+  await baton.createService({ cluster: 'fuzz', serviceName: 'base', taskDefinition: 'fz', desiredCount: 0 });
+});
+afterAll(async () => baton.stop());
+
+describe('fuzzing the ECS API with malformed inputs', () => {
+  it('answers every call with a typed error or a valid result', async () => {
+    const call = baton as unknown as Record<string, (input: unknown) => Promise<unknown>>;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...methods).chain((m) => fc.tuple(fc.constant(m), request(m))),
+        async ([method, input]) => {
+          const started = performance.now();
+          try {
+            const result = await call[method]!.call(baton, input);
+            expect(result).toBeTypeOf('object');
+          } catch (error) {
+            if (!(error instanceof BatonApiError || error instanceof StoreError)) {
+              throw new Error(`${method} threw ${String(error)}`, { cause: error });
+            }
+          }
+          // Nothing a caller sends takes long to answer.
+          expect(performance.now() - started).toBeLessThan(1_000);
+        },
+      ),
+      { seed: 21, numRuns: 600, interruptAfterTimeLimit: 60_000 },
+    );
+  }, 120_000);
+
+  it('stored nothing that fails its own schema, and the store and controllers still work', async () => {
+    const kinds: [string, (json: unknown) => Either<{ message: string }, unknown>][] = [
+      ['TaskDefinition', parseTaskDefinition],
+      ['Service', parseService],
+      ['Cluster', parseCluster],
+      ['Task', parseTask],
+    ];
+    for (const [kind, parse] of kinds) {
+      for (const e of (await baton.store.list(kind as 'Task')).items) {
+        const parsed = parse(JSON.parse(JSON.stringify(e.object)));
+        expect(isRight(parsed), `${kind} ${e.key}: ${isRight(parsed) ? '' : parsed.left.message}`).toBe(true);
+      }
+    }
+    await baton.registerTaskDefinition({ ...td, family: 'after' });
+    await baton.createService({
+      cluster: 'fuzz',
+      serviceName: 'after',
+      taskDefinition: 'after',
+      desiredCount: 1,
+    });
+    // The service controller still runs: with no engine it says it cannot place the task.
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const { services } = await baton.describeServices({ cluster: 'fuzz', services: ['after'] });
+      if (services[0]?.events.some((e) => e.message.includes('unable to place'))) break;
+      if (Date.now() > deadline)
+        throw new Error(`no placement event: ${JSON.stringify(services[0]?.events)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(baton.health().ready).toBe(true);
+  }, 30_000);
+});
