@@ -71,6 +71,14 @@ const optionRules: { readonly [K in keyof Required<BatonOptions>]: z.ZodType } =
   secrets: object('secrets options').optional(),
   metadata: object('metadata endpoint options').optional(),
   logs: object('log store options').optional(),
+  security: z
+    .strictObject({
+      allowPrivileged: z.boolean().optional(),
+      allowHostNetwork: z.boolean().optional(),
+      allowHostPidIpc: z.boolean().optional(),
+      allowSensitiveHostMounts: z.boolean().optional(),
+    })
+    .optional(),
 };
 const batonOptionsSchema = z.strictObject(optionRules);
 
