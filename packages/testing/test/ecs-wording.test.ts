@@ -58,3 +58,21 @@ describe('service events say what ECS says', () => {
     expect(taskStopCodes).toHaveLength(7);
   });
 });
+
+describe('DeleteService', () => {
+  it('a DRAINING service becomes INACTIVE once every task is STOPPING or STOPPED (API_DeleteService)', async () => {
+    const sim = new Simulation({ seed: 2, instances: [{ id: 'i-1' }], behaviour: { stopMs: 60_000 } });
+    await sim.registerTaskDefinition({
+      family: 'web',
+      containerDefinitions: [{ name: 'web', image: 'web', memory: 128 }],
+    });
+    await sim.createService({ serviceName: 'web', taskDefinition: 'web', desiredCount: 2 });
+    expect(await sim.runUntilSteady('web')).toBe(true);
+    const tasks = sim.tasks('web');
+    await sim.deleteService('web');
+    expect(await sim.runUntil((s) => s.service('web').status === 'INACTIVE', 30_000)).toBe(true);
+    // INACTIVE while its tasks are still STOPPING (they take 60 s to stop).
+    for (const t of tasks) expect(sim.task(t.taskArn).lastStatus).toBe('STOPPING');
+    expect(sim.events('web')[0]).toBe('(service web) has been drained and is now INACTIVE.');
+  });
+});

@@ -1,4 +1,4 @@
-import type { Deployment, Service, Task } from '@baton/model';
+import { type Deployment, type Service, type Task, taskStatusRank } from '@baton/model';
 import { ReconcileInputError } from '../errors.js';
 import { classifyTasks } from './classify.js';
 import { reconcileDaemon } from './daemon.js';
@@ -192,10 +192,14 @@ export function reconcileService(input: ServiceReconcileInput, ctx: ServiceRecon
 
   let status = service.status;
   if (draining && after.length === 0 && pass.stops.size === 0) {
-    const stillStopping = input.tasks.some(
-      (t) => t.desiredStatus === 'STOPPED' && t.lastStatus !== 'STOPPED',
+    // DeleteService (API reference): "After all tasks have transitioned to either STOPPING or STOPPED
+    // status, the service status moves from DRAINING to INACTIVE." A task still DEACTIVATING (draining
+    // from its load balancer) has not reached STOPPING yet.
+    const stopping = taskStatusRank('STOPPING');
+    const notYetStopping = input.tasks.some(
+      (t) => t.desiredStatus === 'STOPPED' && taskStatusRank(t.lastStatus) < stopping,
     );
-    if (!stillStopping) {
+    if (!notYetStopping) {
       status = 'INACTIVE';
       pass.say(serviceMessages.drained(name));
     }
