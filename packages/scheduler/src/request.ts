@@ -82,6 +82,9 @@ export interface CompiledRequest {
   readonly chain: readonly StrategyStep[];
 }
 
+export const maxPlacementConstraints = 10;
+export const maxPlacementStrategies = 5;
+
 export function invalidRequest(message: string): PlacementFailure {
   return { type: 'InvalidPlacementRequest', message };
 }
@@ -101,6 +104,20 @@ export function compileRequest(
     ...request.taskDefinition.placementConstraints,
     ...(request.placementConstraints ?? []),
   ];
+  // ECS counts the task definition's constraints with the service's or RunTask's own: at most 10 in
+  // all, and at most 5 strategies (task-placement-constraints.html, task-placement-strategies.html).
+  if (constraints.length > maxPlacementConstraints)
+    return left(
+      invalidRequest(
+        `at most ${maxPlacementConstraints} placement constraints in total, counting the task definition's (${request.taskDefinition.placementConstraints.length}) and the request's (${request.placementConstraints?.length ?? 0})`,
+      ),
+    );
+  if ((request.placementStrategy?.length ?? 0) > maxPlacementStrategies)
+    return left(
+      invalidRequest(
+        `at most ${maxPlacementStrategies} placement strategies (got ${request.placementStrategy?.length})`,
+      ),
+    );
   for (const c of constraints) {
     if (c.type === 'distinctInstance') distinctInstance = true;
     else if (c.type === 'memberOf') {

@@ -1,10 +1,13 @@
 import type { SchedulerTask, SchedulerTaskDefinition } from './snapshot.js';
 
 /**
- * Host ports the ECS agent reserves on every instance (SSH, the Docker API
- * and the agent's own ports). An instance's registered PORTS add to these.
+ * Host ports ECS reserves on every container instance — SSH, the Docker API
+ * and the agent's own ports (introspection, credentials, metadata): 22, 2375,
+ * 2376, 51678, 51679 and 51680 (developer guide, ecs-agent-config.html,
+ * ECS_RESERVED_PORTS; API reference ContainerInstance.remainingResources).
+ * An instance's registered PORTS add to these.
  */
-export const ECS_RESERVED_TCP_PORTS: readonly number[] = [22, 2375, 2376, 51678, 51679];
+export const ECS_RESERVED_TCP_PORTS: readonly number[] = [22, 2375, 2376, 51678, 51679, 51680];
 
 /** What one task holds on its instance until it is STOPPED. */
 export interface Reservation {

@@ -108,6 +108,7 @@ describe('remaining resources', () => {
       '9000',
       '51678',
       '51679',
+      '51680',
     ]);
     expect(resourceStringSet(remaining, 'PORTS_UDP')).toEqual(['161']);
   });

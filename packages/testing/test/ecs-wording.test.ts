@@ -76,3 +76,32 @@ describe('DeleteService', () => {
     expect(sim.events('web')[0]).toBe('(service web) has been drained and is now INACTIVE.');
   });
 });
+
+describe('RunTask', () => {
+  // Standalone tasks default to random placement; services default to spreading over zones
+  // (developer guide, task-placement-strategies.html).
+  async function placements(placementStrategy?: { type: 'random' | 'spread'; field?: string }[]) {
+    const sim = new Simulation({
+      seed: 7,
+      instances: Array.from({ length: 6 }, (_, i) => ({ id: `i-${i}`, zone: `az-${i % 3}` })),
+    });
+    await sim.registerTaskDefinition({
+      family: 'job',
+      containerDefinitions: [{ name: 'job', image: 'job', memory: 64 }],
+    });
+    const plan = await sim.runTask('job', 6, placementStrategy ? { placementStrategy } : {});
+    return plan.tasks.map((t) => t.containerInstanceArn);
+  }
+
+  it('places standalone tasks at random by default, exactly as an explicit random strategy does', async () => {
+    const byDefault = await placements();
+    expect(byDefault).toHaveLength(6);
+    expect(byDefault).toEqual(await placements([{ type: 'random' }]));
+    expect(byDefault).not.toEqual(
+      await placements([
+        { type: 'spread', field: 'attribute:ecs.availability-zone' },
+        { type: 'spread', field: 'instanceId' },
+      ]),
+    );
+  });
+});

@@ -42,6 +42,9 @@ export function planRunTask(
 ): RunTaskPlan {
   const td = request.taskDefinition;
   const group = request.group ?? `family:${td.family}`;
+  // Standalone tasks are placed at random unless the request says otherwise; only services default to
+  // spreading over Availability Zones (developer guide, task-placement-strategies.html).
+  const placementStrategy = request.placementStrategy ?? [{ type: 'random' as const }];
   const state = cluster instanceof ClusterState ? cluster : ClusterState.fromSnapshot(cluster);
   const taskIds = Array.from({ length: request.count }, () => newTaskId(ctx.random));
   const arnContext = ctx.arn ?? defaultArnContext;
@@ -51,7 +54,7 @@ export function planRunTask(
       count: request.count,
       group,
       ...(request.placementConstraints ? { placementConstraints: request.placementConstraints } : {}),
-      ...(request.placementStrategy ? { placementStrategy: request.placementStrategy } : {}),
+      placementStrategy,
       taskArns: taskIds.map((id) => arns.task(request.cluster, id, arnContext)),
     },
     state,
