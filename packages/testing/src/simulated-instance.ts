@@ -30,7 +30,11 @@ export function containerInstanceOf(
   const resources = [
     { name: 'CPU', type: 'INTEGER' as const, integerValue: spec.cpu ?? 2048 },
     { name: 'MEMORY', type: 'INTEGER' as const, integerValue: spec.memory ?? 4096 },
-    { name: 'PORTS', type: 'STRINGSET' as const, stringSetValue: ['22', '2375', '2376', '51678', '51679', '51680'] },
+    {
+      name: 'PORTS',
+      type: 'STRINGSET' as const,
+      stringSetValue: ['22', '2375', '2376', '51678', '51679', '51680'],
+    },
     { name: 'PORTS_UDP', type: 'STRINGSET' as const, stringSetValue: [] },
   ];
   return {
