@@ -27,6 +27,7 @@ const engineSpec = z.object({
   attributes: z.record(z.string(), z.string()).optional(),
   reservedMemoryMiB: z.number().int().nonnegative().optional(),
   reservedPorts: z.array(z.number().int().min(0).max(65535)).optional(),
+  gpus: z.number().int().nonnegative().optional(),
 });
 
 // Typed against BatonOptions: an option added there without a rule here does not compile.
