@@ -71,7 +71,13 @@ const optionRules: { readonly [K in keyof Required<BatonOptions>]: z.ZodType } =
   leaderElection: object('leader election options').optional(),
   secrets: object('secrets options').optional(),
   metadata: object('metadata endpoint options').optional(),
-  logs: object('log store options').optional(),
+  logs: z
+    .strictObject({
+      maxBytes: z.number().int().positive().optional(),
+      segmentBytes: z.number().int().positive().optional(),
+      pollMs: z.number().finite().positive().optional(),
+    })
+    .optional(),
   security: z
     .strictObject({
       allowPrivileged: z.boolean().optional(),
