@@ -51,14 +51,19 @@ function minDefined(a: number | undefined, b: number | undefined): number | unde
   return a === undefined ? b : b === undefined ? a : Math.min(a, b);
 }
 
-/** A container is created once the volumes it mounts exist and the containers it takes volumes from do. */
+/** A container is created once the volumes it mounts exist, and the containers it takes volumes from or links to. */
 function createReady(
   def: ContainerDefinition,
   byName: ReadonlyMap<string, { readonly observed: unknown }>,
   volumes: TaskVolumes,
 ): boolean {
   if (!volumes.ready((def.mountPoints ?? []).map((m) => m.sourceVolume))) return false;
-  return (def.volumesFrom ?? []).every((v) => byName.get(v.sourceContainer)?.observed !== undefined);
+  // Docker resolves volumesFrom and links when it creates the container, so their sources exist first.
+  const sources = [
+    ...(def.volumesFrom ?? []).map((v) => v.sourceContainer),
+    ...(def.links ?? []).map((l) => l.split(':')[0] as string),
+  ];
+  return sources.every((name) => byName.get(name)?.observed !== undefined);
 }
 
 /** What a container waits for before it starts: its dependsOn, and each container it links to (ECS). */

@@ -301,7 +301,15 @@ describe('containerSpec: links', () => {
   it('become Docker links to the engine names, with the alias (or the name) they are known by', () => {
     const td = taskDef([def('web', { links: ['db:database', 'cache'] }), def('db'), def('cache')]);
     const t = task(td);
-    const r = reconcile({ tasks: [t], taskDefinitions: tdMap(td) });
+    // Docker resolves links at create time: the linked containers are created first.
+    expect(
+      creates(reconcile({ tasks: [t], taskDefinitions: tdMap(td) })).map((c) => c.containerName),
+    ).toEqual(['db', 'cache']);
+    const r = reconcile({
+      tasks: [t],
+      taskDefinitions: tdMap(td),
+      observed: [observed(t, 'db'), observed(t, 'cache')],
+    });
     expect(creates(r)[0]?.spec.links).toEqual([
       { container: containerEngineName(t.taskArn, 'db'), alias: 'database' },
       { container: containerEngineName(t.taskArn, 'cache'), alias: 'cache' },

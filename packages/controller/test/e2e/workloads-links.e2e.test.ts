@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Baton } from '../../src/index.js';
+import {
+  clusterContainers,
+  containerIdOf,
+  docker,
+  engine1,
+  execIn,
+  requireEngine,
+  runTaskUntilRunning,
+  stopTaskUntilStopped,
+  testBaton,
+  testImage,
+  uniqueCluster,
+  waitFor,
+} from './harness.js';
+
+const cluster = uniqueCluster('workloads-link');
+let baton: Baton;
+
+beforeAll(async () => {
+  await requireEngine(engine1);
+  baton = await testBaton({ cluster, engines: [{ endpoint: engine1, instanceId: 'engine-1' }] });
+}, 60_000);
+
+afterAll(async () => {
+  await baton?.stop();
+  for (const c of await clusterContainers(engine1, cluster, true))
+    await docker(engine1).getContainer(c.Id).remove({ force: true });
+}, 60_000);
+
+describe('bridge links on a real engine', { timeout: 60_000 }, () => {
+  it('a container reaches another of its task by the link alias', async () => {
+    await baton.registerTaskDefinition({
+      family: 'linked',
+      containerDefinitions: [
+        {
+          name: 'client',
+          image: testImage,
+          memory: 32,
+          stopTimeout: 1,
+          command: ['sleep', '3600'],
+          links: ['server:web'],
+        },
+        {
+          name: 'server',
+          image: testImage,
+          memory: 32,
+          stopTimeout: 1,
+          command: ['httpd', '-f', '-p', '8080', '-h', '/www'],
+        },
+      ],
+    });
+    const task = await runTaskUntilRunning(baton, cluster, 'linked');
+    const client = containerIdOf(task, 'client');
+    const page = await waitFor('the server’s page through the alias', 10_000, async () => {
+      const r = await execIn(engine1, client, ['wget', '-q', '-O', '-', 'http://web:8080/']);
+      return r.exitCode === 0 ? r.output : undefined;
+    });
+    expect(page.length).toBeGreaterThan(0);
+    await stopTaskUntilStopped(baton, cluster, task.taskArn ?? '');
+  });
+});
