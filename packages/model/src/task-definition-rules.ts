@@ -23,6 +23,25 @@ export function taskDefinitionRules(input: unknown): ValidationIssue[] {
     add('containerDefinitions', 'essential-container', 'at least one container must be essential');
   }
 
+  // With task-level memory set, the containers' reservations together must fit in it (developer guide,
+  // task_definition_parameters.html, "Task size": container memoryReservation values count against the
+  // task's memory). A container without memoryReservation reserves its hard limit `memory`.
+  if (taskMemory !== undefined && !Number.isNaN(taskMemory) && /^\s*\d+\s*$/.test(String(td.memory))) {
+    const reserved = containers.reduce(
+      (sum, c) => sum + (asInt(c.memoryReservation) ?? asInt(c.memory) ?? 0),
+      0,
+    );
+    // A container whose own memory exceeds the task's is reported on that container instead.
+    const containerOver = containers.some((c) => (asInt(c.memory) ?? 0) > taskMemory);
+    if (reserved > taskMemory && !containerOver) {
+      add(
+        'memory',
+        'task-memory',
+        `must be at least the containers' memory reservations together (${reserved} MiB) (got ${taskMemory})`,
+      );
+    }
+  }
+
   const names = new Map<string, number>();
   containers.forEach((c, i) => {
     const at = `containerDefinitions[${i}]`;

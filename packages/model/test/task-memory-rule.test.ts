@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { parseTaskDefinition } from '../src/index.js';
+import { bad, lines, ok } from './helpers.js';
+
+/**
+ * With task-level memory set, the containers' memory reservations together
+ * must fit in it (developer guide, task_definition_parameters.html, task
+ * size); refused with the field path `memory`.
+ */
+const container = (name: string, over: Record<string, unknown>) => ({ name, image: 'busybox', ...over });
+const td = (memory: string | number, containers: Record<string, unknown>[]) => ({
+  family: 'f',
+  memory,
+  containerDefinitions: containers,
+});
+
+describe('task-level memory and the containers’ reservations', () => {
+  it.each([
+    // [task memory, containers, accepted]
+    ['512', [container('a', { memoryReservation: 256 }), container('b', { memoryReservation: 256 })], true],
+    ['512', [container('a', { memoryReservation: 256 }), container('b', { memoryReservation: 257 })], false],
+    // a container without memoryReservation reserves its hard limit
+    ['512', [container('a', { memory: 300 }), container('b', { memoryReservation: 200 })], true],
+    ['512', [container('a', { memory: 300 }), container('b', { memoryReservation: 300 })], false],
+    // memoryReservation counts, not the higher hard limit
+    [
+      '512',
+      [container('a', { memory: 500, memoryReservation: 100 }), container('b', { memoryReservation: 400 })],
+      true,
+    ],
+    // containers with neither take from the task's memory and reserve nothing of their own
+    ['256', [container('a', {}), container('b', {})], true],
+  ] as const)('task memory %s: accepted %s', (memory, containers, accepted) => {
+    const parsed = parseTaskDefinition(td(memory, [...containers]));
+    if (accepted) ok(parsed);
+    else {
+      expect(lines(bad(parsed))).toContainEqual(
+        expect.stringMatching(
+          /^memory: must be at least the containers' memory reservations together \(\d+ MiB\)/,
+        ),
+      );
+    }
+  });
+});
