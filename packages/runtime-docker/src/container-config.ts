@@ -70,6 +70,8 @@ export function toCreateOptions(
       ...(spec.extraHosts ? { ExtraHosts: spec.extraHosts.map((h) => `${h.hostname}:${h.ipAddress}`) } : {}),
       ...(spec.dnsServers ? { Dns: [...spec.dnsServers] } : {}),
       ...(spec.dnsSearchDomains ? { DnsSearch: [...spec.dnsSearchDomains] } : {}),
+      ...(spec.pidMode ? { PidMode: spec.pidMode } : {}),
+      ...(spec.ipcMode ? { IpcMode: spec.ipcMode } : {}),
       ...(spec.cpus !== undefined ? { NanoCpus: Math.round(spec.cpus * 1e9) } : {}),
       // Swap is counted with memory in Docker's MemorySwap; it needs a memory limit to add to.
       ...(spec.maxSwapMiB !== undefined && spec.memoryMiB !== undefined

@@ -102,6 +102,8 @@ describe('toCreateOptions: mounts, links and Linux settings', () => {
         sysctls: { 'net.core.somaxconn': '1024' },
         securityOptions: ['no-new-privileges'],
         gpus: 1,
+        pidMode: 'host',
+        ipcMode: 'none',
       },
       { publishHostIp: '127.0.0.1' },
     );
@@ -122,6 +124,8 @@ describe('toCreateOptions: mounts, links and Linux settings', () => {
       Sysctls: { 'net.core.somaxconn': '1024' },
       SecurityOpt: ['no-new-privileges'],
       DeviceRequests: [{ Driver: 'nvidia', Count: 1, Capabilities: [['gpu']] }],
+      PidMode: 'host',
+      IpcMode: 'none',
     });
   });
 });

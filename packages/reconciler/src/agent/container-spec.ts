@@ -39,7 +39,7 @@ export function containerSpec(
     Task,
     'taskArn' | 'clusterArn' | 'taskDefinitionArn' | 'group' | 'containerInstanceArn' | 'overrides'
   >,
-  td: Pick<TaskDefinition, 'networkMode'>,
+  td: Pick<TaskDefinition, 'networkMode' | 'pidMode' | 'ipcMode'>,
   definition: ContainerDefinition,
   volumes?: Pick<TaskVolumes, 'mounts'>,
   settings: { readonly firelensDir: string } = defaultAgentSettings,
@@ -116,6 +116,9 @@ export function containerSpec(
           }),
         }
       : {}),
+    // `task` (one namespace shared by the task's containers) is not carried out yet (docs/workloads.md).
+    ...(td.pidMode === 'host' ? { pidMode: 'host' as const } : {}),
+    ...(td.ipcMode === 'host' || td.ipcMode === 'none' ? { ipcMode: td.ipcMode } : {}),
     ...(mounts.length > 0 ? { mounts } : {}),
     ...(def.volumesFrom?.length
       ? {

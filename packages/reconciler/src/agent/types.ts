@@ -152,6 +152,10 @@ export interface ContainerSpec extends ContainerLinuxSpec {
   readonly dnsSearchDomains?: readonly string[];
   /** Bridge mode: Docker links to other containers of the task (engine name, and the alias it is known by). */
   readonly links?: readonly { readonly container: string; readonly alias: string }[];
+  /** The task's `pidMode` `host`: the host's process namespace. */
+  readonly pidMode?: 'host';
+  /** The task's `ipcMode` `host` or `none`. */
+  readonly ipcMode?: 'host' | 'none';
   /** Bind mounts and Docker volumes, from the container's mountPoints. */
   readonly mounts?: readonly ContainerMountSpec[];
   /** Engine names of the containers whose volumes this one mounts too (Docker's VolumesFrom). */

@@ -98,3 +98,14 @@ describe('resourceRequirements: GPU', () => {
     expect(specs(r)[0]?.gpus).toBe(1);
   });
 });
+
+describe('pidMode and ipcMode', () => {
+  it('host is applied to every container of the task', () => {
+    const td = { ...taskDef([def('a'), def('b')]), pidMode: 'host' as const, ipcMode: 'host' as const };
+    const s = specs(reconcile({ tasks: [task(td)], taskDefinitions: tdMap(td) }));
+    expect(s.map((x) => [x.pidMode, x.ipcMode])).toEqual([
+      ['host', 'host'],
+      ['host', 'host'],
+    ]);
+  });
+});
