@@ -26,6 +26,8 @@ export interface BatonOptions {
   readonly logger?: Logger;
   /** Tasks on an instance whose agent has been disconnected this long are replaced. Default 5 min. */
   readonly instanceLostAfterMs?: number;
+  /** Services reconciled at once (never one service twice at once). Default 4. */
+  readonly serviceWorkers?: number;
   /** Periodic resync of every service. Default 30 s. */
   readonly resyncMs?: number;
   /** STOPPED tasks are deleted from the store after this long (ECS keeps them about an hour). Default 1 h. */

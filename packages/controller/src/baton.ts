@@ -18,6 +18,7 @@ import { filter, map, merge, type Observable, Subject } from 'rxjs';
 import type { BatonOptions, TaskStateChange } from './baton-options.js';
 import { assertBatonOptions } from './baton-options-schema.js';
 import { type Clock, systemClock } from './clock.js';
+import { ClusterStates } from './cluster-states.js';
 import { containerActionReporter } from './container-actions.js';
 import { EcsApi, type RunTaskApiRequest } from './ecs-api.js';
 import { type ApiHandler, type ApiHandlerOptions, createApiHandler } from './endpoint/index.js';
@@ -89,6 +90,8 @@ export class Baton extends EcsApi {
   private readonly scaling: ScalingController;
   private readonly capacity: CapacityController[] = [];
   private readonly controller: ServiceController;
+  /** The one owner of the scheduler's cluster states, for every controller term and RunTask. */
+  private readonly states: ClusterStates;
   private readonly agents = new Map<string, InstanceAgent>();
   private janitor: (() => void) | undefined;
   private readonly images: ImagePinner | undefined;
@@ -163,6 +166,7 @@ export class Baton extends EcsApi {
       counters: this.counters,
       ...(options.resyncMs !== undefined ? { resyncMs: options.resyncMs } : {}),
     });
+    this.states = new ClusterStates(this.informers);
     this.makeServiceController = (s, scoped) =>
       new ServiceController({
         store: s,
@@ -178,6 +182,8 @@ export class Baton extends EcsApi {
           : {}),
         ...(options.resyncMs !== undefined ? { resyncMs: options.resyncMs } : {}),
         targetHealth: () => this.targetGroups.targetHealth(),
+        clusterStates: this.states,
+        workers: options.serviceWorkers ?? 4,
       });
     this.controller = this.makeServiceController(store);
     // Target health feeds the service controller: a group's change re-reconciles the services naming it.
@@ -292,6 +298,7 @@ export class Baton extends EcsApi {
     await this.targetGroups.stop();
     await this.controller.stop();
     for (const i of Object.values(this.informers)) i.stop();
+    this.states.dispose();
     if (this.ownsStore) await this.store.close();
     this.storeHealth.stop();
     this.logger({ level: 'info', msg: 'baton stopped' });
@@ -450,7 +457,11 @@ export class Baton extends EcsApi {
   }
 
   protected override clusterState(cluster: string): ClusterState {
-    return (this.ha?.controller ?? this.controller).clusterState(cluster);
+    return this.states.state(cluster);
+  }
+
+  protected override get clusterStates(): ClusterStates {
+    return this.states;
   }
 
   protected override get cache() {

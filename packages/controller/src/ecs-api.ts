@@ -12,6 +12,7 @@ import {
 import { planRunTask, type RunTaskPlan } from '@baton/reconciler';
 import { serviceKey } from '@baton/store';
 import { isLeft } from 'fp-ts/lib/Either.js';
+import type { ClusterStates } from './cluster-states.js';
 import { EcsClusterApi, type EcsFailure } from './ecs-cluster-api.js';
 import { BatonApiError } from './errors.js';
 import { checkRequest } from './requests.js';
@@ -31,6 +32,9 @@ export interface RunTaskApiRequest {
 
 /** ECS's API, part two: services and tasks (see EcsClusterApi for the rest). */
 export abstract class EcsApi extends EcsClusterApi {
+  /** The one owner of the cluster states: RunTask places through it as the service controller does. */
+  protected abstract get clusterStates(): ClusterStates;
+
   // --- services ----------------------------------------------------------------
 
   async createService(json: unknown): Promise<Service> {
@@ -222,7 +226,8 @@ export abstract class EcsApi extends EcsClusterApi {
       );
     }
     this.requireAllowed(td.object);
-    const state = this.clusterState(cluster);
+    const states = this.clusterStates;
+    const state = states.state(cluster);
     const plan = planRunTask(
       {
         cluster,
@@ -237,12 +242,13 @@ export abstract class EcsApi extends EcsClusterApi {
       { now: this.clock.now(), random: this.random, arn: this.arnContext },
     );
     if (plan.tasks.length > 0) {
+      const assumption = states.assume(cluster, plan.tasks);
       try {
         await this.store.commit(
           plan.tasks.map((t) => ({ op: 'create' as const, kind: 'Task' as const, object: t })),
         );
       } catch (error) {
-        for (const t of plan.tasks) state.removeTask(t.taskArn);
+        states.forget(assumption);
         throw error;
       }
     }

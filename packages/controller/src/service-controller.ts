@@ -5,13 +5,13 @@ import {
   type Service,
   type ServiceEvent,
   type Task,
-  type TaskDefinition,
 } from '@baton/model';
 import { reconcileService, type ServicePlan, type TargetHealth } from '@baton/reconciler';
-import { ClusterState, type RandomSource } from '@baton/scheduler';
+import type { ClusterState, RandomSource } from '@baton/scheduler';
 import { type BatonKinds, type Entry, type Op, type Store, serviceKey } from '@baton/store';
-import { Subject } from 'rxjs';
+import { Subject, type Subscription } from 'rxjs';
 import type { Clock } from './clock.js';
+import { ClusterStates } from './cluster-states.js';
 import { ControllerLoop } from './controller-loop.js';
 import type { Informer } from './informer.js';
 import type { Counters, Logger } from './observability.js';
@@ -45,6 +45,8 @@ export interface ServiceControllerOptions {
   readonly workers?: number;
   readonly logger: Logger;
   readonly counters: Counters;
+  /** The owner of the cluster states (Baton's, shared with RunTask); default one of the controller's own. */
+  readonly clusterStates?: ClusterStates;
   /** Load-balancer target health by task ARN, when a target-group controller supplies it. */
   readonly targetHealth?: () => ReadonlyMap<
     string,
@@ -63,9 +65,10 @@ export class ServiceController {
   /** Every plan that landed (including passes with nothing to write): for the simulator and diagnostics. */
   readonly plans = new Subject<ServicePlanNotice>();
   readonly loop: ControllerLoop<string>;
-  private readonly tdByArn = new Map<string, TaskDefinition>();
   private readonly tasksByService = new Map<string, Map<string, Entry<Task>>>();
-  private readonly clusters = new Map<string, ClusterState>();
+  private readonly states: ClusterStates;
+  private readonly ownsStates: boolean;
+  private readonly subscriptions: Subscription[] = [];
 
   constructor(private readonly o: ServiceControllerOptions) {
     this.loop = new ControllerLoop<string>({
@@ -79,36 +82,30 @@ export class ServiceController {
       logger: o.logger,
       counters: o.counters,
     });
-    o.taskDefinitions.changes.subscribe((c) => {
-      if (c.previous?.object.taskDefinitionArn) this.tdByArn.delete(c.previous.object.taskDefinitionArn);
-      if (c.object?.object.taskDefinitionArn)
-        this.tdByArn.set(c.object.object.taskDefinitionArn, c.object.object);
-      this.enqueueAll();
-    });
-    o.instances.changes.subscribe((c) => {
-      const instance = (c.object ?? c.previous)!.object;
-      const cluster = clusterNameOf(instance.containerInstanceArn);
-      if (c.object) this.stateOf(cluster).upsertInstance(c.object.object);
-      this.enqueueCluster(cluster);
-    });
-    o.tasks.changes.subscribe((c) => {
-      const task = (c.object ?? c.previous)!.object;
-      const cluster = clusterNameOf(task.clusterArn);
-      if (c.object) this.stateOf(cluster).upsertTask(c.object.object);
-      else this.stateOf(cluster).removeTask(c.key);
-      const service = serviceOf(task);
-      if (service === undefined) return;
-      const key = serviceKey(cluster, service);
-      let tasks = this.tasksByService.get(key);
-      if (!tasks) {
-        tasks = new Map();
-        this.tasksByService.set(key, tasks);
-      }
-      if (c.object) tasks.set(c.key, c.object);
-      else tasks.delete(c.key);
-      this.loop.enqueue(key);
-    });
-    o.services.changes.subscribe((c) => this.loop.enqueue(c.key));
+    this.ownsStates = o.clusterStates === undefined;
+    this.states = o.clusterStates ?? new ClusterStates(o);
+    this.subscriptions.push(
+      o.taskDefinitions.changes.subscribe(() => this.enqueueAll()),
+      o.instances.changes.subscribe((c) => {
+        const instance = (c.object ?? c.previous)!.object;
+        this.enqueueCluster(clusterNameOf(instance.containerInstanceArn));
+      }),
+      o.tasks.changes.subscribe((c) => {
+        const task = (c.object ?? c.previous)!.object;
+        const service = serviceOf(task);
+        if (service === undefined) return;
+        const key = serviceKey(clusterNameOf(task.clusterArn), service);
+        let tasks = this.tasksByService.get(key);
+        if (!tasks) {
+          tasks = new Map();
+          this.tasksByService.set(key, tasks);
+        }
+        if (c.object) tasks.set(c.key, c.object);
+        else tasks.delete(c.key);
+        this.loop.enqueue(key);
+      }),
+      o.services.changes.subscribe((c) => this.loop.enqueue(c.key)),
+    );
   }
 
   start(): void {
@@ -116,7 +113,9 @@ export class ServiceController {
   }
 
   async stop(): Promise<void> {
+    for (const sub of this.subscriptions.splice(0)) sub.unsubscribe();
     await this.loop.stop();
+    if (this.ownsStates) this.states.dispose();
     this.events.complete();
     this.plans.complete();
   }
@@ -138,19 +137,7 @@ export class ServiceController {
 
   /** The cluster's placement state, shared by every placement decision (services and RunTask). */
   clusterState(cluster: string): ClusterState {
-    return this.stateOf(cluster);
-  }
-
-  private stateOf(cluster: string): ClusterState {
-    let state = this.clusters.get(cluster);
-    if (!state) {
-      state = new ClusterState((arn) => this.tdByArn.get(arn));
-      for (const i of this.o.instances.values()) {
-        if (clusterNameOf(i.object.containerInstanceArn) === cluster) state.upsertInstance(i.object);
-      }
-      this.clusters.set(cluster, state);
-    }
-    return state;
+    return this.states.state(cluster);
   }
 
   private async reconcile(key: string): Promise<{ requeueAfterMs?: number } | undefined> {
@@ -158,11 +145,11 @@ export class ServiceController {
     if (!entry) return undefined;
     const service = entry.object;
     const taskEntries = [...(this.tasksByService.get(key)?.values() ?? [])];
-    const state = this.stateOf(service.cluster);
+    const state = this.states.state(service.cluster);
     const plan = reconcileService(
       {
         service,
-        taskDefinitions: this.tdByArn,
+        taskDefinitions: this.states.taskDefinitions,
         tasks: taskEntries.map((e) => e.object),
         cluster: state,
         ...(this.o.targetHealth ? { targetHealth: this.o.targetHealth() } : {}),
@@ -180,10 +167,12 @@ export class ServiceController {
       this.plans.next({ key, service, plan });
       return plan.requeueAfterMs === undefined ? undefined : { requeueAfterMs: plan.requeueAfterMs };
     }
+    // The planner reserved its placements in the shared state: they are assumed until seen.
+    const assumption = this.states.assume(service.cluster, plan.startTasks);
     try {
       await this.o.store.commit(this.opsOf(key, entry, plan, taskEntries));
     } catch (error) {
-      this.undo(state, plan, taskEntries);
+      this.states.forget(assumption);
       throw error;
     }
     this.report(service, plan);
@@ -227,16 +216,6 @@ export class ServiceController {
       });
     }
     return ops;
-  }
-
-  /** The plan did not land: the shared cluster state must forget what it recorded. */
-  private undo(state: ClusterState, plan: ServicePlan, tasks: readonly Entry<Task>[]): void {
-    for (const t of plan.startTasks) state.removeTask(t.taskArn);
-    const byArn = new Map(tasks.map((t) => [t.key, t]));
-    for (const s of plan.stopTasks) {
-      const t = byArn.get(s.taskArn);
-      if (t) state.upsertTask(t.object);
-    }
   }
 
   private report(service: Service, plan: ServicePlan): void {

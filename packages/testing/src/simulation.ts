@@ -24,6 +24,7 @@ import {
 } from 'baton';
 import type { Subscription } from 'rxjs';
 import type { TaskBehaviour } from './behaviour.js';
+import { faultyStore, type SimulatedFaults } from './faults.js';
 import { SimulatedAgents } from './simulated-agent.js';
 import { containerInstanceOf, type SimulatedInstance } from './simulated-instance.js';
 
@@ -42,6 +43,15 @@ export interface SimulationOptions {
   /** STOPPED tasks are forgotten after this long (ECS keeps them about an hour). Default 1 h. */
   readonly stoppedTaskRetentionMs?: number;
   readonly arn?: ArnContext;
+  /**
+   * Reconcile every service at each step (default true), on top of what wakes the controller in
+   * production (changes, and each plan's requeueAfter). false: only those, exactly as in production.
+   */
+  readonly resyncEveryStep?: boolean;
+  /** Service-controller workers (services reconciled at once). Default Baton's (4). */
+  readonly serviceWorkers?: number;
+  /** Store faults injected into Baton's commits: failed commits, lost answers. Default none. */
+  readonly faults?: SimulatedFaults;
 }
 
 /** RunTask's options, as ECS takes them. */
@@ -87,6 +97,12 @@ export class Simulation {
     this.ready = this.boot();
     // A failed boot is reported by the first call that awaits it.
     this.ready.catch(() => undefined);
+  }
+
+  /** The Baton the simulation runs: its whole API (describeServices, serviceEvents$, metrics…). */
+  get baton(): Baton {
+    if (!this.booted) throw new Error('the simulation is still starting: await one of its calls first');
+    return this.booted.baton;
   }
 
   /** Virtual time, epoch ms. */
@@ -218,8 +234,10 @@ export class Simulation {
       this.now,
     );
     if (moved) await this.settle();
-    controller.resync();
-    await this.settle();
+    if (this.options.resyncEveryStep !== false) {
+      controller.resync();
+      await this.settle();
+    }
     for (const l of this.listeners) l(this);
   }
 
@@ -338,7 +356,8 @@ export class Simulation {
     const { options, clock } = this;
     const store = await createMemoryStore({ kinds: batonKinds, clock: () => clock.now() });
     const baton = await createBaton({
-      store,
+      store: options.faults ? faultyStore(store, options.faults) : store,
+      ...(options.serviceWorkers !== undefined ? { serviceWorkers: options.serviceWorkers } : {}),
       clock,
       seed: options.seed ?? 1,
       cluster: this.cluster,
