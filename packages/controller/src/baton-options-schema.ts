@@ -43,6 +43,7 @@ const optionRules: { readonly [K in keyof Required<BatonOptions>]: z.ZodType } =
   logger: fn('a Logger function (jsonLogger(), silentLogger)').optional(),
   instanceLostAfterMs: durationMs.optional(),
   resyncMs: durationMs.optional(),
+  serviceWorkers: z.number().int().min(1).max(64).optional(),
   stoppedTaskRetentionMs: durationMs.optional(),
   agent: z
     .strictObject({
