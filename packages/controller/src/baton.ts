@@ -30,7 +30,8 @@ import { checkRequest } from './requests.js';
 import { AutoScalingApi } from './scaling/auto-scaling-api.js';
 import { CapacityController, type EngineProvider } from './scaling/capacity-controller.js';
 import { ScalingController } from './scaling/scaling-controller.js';
-import { SecretCipher, SecretsApi, validateSecretsOptions } from './secrets/index.js';
+import { SecretCipher, SecretResolver, SecretsApi, validateSecretsOptions } from './secrets/index.js';
+import { BatonInjector } from './secrets/injector.js';
 import { ServiceController, type ServiceEventNotice } from './service-controller.js';
 import { type BatonHealth, StoreHealthMonitor } from './store-health.js';
 import { ElbV2Api, TargetGroupController } from './target-groups/index.js';
@@ -86,6 +87,8 @@ export class Baton extends EcsApi {
   /** CloudWatch Logs' API over the awslogs streams Baton keeps (docs/logs.md). */
   readonly logs: LogsApi;
   private readonly logCollector: AwslogsCollector;
+  /** Adds resolved secrets and the agent's variables to each container's create request. */
+  private readonly injector: BatonInjector;
   private readonly targetGroups: TargetGroupController;
   private readonly scaling: ScalingController;
   private readonly capacity: CapacityController[] = [];
@@ -125,6 +128,15 @@ export class Baton extends EcsApi {
       ? new SecretCipher(options.secrets.encryptionKey)
       : undefined;
     this.secrets = new SecretsApi(store, cipher, clock, arn);
+    this.injector = new BatonInjector({
+      store,
+      region: arn.region,
+      resolver: new SecretResolver({
+        local: this.secrets,
+        ...(options.secrets?.provider ? { provider: options.secrets.provider } : {}),
+        ...(options.secrets?.fileRoots ? { fileRoots: options.secrets.fileRoots } : {}),
+      }),
+    });
     this.logger = options.logger ?? jsonLogger('warn');
     this.writes = new WriteBatcher(store, { clock });
     this.storeHealth = new StoreHealthMonitor(store, this.logger);
@@ -486,6 +498,7 @@ export class Baton extends EcsApi {
       ...(a?.concurrency !== undefined ? { concurrency: a.concurrency } : {}),
       ...(this.images ? { images: this.images } : {}),
       settings: { firelensDir: this.firelensDir, ...a?.settings },
+      injector: this.injector,
       onAction: containerActionReporter(engine.instanceId, this.logger, this.counters),
       onError: (error, context) =>
         this.logger({

@@ -1,6 +1,13 @@
-import type { ActionOutcome, ContainerAction } from '@baton/reconciler';
+import type {
+  ActionOutcome,
+  ContainerAction,
+  ContainerRef,
+  ContainerSpec,
+  CreateContainerAction,
+} from '@baton/reconciler';
 import type { ContainerConfigOptions } from './container-config.js';
 import type { ContainerEngine } from './container-engine.js';
+import { type ContainerInjector, InjectionError, withInjection } from './container-injection.js';
 import { EngineError, engineMessage, engineStatus } from './engine-error.js';
 import type { ImagePinner, PinnedImage } from './image-pinning.js';
 
@@ -38,6 +45,21 @@ export interface ExecutorOptions extends ContainerConfigOptions {
   readonly images?: ImagePinner;
   /** The pinning scope of a task: its deployment (startedBy), else its task definition. */
   readonly scopeOf?: (taskArn: string) => string;
+  /** Adds secrets and metadata URIs to each create request, and registry logins to pulls. */
+  readonly injector?: ContainerInjector;
+}
+
+/** An injection failure as an engine-style verdict (the task fails; nothing is retried), keeping its reason. */
+function injectionVerdict(err: InjectionError): EngineError & { readonly reason: string } {
+  return Object.assign(new EngineError(err.message, { operation: 'create', statusCode: 500 }), {
+    reason: err.message,
+  });
+}
+
+/** The complete stopped reason an injection failure carries, if the error is one. */
+function reasonOf(err: unknown): { readonly reason?: string } {
+  const reason = (err as { reason?: unknown } | null)?.reason;
+  return typeof reason === 'string' ? { reason } : {};
 }
 
 /**
@@ -135,6 +157,27 @@ export class ActionExecutor {
     }
   }
 
+  /** The spec with the injector's variables; the result goes to the engine and nowhere else. */
+  private async inject(action: CreateContainerAction, spec: ContainerSpec): Promise<ContainerSpec> {
+    if (!this.options.injector) return spec;
+    try {
+      return withInjection(spec, await this.options.injector.forCreate(action, this.engine));
+    } catch (err) {
+      if (err instanceof InjectionError) throw injectionVerdict(err);
+      throw err;
+    }
+  }
+
+  private async pullAuth(refs: readonly ContainerRef[], image: string): Promise<object | undefined> {
+    if (!this.options.injector?.pullAuth) return undefined;
+    try {
+      return await this.options.injector.pullAuth(refs, image);
+    } catch (err) {
+      if (err instanceof InjectionError) throw injectionVerdict(err);
+      throw err;
+    }
+  }
+
   /** Runs a create or start and records its outcome for the task; an engine's verdict is kept as the reason. */
   private async recorded(
     kind: 'CreateContainer' | 'StartContainer',
@@ -147,7 +190,7 @@ export class ActionExecutor {
       this.record({ ...at, ok: true });
     } catch (err) {
       if (!isVerdict(err)) throw err;
-      this.record({ ...at, ok: false, message: engineMessage(err) });
+      this.record({ ...at, ok: false, message: engineMessage(err), ...reasonOf(err) });
       throw err;
     }
   }
@@ -158,12 +201,19 @@ export class ActionExecutor {
         try {
           const ref = action.for[0];
           const pin = ref ? await this.pin(action.image, ref.taskArn) : undefined;
-          await this.engine.pull(pin?.image ?? action.image, pin?.authconfig);
+          const login = pin?.authconfig ?? (await this.pullAuth(action.for, action.image));
+          await this.engine.pull(pin?.image ?? action.image, login);
           for (const ref of action.for) this.record({ action: 'PullImage', ...ref, ok: true });
         } catch (err) {
           if (!isVerdict(err)) throw err;
           for (const ref of action.for)
-            this.record({ action: 'PullImage', ...ref, ok: false, message: engineMessage(err) });
+            this.record({
+              action: 'PullImage',
+              ...ref,
+              ok: false,
+              message: engineMessage(err),
+              ...reasonOf(err),
+            });
           throw err;
         }
         return;
@@ -172,7 +222,8 @@ export class ActionExecutor {
           const pin = await this.pin(action.spec.image, action.taskArn);
           if (pin && !(await this.engine.hasImage(pin.image)))
             await this.engine.pull(pin.image, pin.authconfig);
-          await this.engine.create(pin ? { ...action.spec, image: pin.image } : action.spec, this.options);
+          const spec = pin ? { ...action.spec, image: pin.image } : action.spec;
+          await this.engine.create(await this.inject(action, spec), this.options);
         });
       case 'StartContainer':
         return this.recorded('StartContainer', action, () => this.engine.start(action.containerId));

@@ -14,6 +14,12 @@ export type {
   EngineLogLine,
   EngineLogOptions,
 } from './container-engine.js';
+export {
+  type ContainerInjection,
+  type ContainerInjector,
+  InjectionError,
+  withInjection,
+} from './container-injection.js';
 export { DockerRuntime, type DockerRuntimeOptions, type EngineSpec } from './docker-runtime.js';
 export { canonicalEndpoint, dockerOptions } from './endpoint.js';
 export { DockerEngine, type DockerEngineOptions } from './engine.js';

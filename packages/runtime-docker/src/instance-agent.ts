@@ -10,6 +10,7 @@ import {
 import type { Subscription } from 'rxjs';
 import type { AgentStore, Versioned } from './agent-store.js';
 import type { ContainerEngine } from './container-engine.js';
+import type { ContainerInjector } from './container-injection.js';
 import { DockerEngine } from './engine.js';
 import { engineStatus } from './engine-error.js';
 import { ActionExecutor } from './executor.js';
@@ -22,6 +23,8 @@ export interface InstanceAgentOptions extends InstanceRegistration {
   readonly engine?: ContainerEngine;
   /** The task agent's settings (pull behaviour, cleanup wait, default start timeout). */
   readonly settings?: Partial<AgentSettings>;
+  /** Secrets and metadata URIs for each create, registry logins for pulls (see ContainerInjector). */
+  readonly injector?: ContainerInjector;
   /** Where published ports bind. Default 127.0.0.1. */
   readonly publishHostIp?: string;
   /** Full re-observation of the engine, whatever the events said. Default 30 s. */
@@ -104,6 +107,7 @@ export class InstanceAgent {
       ...(options.images
         ? { images: options.images, scopeOf: (arn: string) => this.scopes.get(arn) ?? arn }
         : {}),
+      ...(options.injector ? { injector: options.injector } : {}),
     });
   }
 

@@ -62,14 +62,18 @@ export function imageReadiness(
 ):
   | { readonly state: 'ready' }
   | { readonly state: 'pull' }
-  | { readonly state: 'failed'; readonly message: string } {
+  | { readonly state: 'failed'; readonly message: string; readonly reason?: string } {
   const pulled = latestOutcome(ctx.outcomes, 'PullImage', view.def.name);
   const cached = hasImage(ctx.images, view.def.image);
   const behavior = ctx.settings.imagePullBehavior;
   if (pulled?.ok) return { state: 'ready' };
   if (pulled && !pulled.ok) {
     if (cached && behavior !== 'always') return { state: 'ready' };
-    return { state: 'failed', message: pulled.message ?? 'pull failed' };
+    return {
+      state: 'failed',
+      message: pulled.message ?? 'pull failed',
+      ...(pulled.reason !== undefined ? { reason: pulled.reason } : {}),
+    };
   }
   if (cached && (behavior === 'once' || behavior === 'prefer-cached')) return { state: 'ready' };
   return { state: 'pull' };
@@ -80,10 +84,13 @@ function startFailure(ctx: FailureContext): StopCause | undefined {
   for (const v of ctx.views) {
     if (!v.observed && !v.lost) {
       const image = imageReadiness(v, ctx);
-      if (image.state === 'failed') return failedToStart(agentStoppedReasons.pullFailed(image.message));
+      if (image.state === 'failed')
+        return failedToStart(image.reason ?? agentStoppedReasons.pullFailed(image.message));
       const created = latestOutcome(ctx.outcomes, 'CreateContainer', v.def.name);
       if (created && !created.ok)
-        return failedToStart(agentStoppedReasons.createFailed(created.message ?? 'create failed'));
+        return failedToStart(
+          created.reason ?? agentStoppedReasons.createFailed(created.message ?? 'create failed'),
+        );
     }
     if (!v.everStarted) {
       if (v.lost) return failedToStart(agentStoppedReasons.removedBeforeStart(v.def.name));

@@ -244,6 +244,11 @@ export interface ActionOutcome extends ContainerRef {
   readonly at: number;
   /** The engine's error, when `ok` is false. */
   readonly message?: string;
+  /**
+   * The task's whole stopped reason, when the failure is the runtime's own rather than the engine's
+   * (secrets or registry credentials it could not resolve: ECS's `ResourceInitializationError: …`).
+   */
+  readonly reason?: string;
 }
 
 /** The fields of a Task the agent writes. */
