@@ -71,7 +71,6 @@ const optionRules: { readonly [K in keyof Required<BatonOptions>]: z.ZodType } =
   clock: object('a Clock').optional(),
   leaderElection: object('leader election options').optional(),
   secrets: object('secrets options').optional(),
-  metadata: object('metadata endpoint options').optional(),
   logs: z
     .strictObject({
       maxBytes: z.number().int().positive().optional(),

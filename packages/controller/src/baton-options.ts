@@ -7,7 +7,7 @@ import type { BatonKinds, Store } from '@baton/store';
 import type { Clock } from './clock.js';
 import type { LeaderElectionOptions } from './leader/index.js';
 import type { Logger } from './observability.js';
-import type { MetadataOptions, SecretsOptions } from './secrets/options.js';
+import type { SecretsOptions } from './secrets/options.js';
 import type { WorkloadSecurityOptions } from './security-policy.js';
 
 export interface BatonOptions {
@@ -78,8 +78,6 @@ export interface BatonOptions {
    * encryption key, the directories `file://` references may read, your own provider. See docs/secrets.md.
    */
   readonly secrets?: SecretsOptions;
-  /** The task metadata endpoint v4 (on by default). See docs/secrets.md#task-metadata-endpoint-v4. */
-  readonly metadata?: MetadataOptions;
   /** awslogs streams kept by Baton (docs/logs.md): under `dataDir`/logs when set, else in memory. */
   readonly logs?: {
     /** Bytes of log messages kept in all; the oldest go first. Default 64 MiB. */

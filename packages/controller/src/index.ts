@@ -45,7 +45,6 @@ export {
 } from './scaling/capacity-controller.js';
 export { ScalingController, type ScalingControllerOptions } from './scaling/scaling-controller.js';
 export {
-  type MetadataOptions,
   type ParameterMetadata,
   parseEnvironmentFile,
   type RegistryAuth,

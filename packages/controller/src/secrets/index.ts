@@ -1,5 +1,5 @@
 export { parseEncryptionKey, SecretCipher, SecretIntegrityError } from './cipher.js';
-export { type MetadataOptions, type SecretsOptions, validateSecretsOptions } from './options.js';
+export { type SecretsOptions, validateSecretsOptions } from './options.js';
 export {
   parseEnvironmentFile,
   type RegistryAuth,

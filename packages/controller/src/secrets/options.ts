@@ -19,22 +19,6 @@ export interface SecretsOptions {
   readonly provider?: SecretProviderFunction;
 }
 
-/** `createBaton({ metadata })`: the task metadata endpoint v4. */
-export interface MetadataOptions {
-  /** Serve it and give containers its URIs. Default true. */
-  readonly enabled?: boolean;
-  /**
-   * Port on each engine's bridge gateway. Default 0 (any free port, chosen on start); set a fixed
-   * port so containers adopted after a restart keep a working URI.
-   */
-  readonly port?: number;
-  /**
-   * Key for the per-container tokens (32 bytes, hex or base64). Default: derived from
-   * `secrets.encryptionKey`, else random per process (tokens of adopted containers then change).
-   */
-  readonly tokenKey?: Uint8Array | string;
-}
-
 const key = (option: string) =>
   z.custom<Uint8Array | string>((v) => {
     if (typeof v !== 'string' && !(v instanceof Uint8Array)) return false;
@@ -52,23 +36,13 @@ const SecretsOptionsSchema = z.strictObject({
   provider: z.custom<SecretProviderFunction>((v) => typeof v === 'function', 'must be a function').optional(),
 });
 
-const MetadataOptionsSchema = z.strictObject({
-  enabled: z.boolean().optional(),
-  port: z.number().int().min(0).max(65535).optional(),
-  tokenKey: key('metadata.tokenKey').optional(),
-});
-
 const Schema = z.object({
   secrets: SecretsOptionsSchema.optional(),
-  metadata: MetadataOptionsSchema.optional(),
 });
 
-/** Validates the `secrets` and `metadata` options; the error names the option. Never echoes a key. */
-export function validateSecretsOptions(options: {
-  readonly secrets?: unknown;
-  readonly metadata?: unknown;
-}): void {
-  const r = Schema.safeParse({ secrets: options.secrets, metadata: options.metadata });
+/** Validates the `secrets` options; the error names the option. Never echoes a key. */
+export function validateSecretsOptions(options: { readonly secrets?: unknown }): void {
+  const r = Schema.safeParse({ secrets: options.secrets });
   if (r.success) return;
   const issue = r.error.issues[0]!;
   const path = issue.path

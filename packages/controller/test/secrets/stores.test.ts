@@ -158,9 +158,6 @@ describe('createBaton secrets options', () => {
     await expect(createBaton({ logger: silentLogger, secrets: { fileRoots: ['relative'] } })).rejects.toThrow(
       /createBaton: secrets\.fileRoots\[0\]: must be an absolute path/,
     );
-    await expect(createBaton({ logger: silentLogger, metadata: { port: 70000 } })).rejects.toThrow(
-      /createBaton: metadata\.port/,
-    );
   });
 
   it('without a key, the local stores say which option turns them on', async () => {
