@@ -101,6 +101,7 @@ export {
   parseScheduledAction,
   type ScalingConfiguration,
 } from './resources/parse.js';
+export { scheduledActionLimitIssues } from './resources/rules.js';
 export { ScalableTarget, type ScalableTargetInput, SuspendedState } from './resources/scalable-target.js';
 export {
   AdjustmentType,
@@ -123,6 +124,7 @@ export {
   ScalableTargetAction,
   ScheduledAction,
   type ScheduledActionInput,
+  utcMillis,
 } from './resources/scheduled-action.js';
 export { type StepBounds, stepAdjustmentIssues } from './resources/step-rules.js';
 // Schedules.

@@ -6,6 +6,8 @@ import {
   parseScalingConfiguration,
   parseScalingPolicy,
   parseScheduledAction,
+  scheduledActionLimitIssues,
+  utcMillis,
 } from '../src/index.js';
 import { alarm, bad, cpuPolicy, lines, ok, scheduled, stepPolicy, target } from './helpers.js';
 
@@ -323,5 +325,26 @@ describe('scaling configuration', () => {
       MetricAlarms: [alarm({ AlarmName: 'hi', AlarmActions: [arn] })],
     });
     expect(ok(result).value.alarms).toHaveLength(1);
+  });
+});
+
+describe('scheduled action times and limits (Application Auto Scaling)', () => {
+  it('StartTime/EndTime without an offset are UTC, never the host time zone', () => {
+    expect(utcMillis('2026-03-01T10:00:00')).toBe(Date.UTC(2026, 2, 1, 10, 0, 0));
+    expect(utcMillis('2026-03-01T10:00:00+02:00')).toBe(Date.UTC(2026, 2, 1, 8, 0, 0));
+    expect(utcMillis(1_700_000_000)).toBe(1_700_000_000_000);
+  });
+
+  // https://docs.aws.amazon.com/autoscaling/application/userguide/scheduled-scaling-policy-overview.html
+  it('an action setting only MinCapacity above the current MaxCapacity is refused (and MaxCapacity below MinCapacity)', () => {
+    expect(scheduledActionLimitIssues({ MinCapacity: 8 }, { MinCapacity: 1, MaxCapacity: 5 })[0]?.path).toBe(
+      'ScalableTargetAction.MinCapacity',
+    );
+    expect(scheduledActionLimitIssues({ MaxCapacity: 1 }, { MinCapacity: 2, MaxCapacity: 5 })[0]?.path).toBe(
+      'ScalableTargetAction.MaxCapacity',
+    );
+    expect(
+      scheduledActionLimitIssues({ MinCapacity: 8, MaxCapacity: 10 }, { MinCapacity: 1, MaxCapacity: 5 }),
+    ).toEqual([]);
   });
 });

@@ -121,6 +121,15 @@ describe('rate and at', () => {
     expect(iso(nextFireTime(s, at('2024-01-01T00:07:30Z')))).toBe('2024-01-01T00:10:00Z');
   });
 
+  // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rate-expressions.html:
+  // "rate(1 hours) and rate(5 hour) aren't valid".
+  it('the unit must agree with the value: rate(1 hours) and rate(5 hour) are refused', () => {
+    expect(isRight(parseSchedule('rate(1 hours)'))).toBe(false);
+    expect(isRight(parseSchedule('rate(5 hour)'))).toBe(false);
+    expect(isRight(parseSchedule('rate(1 minute)'))).toBe(true);
+    expect(isRight(parseSchedule('rate(5 days)'))).toBe(true);
+  });
+
   it('accepts singular and plural units', () => {
     expect(isRight(parseSchedule('rate(1 hour)'))).toBe(true);
     expect(isRight(parseSchedule('rate(2 hours)'))).toBe(true);

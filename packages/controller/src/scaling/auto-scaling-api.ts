@@ -3,6 +3,7 @@ import {
   parseScalingConfiguration,
   type ScalingActivity,
   type ScalingConfiguration,
+  scheduledActionLimitIssues,
 } from '@baton/scaler';
 import type { BatonKinds, Store } from '@baton/store';
 import { isLeft } from 'fp-ts/lib/Either.js';
@@ -75,6 +76,10 @@ export class AutoScalingApi {
         'ResourceNotFoundException',
         `No scalable target registered for ${String(action.ResourceId)}.`,
       );
+    const target = current.ScalableTarget as { MinCapacity: number; MaxCapacity: number };
+    const limits = (action.ScalableTargetAction ?? {}) as { MinCapacity?: number; MaxCapacity?: number };
+    const crossing = scheduledActionLimitIssues(limits, target);
+    if (crossing.length > 0) throw BatonApiError.fromIssues('PutScheduledAction request', crossing);
     const actions = ((current.ScheduledActions as Record<string, unknown>[] | undefined) ?? []).filter(
       (a) => a.ScheduledActionName !== action.ScheduledActionName,
     );

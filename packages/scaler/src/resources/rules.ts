@@ -1,5 +1,6 @@
 import type { ValidationIssue } from '@baton/model';
 import { show } from '@baton/model';
+import { utcMillis } from './scheduled-action.js';
 import { type StepBounds, stepAdjustmentIssues } from './step-rules.js';
 
 /**
@@ -191,13 +192,44 @@ export function scheduledActionRules(input: unknown): ValidationIssue[] {
   return out;
 }
 
-function timestamp(v: unknown): number | undefined {
-  if (typeof v === 'number') return v < 1e11 ? v * 1000 : v;
-  if (typeof v === 'string') {
-    const t = Date.parse(v);
-    return Number.isNaN(t) ? undefined : t;
-  }
-  return undefined;
+const timestamp = utcMillis;
+
+/**
+ * A scheduled action that sets one limit must not cross the target's other one: "you must include
+ * both sizes to ensure that the new minimum capacity is not greater than the maximum capacity, or the
+ * new maximum capacity is not less than the minimum capacity"
+ * (https://docs.aws.amazon.com/autoscaling/application/userguide/scheduled-scaling-policy-overview.html).
+ * Checked by PutScheduledAction against the scalable target as registered then.
+ */
+export function scheduledActionLimitIssues(
+  action: { readonly MinCapacity?: number | undefined; readonly MaxCapacity?: number | undefined },
+  target: { readonly MinCapacity: number; readonly MaxCapacity: number },
+): ValidationIssue[] {
+  if (
+    action.MinCapacity !== undefined &&
+    action.MaxCapacity === undefined &&
+    action.MinCapacity > target.MaxCapacity
+  )
+    return [
+      issue(
+        'ScalableTargetAction.MinCapacity',
+        'min-max',
+        `must not be greater than the scalable target's MaxCapacity (${target.MaxCapacity}) unless MaxCapacity is set too (got ${action.MinCapacity})`,
+      ),
+    ];
+  if (
+    action.MaxCapacity !== undefined &&
+    action.MinCapacity === undefined &&
+    action.MaxCapacity < target.MinCapacity
+  )
+    return [
+      issue(
+        'ScalableTargetAction.MaxCapacity',
+        'min-max',
+        `must not be less than the scalable target's MinCapacity (${target.MinCapacity}) unless MinCapacity is set too (got ${action.MaxCapacity})`,
+      ),
+    ];
+  return [];
 }
 
 export function capacityProviderRules(input: unknown): ValidationIssue[] {

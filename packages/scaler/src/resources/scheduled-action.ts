@@ -26,6 +26,29 @@ const Timezone = z.string().refine(isValidTimeZone, {
 });
 
 /**
+ * PutScheduledAction's StartTime/EndTime. A date-time written without an offset is UTC, as AWS reads
+ * it — never the host's local time (JavaScript's Date.parse would take it as local).
+ */
+export const UtcTimestamp = z.union([z.number(), z.string(), z.date()]).transform((v, ctx) => {
+  const ms = utcMillis(v);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `must be a timestamp (got ${show(v)})` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+/** Epoch ms of a timestamp: numbers below 1e11 are seconds; an ISO date-time without offset is UTC. */
+export function utcMillis(v: unknown): number | undefined {
+  if (v instanceof Date) return v.getTime();
+  if (typeof v === 'number') return Number.isFinite(v) ? (v < 1e11 ? Math.round(v * 1000) : v) : undefined;
+  if (typeof v !== 'string') return undefined;
+  const local = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(v.trim());
+  const ms = Date.parse(local ? `${v.trim().replace(' ', 'T')}Z` : v);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/**
  * A scheduled action, as PutScheduledAction takes it: at the scheduled times
  * it sets the target's MinCapacity and/or MaxCapacity, and the desired count
  * moves into the new range.
@@ -38,8 +61,8 @@ export const ScheduledAction = ecsObject({
   Schedule,
   /** IANA zone for at() and cron(); UTC when absent. */
   Timezone: Timezone.optional(),
-  StartTime: Timestamp.optional(),
-  EndTime: Timestamp.optional(),
+  StartTime: UtcTimestamp.optional(),
+  EndTime: UtcTimestamp.optional(),
   ScalableTargetAction,
   ScheduledActionARN: ignored('output-only'),
   CreationTime: Timestamp.optional(),

@@ -35,6 +35,15 @@ export function parseSchedule(text: string): Either<string, ScheduleExpression> 
     const value = r ? Number(r[1]) : 0;
     if (!r || value < 1)
       return left(`rate(...) needs a positive whole number and minute(s), hour(s) or day(s) (got "${body}")`);
+    // "If the value is equal to 1, then the unit must be singular. If the value is greater than 1,
+    // the unit must be plural. For example, rate(1 hours) and rate(5 hour) aren't valid"
+    // (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rate-expressions.html; the same
+    // rate(value unit) of https://docs.aws.amazon.com/autoscaling/application/APIReference/API_PutScheduledAction.html).
+    const plural = r[2]!.endsWith('s');
+    if (plural !== value > 1)
+      return left(
+        `rate(...) takes a singular unit for 1 and a plural one above 1, e.g. rate(1 hour), rate(5 hours) (got "${body}")`,
+      );
     const unit = r[2]!.replace(/s$/, '') as keyof typeof unitMs;
     return right({ kind: 'rate', text: text.trim(), value, unit, everyMs: value * unitMs[unit] });
   }
