@@ -199,3 +199,79 @@ export async function stopTaskUntilStopped(
     return t?.lastStatus === 'STOPPED' ? t : undefined;
   });
 }
+
+const cliPath = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+
+export interface ServeProcess {
+  /** From the one stdout line `Baton listening on <url>`. */
+  readonly url: string;
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+  /** Sends `signal` and resolves with the exit code. */
+  readonly stop: (signal?: NodeJS.Signals) => Promise<number | null>;
+}
+
+/** `baton serve ARGS` as a child process (from source, with tsx); resolves once it says it is listening. */
+export async function spawnServe(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<ServeProcess> {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', cliPath, 'serve', ...args],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`baton serve did not start within 60 s; stderr:\n${err}`));
+    }, 60_000);
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /^Baton listening on (\S+)$/m.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`baton serve exited with ${code} before listening; stderr:\n${err}`));
+    });
+  });
+  return {
+    url,
+    stdout: () => out,
+    stderr: () => err,
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** `baton serve ARGS` expected to refuse: its exit code and stderr. */
+export async function serveRefusal(args: readonly string[], env: NodeJS.ProcessEnv = {}) {
+  const r = await promisify(execFile)(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', cliPath, 'serve', ...args],
+    {
+      env: { ...process.env, ...env },
+      timeout: 60_000,
+    },
+  ).then(
+    (ok) => ({ code: 0, stderr: ok.stderr }),
+    (e: Error & { code?: number; stderr?: string }) => ({ code: e.code ?? -1, stderr: e.stderr ?? '' }),
+  );
+  return r;
+}

@@ -1,0 +1,243 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { parseArgs } from 'node:util';
+import type { EngineSpec } from '@baton/runtime-docker';
+import { z } from 'zod';
+import type { AccessKey } from '../endpoint/index.js';
+import { type AgentEnvironment, agentEnvironment } from './agent-env.js';
+import { UsageError } from './usage-error.js';
+
+/** Everything `baton serve` runs with, after flags, environment and config file are merged. */
+export interface ServeConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly cluster: string;
+  readonly engines: readonly EngineSpec[];
+  readonly dataDir?: string;
+  readonly etcd?: readonly string[];
+  readonly region: string;
+  readonly accountId: string;
+  readonly credentials: readonly AccessKey[];
+  readonly tls?: { readonly cert: string; readonly key: string };
+  readonly logFormat: 'text' | 'json';
+  readonly maxBodyBytes: number;
+  readonly agent: AgentEnvironment;
+}
+
+export const serveUsage = `usage: baton serve [options]
+
+  --host <addr>          listen address (default 127.0.0.1; others need credentials)
+  --port <n>             listen port (default 4566; 0 picks a free one)
+  --cluster <name>       the cluster the engines join (default "default", or ECS_CLUSTER)
+  --engine <endpoint>    a Docker engine, e.g. unix:///var/run/docker.sock (repeatable;
+                         default: the local Docker socket when there is one)
+  --data-dir <dir>       keep state on disk here
+  --etcd <endpoints>     comma-separated etcd URLs: shared store and leader election
+  --region <region>      region in ARNs (default us-east-1)
+  --account-id <id>      account in ARNs (default 000000000000)
+  --tls-cert <file>      serve HTTPS with this certificate (PEM) …
+  --tls-key <file>       … and this key
+  --max-body-bytes <n>   largest request body (default 1048576)
+  --log-format <fmt>     text (default) or json
+  --config <file>        a JSON file with any of the above (camelCase) and "credentials"
+
+Credentials: BATON_ACCESS_KEY_ID / BATON_SECRET_ACCESS_KEY, or "credentials": [{ "accessKeyId",
+"secretAccessKey" }] in the config file. ECS agent variables read: ECS_IMAGE_PULL_BEHAVIOR,
+ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION, ECS_CONTAINER_START_TIMEOUT, ECS_RESERVED_PORTS,
+ECS_RESERVED_MEMORY, ECS_INSTANCE_ATTRIBUTES, ECS_CLUSTER.`;
+
+const EngineEntry = z.union([
+  z.string().min(1),
+  z.object({
+    endpoint: z.string().min(1),
+    instanceId: z.string().min(1).optional(),
+    attributes: z.record(z.string(), z.string()).optional(),
+  }),
+]);
+
+/** The config file: the flags' names in camelCase, plus credentials. */
+const ConfigFile = z.strictObject({
+  host: z.string().min(1).optional(),
+  port: z.number().int().min(0).max(65535).optional(),
+  cluster: z.string().min(1).optional(),
+  engines: z.array(EngineEntry).optional(),
+  dataDir: z.string().min(1).optional(),
+  etcd: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
+  region: z.string().min(1).optional(),
+  accountId: z
+    .string()
+    .regex(/^\d{12}$/, 'must be 12 digits')
+    .optional(),
+  credentials: z
+    .array(z.strictObject({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1) }))
+    .optional(),
+  tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
+  logFormat: z.enum(['text', 'json']).optional(),
+  maxBodyBytes: z.number().int().positive().optional(),
+});
+
+const flags = {
+  host: { type: 'string' },
+  port: { type: 'string' },
+  cluster: { type: 'string' },
+  engine: { type: 'string', multiple: true },
+  'data-dir': { type: 'string' },
+  etcd: { type: 'string' },
+  region: { type: 'string' },
+  'account-id': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'max-body-bytes': { type: 'string' },
+  'log-format': { type: 'string' },
+  config: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
+
+/** `baton serve`'s arguments → its configuration; a UsageError names the flag, variable or entry at fault. */
+export function serveConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ServeConfig | 'help' {
+  let values: ReturnType<typeof parseArgs<{ options: typeof flags; strict: true }>>['values'];
+  try {
+    ({ values } = parseArgs({ args: [...argv], options: flags, strict: true, allowPositionals: false }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.help) return 'help';
+  const file = values.config === undefined ? {} : readConfig(values.config);
+  const agent = agentEnvironment(env);
+
+  const host = values.host ?? file.host ?? '127.0.0.1';
+  const port = values.port === undefined ? (file.port ?? 4566) : integer('--port', values.port, 0, 65535);
+  const cluster = values.cluster ?? file.cluster ?? agent.cluster ?? 'default';
+  const region = values.region ?? file.region ?? 'us-east-1';
+  const accountId = values['account-id'] ?? file.accountId ?? '000000000000';
+  if (!/^\d{12}$/.test(accountId))
+    throw new UsageError(`--account-id: must be 12 digits (got "${accountId}")`);
+  const logFormat = values['log-format'] ?? file.logFormat ?? 'text';
+  if (logFormat !== 'text' && logFormat !== 'json')
+    throw new UsageError(`--log-format: must be text or json (got "${logFormat}")`);
+  const maxBodyBytes =
+    values['max-body-bytes'] === undefined
+      ? (file.maxBodyBytes ?? 1024 * 1024)
+      : integer('--max-body-bytes', values['max-body-bytes'], 1, 64 * 1024 * 1024);
+
+  const credentials: AccessKey[] = [...(file.credentials ?? [])];
+  const id = env.BATON_ACCESS_KEY_ID;
+  const secret = env.BATON_SECRET_ACCESS_KEY;
+  if ((id === undefined) !== (secret === undefined))
+    throw new UsageError('BATON_ACCESS_KEY_ID and BATON_SECRET_ACCESS_KEY: set both or neither');
+  if (id && secret) credentials.push({ accessKeyId: id, secretAccessKey: secret });
+  if (credentials.length === 0 && !isLoopback(host))
+    throw new UsageError(
+      `--host ${host}: refusing to listen beyond the loopback interface without credentials (set BATON_ACCESS_KEY_ID and BATON_SECRET_ACCESS_KEY, or "credentials" in --config)`,
+    );
+
+  const certFile = values['tls-cert'] ?? file.tls?.cert;
+  const keyFile = values['tls-key'] ?? file.tls?.key;
+  if ((certFile === undefined) !== (keyFile === undefined))
+    throw new UsageError(
+      certFile === undefined ? '--tls-key: needs --tls-cert too' : '--tls-cert: needs --tls-key too',
+    );
+  const tls =
+    certFile && keyFile
+      ? { cert: readText('--tls-cert', certFile), key: readText('--tls-key', keyFile) }
+      : undefined;
+
+  const engineEntries: z.infer<typeof EngineEntry>[] =
+    values.engine ??
+    file.engines ??
+    (existsSync(DEFAULT_DOCKER_SOCKET) ? [`unix://${DEFAULT_DOCKER_SOCKET}`] : []);
+  const engines = engineEntries.map((e) => engineSpec(e, agent));
+
+  const etcdText = values.etcd ?? file.etcd;
+  const etcd =
+    etcdText === undefined
+      ? undefined
+      : (Array.isArray(etcdText) ? etcdText : String(etcdText).split(',')).map((s) => s.trim());
+  if (etcd)
+    for (const u of etcd)
+      if (!/^https?:\/\/[^/]+$/.test(u))
+        throw new UsageError(`--etcd: "${u}" is not an http(s)://host:port URL`);
+  const dataDir = values['data-dir'] ?? file.dataDir;
+  if (etcd && dataDir) throw new UsageError('--data-dir: not with --etcd (etcd keeps the state)');
+
+  return {
+    host,
+    port,
+    cluster,
+    engines,
+    ...(dataDir ? { dataDir } : {}),
+    ...(etcd ? { etcd } : {}),
+    region,
+    accountId,
+    credentials,
+    ...(tls ? { tls } : {}),
+    logFormat,
+    maxBodyBytes,
+    agent,
+  };
+}
+
+function engineSpec(entry: z.infer<typeof EngineEntry>, agent: AgentEnvironment): EngineSpec {
+  const e = typeof entry === 'string' ? { endpoint: entry } : entry;
+  if (!/^(unix|tcp|http|https):\/\//.test(e.endpoint))
+    throw new UsageError(
+      `--engine: "${e.endpoint}" must be unix:///path, tcp://host:port or http(s)://host:port`,
+    );
+  return {
+    endpoint: e.endpoint,
+    // Stable across restarts, so the next start adopts the same instance and its containers.
+    instanceId:
+      'instanceId' in e && e.instanceId
+        ? e.instanceId
+        : `i-${createHash('sha256').update(e.endpoint).digest('hex').slice(0, 17)}`,
+    ...(agent.attributes || ('attributes' in e && e.attributes)
+      ? { attributes: { ...agent.attributes, ...('attributes' in e ? e.attributes : {}) } }
+      : {}),
+    ...(agent.reservedPorts ? { reservedPorts: agent.reservedPorts } : {}),
+    ...(agent.reservedMemoryMiB !== undefined ? { reservedMemoryMiB: agent.reservedMemoryMiB } : {}),
+  };
+}
+
+function readConfig(path: string): z.infer<typeof ConfigFile> {
+  const text = readText('--config', path);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`--config ${path}: not valid JSON (${(error as Error).message})`);
+  }
+  const parsed = ConfigFile.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const where =
+      issue.path.length > 0 ? issue.path.join('.') : (issue as { keys?: string[] }).keys?.join(', ');
+    throw new UsageError(`--config ${path}: ${where ? `${where}: ` : ''}${issue.message}`);
+  }
+  return parsed.data;
+}
+
+function readText(flag: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(
+      `${flag} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
+}
+
+function integer(flag: string, text: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < min || n > max)
+    throw new UsageError(`${flag}: must be a whole number from ${min} to ${max} (got "${text}")`);
+  return n;
+}
+
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return host === '::1';
+}

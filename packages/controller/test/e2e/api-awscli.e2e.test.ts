@@ -1,0 +1,237 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  clusterContainers,
+  engine1,
+  httpdTaskDefinition,
+  httpStatus,
+  requireEngine,
+  type ServeProcess,
+  spawnServe,
+  uniqueCluster,
+  waitFor,
+} from './harness.js';
+
+const AWS = '/usr/bin/aws';
+const key = { id: 'AKIDAWSCLI000000001', secret: 'awscli-walkthrough-secret' };
+const cluster = uniqueCluster('api-cli');
+const dir = mkdtempSync(join(tmpdir(), 'baton-api-awscli-'));
+
+interface CliResult {
+  readonly code: number;
+  readonly json: Record<string, unknown>;
+  readonly stderr: string;
+}
+
+/** The stock AWS CLI (Debian's awscli 2.9) against `url`. */
+async function aws(url: string, args: string[], secret = key.secret): Promise<CliResult> {
+  return promisify(execFile)(AWS, ['--endpoint-url', url, '--output', 'json', ...args], {
+    timeout: 120_000,
+    env: {
+      PATH: process.env.PATH,
+      HOME: dir,
+      AWS_ACCESS_KEY_ID: key.id,
+      AWS_SECRET_ACCESS_KEY: secret,
+      AWS_DEFAULT_REGION: 'us-east-1',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_PAGER: '',
+      AWS_MAX_ATTEMPTS: '1',
+    },
+  }).then(
+    (r) => ({
+      code: 0,
+      json: r.stdout.trim() ? (JSON.parse(r.stdout) as Record<string, unknown>) : {},
+      stderr: r.stderr,
+    }),
+    (e: Error & { code?: number; stderr?: string }) => ({
+      code: Number(e.code ?? -1),
+      json: {},
+      stderr: e.stderr ?? e.message,
+    }),
+  );
+}
+
+type Svc = { status: string; runningCount: number; desiredCount: number; deployments: unknown[] };
+type TaskJson = {
+  taskArn: string;
+  lastStatus: string;
+  containers: { networkBindings?: { hostPort: number }[] }[];
+};
+
+describe('the AWS CLI walkthrough against baton serve on a real engine', () => {
+  let serve: ServeProcess;
+  const dataDir = join(dir, 'data');
+  const args = ['--port', '0', '--cluster', cluster, '--engine', engine1, '--data-dir', dataDir];
+  const env = {
+    BATON_ACCESS_KEY_ID: key.id,
+    BATON_SECRET_ACCESS_KEY: key.secret,
+    ECS_IMAGE_PULL_BEHAVIOR: 'prefer-cached',
+    ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION: '2s',
+  };
+  beforeAll(async () => {
+    if (!existsSync(AWS))
+      throw new Error(`${AWS} is missing: run \`bash scripts/provision.sh awscli\` (as root)`);
+    await requireEngine(engine1);
+    serve = await spawnServe(args, env);
+  });
+  afterAll(async () => {
+    await serve?.stop();
+  });
+
+  it('runs a service from create-cluster to delete-service --force', async () => {
+    const url = serve.url;
+    const created = await aws(url, ['ecs', 'create-cluster', '--cluster-name', cluster]);
+    expect(created.code, created.stderr).toBe(0);
+    expect((created.json.cluster as { status: string }).status).toBe('ACTIVE');
+
+    const tdFile = join(dir, 'td.json');
+    writeFileSync(tdFile, JSON.stringify(httpdTaskDefinition(`${cluster}-web`)));
+    const td = await aws(url, ['ecs', 'register-task-definition', '--cli-input-json', `file://${tdFile}`]);
+    expect(td.code, td.stderr).toBe(0);
+    expect((td.json.taskDefinition as { revision: number }).revision).toBe(1);
+
+    const svc = await aws(url, [
+      'ecs',
+      'create-service',
+      '--cluster',
+      cluster,
+      '--service-name',
+      'web',
+      '--task-definition',
+      `${cluster}-web`,
+      '--desired-count',
+      '1',
+    ]);
+    expect(svc.code, svc.stderr).toBe(0);
+    const waited = await aws(url, [
+      'ecs',
+      'wait',
+      'services-stable',
+      '--cluster',
+      cluster,
+      '--services',
+      'web',
+    ]);
+    expect(waited.code, waited.stderr).toBe(0);
+    const described = await aws(url, ['ecs', 'describe-services', '--cluster', cluster, '--services', 'web']);
+    const s = (described.json.services as Svc[])[0]!;
+    expect(s).toMatchObject({ status: 'ACTIVE', runningCount: 1, desiredCount: 1 });
+
+    const listed = await aws(url, ['ecs', 'list-tasks', '--cluster', cluster, '--service-name', 'web']);
+    const taskArns = listed.json.taskArns as string[];
+    expect(taskArns).toHaveLength(1);
+    const tasks = await aws(url, ['ecs', 'describe-tasks', '--cluster', cluster, '--tasks', ...taskArns]);
+    const task = (tasks.json.tasks as TaskJson[])[0]!;
+    expect(task.lastStatus).toBe('RUNNING');
+    const port = task.containers[0]!.networkBindings![0]!.hostPort;
+    expect(await httpStatus(port)).toBe(200);
+
+    // SIGTERM leaves the container running; the next start adopts the same task.
+    expect(await serve.stop()).toBe(0);
+    expect((await clusterContainers(engine1, cluster)).length).toBe(1);
+    serve = await spawnServe(args, env);
+    const again = await aws(serve.url, ['ecs', 'list-tasks', '--cluster', cluster, '--service-name', 'web']);
+    expect(again.json.taskArns).toEqual(taskArns);
+    expect(await httpStatus(port)).toBe(200);
+
+    const updated = await aws(serve.url, [
+      'ecs',
+      'update-service',
+      '--cluster',
+      cluster,
+      '--service',
+      'web',
+      '--desired-count',
+      '2',
+    ]);
+    expect((updated.json.service as Svc).desiredCount).toBe(2);
+
+    const stopped = await aws(serve.url, [
+      'ecs',
+      'stop-task',
+      '--cluster',
+      cluster,
+      '--task',
+      taskArns[0]!,
+      '--reason',
+      'walkthrough',
+    ]);
+    expect(stopped.code, stopped.stderr).toBe(0);
+    const replaced = await waitFor('two running tasks, neither the stopped one', 60_000, async () => {
+      const l = await aws(serve.url, ['ecs', 'list-tasks', '--cluster', cluster, '--service-name', 'web']);
+      const arns = l.json.taskArns as string[];
+      if (arns.length !== 2 || arns.includes(taskArns[0]!)) return undefined;
+      const d = await aws(serve.url, ['ecs', 'describe-tasks', '--cluster', cluster, '--tasks', ...arns]);
+      const ts = d.json.tasks as TaskJson[];
+      return ts.every((t) => t.lastStatus === 'RUNNING') ? ts : undefined;
+    });
+    expect(replaced).toHaveLength(2);
+    const old = await aws(serve.url, [
+      'ecs',
+      'describe-tasks',
+      '--cluster',
+      cluster,
+      '--tasks',
+      taskArns[0]!,
+    ]);
+    expect((old.json.tasks as { stoppedReason: string }[])[0]!.stoppedReason).toBe('walkthrough');
+
+    const deleted = await aws(serve.url, [
+      'ecs',
+      'delete-service',
+      '--cluster',
+      cluster,
+      '--service',
+      'web',
+      '--force',
+    ]);
+    expect((deleted.json.service as Svc).status).toBe('DRAINING');
+    await waitFor('the cluster’s containers gone from the engine', 60_000, async () =>
+      (await clusterContainers(engine1, cluster, true)).length === 0 ? true : undefined,
+    );
+  }, 300_000);
+
+  it('refuses a wrong secret and an unknown operation, changing nothing', async () => {
+    const bad = await aws(
+      serve.url,
+      ['ecs', 'create-cluster', '--cluster-name', `${cluster}-denied`],
+      'wrong-secret',
+    );
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/InvalidSignatureException/);
+    const unknown = await promisify(execFile)(
+      AWS,
+      [
+        '--endpoint-url',
+        serve.url,
+        'ecs',
+        'create-capacity-provider',
+        '--name',
+        'x',
+        '--auto-scaling-group-provider',
+        'autoScalingGroupArn=arn:aws:autoscaling:us-east-1:1:x',
+      ],
+      {
+        env: {
+          PATH: process.env.PATH,
+          HOME: dir,
+          AWS_ACCESS_KEY_ID: key.id,
+          AWS_SECRET_ACCESS_KEY: key.secret,
+          AWS_DEFAULT_REGION: 'us-east-1',
+          AWS_MAX_ATTEMPTS: '1',
+        },
+      },
+    ).then(
+      () => '',
+      (e: { stderr: string }) => e.stderr,
+    );
+    expect(unknown).toMatch(/UnknownOperationException/);
+    expect(unknown).toMatch(/CreateCapacityProvider/);
+    const d = await aws(serve.url, ['ecs', 'describe-clusters', '--clusters', `${cluster}-denied`]);
+    expect((d.json.failures as { reason: string }[])[0]!.reason).toBe('MISSING');
+  }, 120_000);
+});
