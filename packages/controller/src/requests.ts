@@ -103,14 +103,24 @@ export type RequestName = keyof typeof requestSchemas;
  * LimitExceededException (a quota) or InvalidParameterException naming every field at fault.
  */
 export function checkRequest<T>(name: RequestName, request: T): T {
-  const input = request === undefined ? {} : request;
-  const bounded = checkJsonBounds(input, requestBounds);
-  if (bounded.length > 0) throw requestError(name, bounded);
-  const result = requestSchemas[name].safeParse(input, { reportInput: true });
-  if (!result.success) throw requestError(name, fromZodIssues(result.error.issues));
-  return request;
+  return checkShape(requestSchemas[name], request, (issues) =>
+    BatonApiError.fromIssues(`${name} request`, issues),
+  );
 }
 
-function requestError(name: RequestName, issues: readonly ValidationIssue[]): BatonApiError {
-  return BatonApiError.fromIssues(`${name} request`, issues);
+/**
+ * The one edge check every API surface uses (ECS, ELBv2, Application Auto Scaling): bounds first (sizes,
+ * depth, prototype-named keys), then the request's shape; `error` turns the issues into that API's error.
+ */
+export function checkShape<T>(
+  schema: z.ZodType,
+  request: T,
+  error: (issues: readonly ValidationIssue[]) => Error,
+): T {
+  const input = request === undefined ? {} : request;
+  const bounded = checkJsonBounds(input, requestBounds);
+  if (bounded.length > 0) throw error(bounded);
+  const result = schema.safeParse(input, { reportInput: true });
+  if (!result.success) throw error(fromZodIssues(result.error.issues));
+  return request;
 }

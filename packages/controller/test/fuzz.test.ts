@@ -3,7 +3,7 @@ import { StoreError } from '@baton/store';
 import fc from 'fast-check';
 import { type Either, isRight } from 'fp-ts/lib/Either.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Baton, BatonApiError, createBaton, silentLogger } from '../src/index.js';
+import { type Baton, BatonApiError, createBaton, ElbApiError, silentLogger } from '../src/index.js';
 
 /**
  * Every public ECS-API method of Baton, called with malformed inputs (seeded, bounded): each answer
@@ -67,8 +67,8 @@ const hostile = fc.oneof(
 );
 
 /** A valid request with one field replaced, removed or added, or something else entirely. */
-const request = (method: string) => {
-  const base = valid[method] as Record<string, unknown>;
+const request = (method: string, requests: Record<string, unknown> = valid) => {
+  const base = requests[method] as Record<string, unknown>;
   const keys = [...Object.keys(base), 'containerDefinitions', 'extra', '__proto__', 'constructor'];
   return fc.oneof(
     {
@@ -150,4 +150,62 @@ describe('fuzzing the ECS API with malformed inputs', () => {
     }
     expect(baton.health().ready).toBe(true);
   }, 30_000);
+});
+
+// ELBv2 and Application Auto Scaling, the same way. Their valid requests name a target group and a
+// scalable target that do not exist, so no listener, nginx or scaler is ever started by the fuzz.
+const missingTg = 'arn:aws:elasticloadbalancing:local:000000000000:targetgroup/none/0000000000000000';
+const validElb: Record<string, unknown> = {
+  createTargetGroup: { Name: 'fz', Protocol: 'HTTP', Port: 80 },
+  describeTargetGroups: { TargetGroupArns: [missingTg] },
+  modifyTargetGroup: { TargetGroupArn: missingTg, HealthCheckPath: '/x' },
+  modifyTargetGroupAttributes: { TargetGroupArn: missingTg, Attributes: [] },
+  describeTargetGroupAttributes: { TargetGroupArn: missingTg },
+  deleteTargetGroup: { TargetGroupArn: missingTg },
+  describeTargetHealth: { TargetGroupArn: missingTg },
+  createListener: { TargetGroupArn: missingTg },
+  attachNginx: { TargetGroupArn: missingTg },
+};
+const validAas: Record<string, unknown> = {
+  putScalingConfiguration: { ScalableTarget: { ResourceId: 'service/fuzz/none' } },
+  registerScalableTarget: { ResourceId: 'service/fuzz/none', MinCapacity: 1, MaxCapacity: 2 },
+  putScalingPolicy: { ResourceId: 'service/fuzz/none', PolicyName: 'p' },
+  putScheduledAction: { ResourceId: 'service/fuzz/none', ScheduledActionName: 'a' },
+  deregisterScalableTarget: { ResourceId: 'service/fuzz/none' },
+  describeScalingActivities: { ResourceId: 'service/fuzz/none' },
+};
+
+describe('fuzzing the ELBv2 and Application Auto Scaling APIs with malformed inputs', () => {
+  it('answers every call with a typed error or a valid result, never a TypeError', async () => {
+    const surfaces: [string, Record<string, unknown>, () => Record<string, (input: unknown) => unknown>][] = [
+      ['elbv2', validElb, () => baton.elbv2 as unknown as Record<string, (input: unknown) => unknown>],
+      [
+        'autoScaling',
+        validAas,
+        () => baton.autoScaling as unknown as Record<string, (input: unknown) => unknown>,
+      ],
+    ];
+    const calls = surfaces.flatMap(([surface, requests, api]) =>
+      Object.keys(requests).map((method) => ({ surface, requests, api, method })),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...calls).chain((c) => fc.tuple(fc.constant(c), request(c.method, c.requests))),
+        async ([c, input]) => {
+          const api = c.api();
+          try {
+            const result = await api[c.method]!.call(api, input);
+            if (result !== undefined) expect(result).toBeTypeOf('object');
+          } catch (error) {
+            if (
+              !(error instanceof BatonApiError || error instanceof ElbApiError || error instanceof StoreError)
+            ) {
+              throw new Error(`${c.surface}.${c.method} threw ${String(error)}`, { cause: error });
+            }
+          }
+        },
+      ),
+      { seed: 21, numRuns: 400, interruptAfterTimeLimit: 60_000 },
+    );
+  }, 120_000);
 });

@@ -5,10 +5,33 @@ import {
   type ScalingConfiguration,
   scheduledActionLimitIssues,
 } from '@baton/scaler';
+
 import type { BatonKinds, Store } from '@baton/store';
 import { isLeft } from 'fp-ts/lib/Either.js';
+import { z } from 'zod';
 import { BatonApiError } from '../errors.js';
+import { checkShape } from '../requests.js';
 import { type ScalingController, serviceKeyOfResource } from './scaling-controller.js';
+
+// Application Auto Scaling requests are checked at the edge (the whole configuration then goes through
+// the scaler's parser): a malformed call answers InvalidParameterException naming the field.
+const ResourceId = z.string().min(1).max(1600);
+const aasRequestSchemas = {
+  registerScalableTarget: z.looseObject({ ResourceId }),
+  putScalingPolicy: z.looseObject({ ResourceId, PolicyName: z.string().min(1).max(256) }),
+  putScheduledAction: z.looseObject({ ResourceId, ScheduledActionName: z.string().min(1).max(256) }),
+  deregisterScalableTarget: z.looseObject({ ResourceId }),
+  describeScalingActivities: z.looseObject({ ResourceId }),
+  putMetricData: z
+    .array(z.looseObject({ namespace: z.string().min(1), metricName: z.string().min(1), value: z.number() }))
+    .max(1000),
+} as const;
+
+function checkAasRequest<T>(name: keyof typeof aasRequestSchemas, request: T): T {
+  return checkShape(aasRequestSchemas[name], request, (issues) =>
+    BatonApiError.fromIssues(`${name} request`, issues),
+  );
+}
 
 /**
  * Application Auto Scaling's API for Baton's services (`baton.autoScaling`):
@@ -47,6 +70,7 @@ export class AutoScalingApi {
 
   /** RegisterScalableTarget: creates or updates the service's target, keeping its policies. */
   async registerScalableTarget(target: Readonly<Record<string, unknown>>): Promise<ScalingConfiguration> {
+    checkAasRequest('registerScalableTarget', target);
     const current = await this.currentScaling(String(target.ResourceId ?? ''));
     return this.putScalingConfiguration({
       ...current,
@@ -56,6 +80,7 @@ export class AutoScalingApi {
 
   /** PutScalingPolicy: adds or replaces a policy (by PolicyName) on a registered target. */
   async putScalingPolicy(policy: Readonly<Record<string, unknown>>): Promise<ScalingConfiguration> {
+    checkAasRequest('putScalingPolicy', policy);
     const current = await this.currentScaling(String(policy.ResourceId ?? ''));
     if (!current.ScalableTarget)
       throw new BatonApiError(
@@ -70,6 +95,7 @@ export class AutoScalingApi {
 
   /** PutScheduledAction: adds or replaces a scheduled action (by ScheduledActionName). */
   async putScheduledAction(action: Readonly<Record<string, unknown>>): Promise<ScalingConfiguration> {
+    checkAasRequest('putScheduledAction', action);
     const current = await this.currentScaling(String(action.ResourceId ?? ''));
     if (!current.ScalableTarget)
       throw new BatonApiError(
@@ -88,6 +114,7 @@ export class AutoScalingApi {
 
   /** DeregisterScalableTarget: the service stops scaling (its desired count stays where it is). */
   async deregisterScalableTarget(request: { readonly ResourceId: string }): Promise<void> {
+    checkAasRequest('deregisterScalableTarget', request);
     await this.store.delete('ScalingConfiguration', request.ResourceId).catch(() => undefined);
   }
 
@@ -95,11 +122,13 @@ export class AutoScalingApi {
   describeScalingActivities(request: { readonly ResourceId: string }): {
     ScalingActivities: readonly ScalingActivity[];
   } {
+    checkAasRequest('describeScalingActivities', request);
     return { ScalingActivities: this.scaling.activities(request.ResourceId) };
   }
 
   /** PutMetricData: custom metrics for the services' alarms. */
   putMetricData(datapoints: readonly MetricDatapoint[]): void {
+    checkAasRequest('putMetricData', datapoints);
     this.scaling.putMetricData(datapoints);
   }
 

@@ -20,6 +20,7 @@ import type { Clock } from '../clock.js';
 import type { Informer } from '../informer.js';
 import type { TargetGroupController } from './controller.js';
 import { targetKey } from './plan.js';
+import { checkElbRequest } from './requests.js';
 
 /** ELBv2's exception names. */
 export type ElbErrorCode =
@@ -122,6 +123,7 @@ export class ElbV2Api {
   async describeTargetGroups(
     request: { readonly TargetGroupArns?: readonly string[]; readonly Names?: readonly string[] } = {},
   ): Promise<{ TargetGroups: TargetGroup[] }> {
+    checkElbRequest('describeTargetGroups', request);
     if (!request.TargetGroupArns && !request.Names)
       return { TargetGroups: [...this.cache.values()].map((e) => e.object) };
     const out: TargetGroup[] = [];
@@ -135,6 +137,7 @@ export class ElbV2Api {
     readonly TargetGroupArn: string;
     readonly [k: string]: unknown;
   }): Promise<{ TargetGroups: TargetGroup[] }> {
+    checkElbRequest('modifyTargetGroup', request);
     const current = await this.require(request.TargetGroupArn);
     const { TargetGroupArn: _arn, ...changes } = request;
     const next = await this.validated({ ...current, ...changes });
@@ -145,6 +148,7 @@ export class ElbV2Api {
     readonly TargetGroupArn: string;
     readonly Attributes: readonly { readonly Key: string; readonly Value: string }[];
   }): Promise<{ Attributes: { Key: string; Value: string }[] }> {
+    checkElbRequest('modifyTargetGroupAttributes', request);
     const current = await this.require(request.TargetGroupArn);
     const keys = new Set(request.Attributes.map((a) => a.Key));
     const next = await this.validated({
@@ -159,6 +163,7 @@ export class ElbV2Api {
   async describeTargetGroupAttributes(request: {
     readonly TargetGroupArn: string;
   }): Promise<{ Attributes: { Key: string; Value: string }[] }> {
+    checkElbRequest('describeTargetGroupAttributes', request);
     const tg = await this.require(request.TargetGroupArn);
     const s = targetGroupSettings(tg);
     const base = [
@@ -182,6 +187,7 @@ export class ElbV2Api {
 
   /** DeleteTargetGroup: refused while an ACTIVE service names it. */
   async deleteTargetGroup(request: { readonly TargetGroupArn: string }): Promise<void> {
+    checkElbRequest('deleteTargetGroup', request);
     const tg = await this.require(request.TargetGroupArn);
     const user = this.inUse(tg.TargetGroupArn!);
     if (user)
@@ -197,6 +203,7 @@ export class ElbV2Api {
     readonly TargetGroupArn: string;
     readonly Targets?: readonly { readonly Id: string; readonly Port?: number }[];
   }): Promise<{ TargetHealthDescriptions: TargetHealthDescription[] }> {
+    checkElbRequest('describeTargetHealth', request);
     const tg = await this.require(request.TargetGroupArn);
     const hcPort = tg.HealthCheckPort;
     const describe = (t: RegisteredTarget): TargetHealthDescription => ({
@@ -239,6 +246,7 @@ export class ElbV2Api {
    * which ends draining before the deregistration delay.
    */
   async createListener(request: CreateListenerRequest): Promise<Listener> {
+    checkElbRequest('createListener', request);
     const tg = await this.require(request.TargetGroupArn);
     const arn = tg.TargetGroupArn!;
     const listener = await createListener({
@@ -267,6 +275,7 @@ export class ElbV2Api {
    * full deregistration delay (keep it above nginx's reload time).
    */
   async attachNginx(request: AttachNginxRequest): Promise<NginxAdapter> {
+    checkElbRequest('attachNginx', request);
     const tg = await this.require(request.TargetGroupArn);
     const arn = tg.TargetGroupArn!;
     const adapter = new NginxAdapter({

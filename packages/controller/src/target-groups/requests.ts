@@ -1,0 +1,43 @@
+import { formatIssue } from '@baton/model';
+import { z } from 'zod';
+import { checkShape } from '../requests.js';
+import { ElbApiError } from './api.js';
+
+// ELBv2 requests that are not whole target groups (those go through the model's parser): checked at the
+// edge, so a malformed call is ELB's ValidationError naming the field, never a TypeError.
+const Arn = z.string().min(1).max(1600);
+const Attribute = z.looseObject({ Key: z.string().min(1).max(256), Value: z.string().max(1024) });
+
+const elbRequestSchemas = {
+  describeTargetGroups: z.looseObject({
+    TargetGroupArns: z.array(Arn).max(20).optional(),
+    Names: z.array(z.string().min(1).max(32)).max(20).optional(),
+  }),
+  modifyTargetGroup: z.looseObject({ TargetGroupArn: Arn }),
+  modifyTargetGroupAttributes: z.looseObject({ TargetGroupArn: Arn, Attributes: z.array(Attribute).max(20) }),
+  describeTargetGroupAttributes: z.looseObject({ TargetGroupArn: Arn }),
+  deleteTargetGroup: z.looseObject({ TargetGroupArn: Arn }),
+  describeTargetHealth: z.looseObject({
+    TargetGroupArn: Arn,
+    Targets: z.array(z.looseObject({ Id: z.string().min(1), Port: z.number().int().optional() })).optional(),
+  }),
+  createListener: z.looseObject({
+    TargetGroupArn: Arn,
+    Port: z.number().int().min(0).max(65535).optional(),
+    Host: z.string().min(1).max(255).optional(),
+    Protocol: z.enum(['HTTP', 'TCP']).optional(),
+  }),
+  attachNginx: z.looseObject({ TargetGroupArn: Arn }),
+} as const;
+
+export type ElbRequestName = keyof typeof elbRequestSchemas;
+
+/** Checks one ELBv2 request; returns it unchanged or throws ValidationError naming every field at fault. */
+export function checkElbRequest<T>(name: ElbRequestName, request: T): T {
+  return checkShape(
+    elbRequestSchemas[name],
+    request,
+    (issues) =>
+      new ElbApiError('ValidationError', `invalid ${name} request: ${issues.map(formatIssue).join('; ')}`),
+  );
+}
