@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Baton, EngineProvider } from '../../src/index.js';
 import {
-  clusterContainers,
   docker,
   engine1,
   engineScript,
   liveTasks,
+  removeClusterContainers,
   requireEngine,
   testBaton,
   testImage,
@@ -64,8 +64,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await baton?.stop();
-  for (const c of await clusterContainers(engine1, cluster, true))
-    await docker(engine1).getContainer(c.Id).remove({ force: true });
+  await removeClusterContainers(engine1, cluster);
   for (const n of launched) await engineScript('destroy', n).catch(() => undefined);
 }, 120_000);
 

@@ -6,9 +6,9 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Baton } from '../../src/index.js';
 import {
-  clusterContainers,
   docker,
   engine1,
+  removeClusterContainers,
   requireEngine,
   testBaton,
   testImage,
@@ -52,8 +52,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await baton?.stop();
-  for (const c of await clusterContainers(engine1, cluster, true))
-    await docker(engine1).getContainer(c.Id).remove({ force: true });
+  await removeClusterContainers(engine1, cluster);
   rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -126,6 +126,25 @@ export async function clusterContainers(endpoint: string, cluster: string, all =
   return docker(endpoint).listContainers({ all, filters: { label: [`com.baton.cluster=${cluster}`] } });
 }
 
+/**
+ * Removes every container of a cluster on an engine (a test's cleanup). A container the engine is
+ * already removing (409, "removal … already in progress": Baton's agent got there first) or has removed
+ * (404) is fine; the call returns once none is left.
+ */
+export async function removeClusterContainers(endpoint: string, cluster: string): Promise<void> {
+  for (const c of await clusterContainers(endpoint, cluster, true)) {
+    await docker(endpoint)
+      .getContainer(c.Id)
+      .remove({ force: true })
+      .catch((err: { statusCode?: number }) => {
+        if (err.statusCode !== 404 && err.statusCode !== 409) throw err;
+      });
+  }
+  await waitFor('the cluster’s containers removed', 30_000, async () =>
+    (await clusterContainers(endpoint, cluster, true)).length === 0 ? true : undefined,
+  );
+}
+
 const engineScriptPath = fileURLToPath(new URL('../../../../scripts/docker-engine.sh', import.meta.url));
 
 /** scripts/docker-engine.sh COMMAND N: an engine of the test's own (needs root, as CI runs). */

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Baton } from '../../src/index.js';
 import {
-  clusterContainers,
   docker,
   engine1,
+  removeClusterContainers,
   requireEngine,
   testBaton,
   testImage,
@@ -21,8 +21,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await baton?.stop();
-  for (const c of await clusterContainers(engine1, cluster, true))
-    await docker(engine1).getContainer(c.Id).remove({ force: true });
+  await removeClusterContainers(engine1, cluster);
 });
 
 describe('Docker log drivers on a real engine', { timeout: 60_000 }, () => {

@@ -7,6 +7,7 @@ import {
   docker,
   engine1,
   liveTasks,
+  removeClusterContainers,
   requireEngine,
   testBaton,
   testImage,
@@ -75,8 +76,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await baton?.stop();
-  for (const c of await clusterContainers(engine1, cluster, true))
-    await docker(engine1).getContainer(c.Id).remove({ force: true });
+  await removeClusterContainers(engine1, cluster);
 });
 
 describe('images from a registry with credentials', { timeout: 120_000 }, () => {

@@ -9,6 +9,7 @@ import {
   containerIdOf,
   docker,
   engine1,
+  removeClusterContainers,
   requireEngine,
   testBaton,
   testImage,
@@ -50,8 +51,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await baton?.stop();
-  for (const c of await clusterContainers(engine1, cluster, true))
-    await docker(engine1).getContainer(c.Id).remove({ force: true });
+  await removeClusterContainers(engine1, cluster);
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -10,6 +10,7 @@ import {
   httpdTaskDefinition,
   httpStatus,
   liveTasks,
+  removeClusterContainers,
   requireEngine,
   testBaton,
   uniqueCluster,
@@ -28,8 +29,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await baton?.stop();
-  for (const c of await clusterContainers(engine1, cluster, true))
-    await docker(engine1).getContainer(c.Id).remove({ force: true });
+  await removeClusterContainers(engine1, cluster);
   rmSync(dataDir, { recursive: true, force: true });
 });
 

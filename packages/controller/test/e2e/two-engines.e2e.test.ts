@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Baton } from '../../src/index.js';
 import {
   clusterContainers,
-  docker,
   engine1,
   engineScript,
   httpdTaskDefinition,
   liveTasks,
+  removeClusterContainers,
   requireEngine,
   testBaton,
   uniqueCluster,
@@ -36,8 +36,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await baton?.stop();
-  for (const c of await clusterContainers(engine1, cluster, true))
-    await docker(engine1).getContainer(c.Id).remove({ force: true });
+  await removeClusterContainers(engine1, cluster);
   await engine4('destroy');
 }, 90_000);
 

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Baton } from '../../src/index.js';
 import {
-  clusterContainers,
   containerIdOf,
-  docker,
   engine1,
   execIn,
+  removeClusterContainers,
   requireEngine,
   runTaskUntilRunning,
   stopTaskUntilStopped,
@@ -25,8 +24,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await baton?.stop();
-  for (const c of await clusterContainers(engine1, cluster, true))
-    await docker(engine1).getContainer(c.Id).remove({ force: true });
+  await removeClusterContainers(engine1, cluster);
 }, 60_000);
 
 describe('bridge links on a real engine', { timeout: 60_000 }, () => {

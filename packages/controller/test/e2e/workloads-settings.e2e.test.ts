@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Baton } from '../../src/index.js';
 import {
-  clusterContainers,
   containerIdOf,
   docker,
   engine1,
   execIn,
+  removeClusterContainers,
   requireEngine,
   runTaskUntilRunning,
   stopTaskUntilStopped,
@@ -25,8 +25,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await baton?.stop();
-  for (const c of await clusterContainers(engine1, cluster, true))
-    await docker(engine1).getContainer(c.Id).remove({ force: true });
+  await removeClusterContainers(engine1, cluster);
 }, 60_000);
 
 /** Zombie processes (state Z) in a container, from /proc. */

@@ -9,6 +9,7 @@ import {
   docker,
   engine1,
   execIn,
+  removeClusterContainers,
   requireEngine,
   runTaskUntilRunning,
   stopTaskUntilStopped,
@@ -51,8 +52,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await baton?.stop();
-  for (const c of await clusterContainers(engine1, cluster, true))
-    await docker(engine1).getContainer(c.Id).remove({ force: true });
+  await removeClusterContainers(engine1, cluster);
   const { Volumes } = await docker(engine1).listVolumes({
     filters: { label: [`com.baton.cluster=${cluster}`] },
   });

@@ -7,11 +7,11 @@ import type { TargetGroup } from '@baton/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Baton, TaskStateChange } from '../../src/index.js';
 import {
-  clusterContainers,
   docker,
   engine1,
   engine2,
   liveTasks,
+  removeClusterContainers,
   requireEngine,
   testBaton,
   testImage,
@@ -73,9 +73,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await baton?.stop();
-  for (const endpoint of [engine1, engine2])
-    for (const c of await clusterContainers(endpoint, cluster, true))
-      await docker(endpoint).getContainer(c.Id).remove({ force: true });
+  for (const endpoint of [engine1, engine2]) await removeClusterContainers(endpoint, cluster);
 });
 
 const healthyTargets = (n: number) =>
