@@ -116,9 +116,11 @@ export function checkShape<T>(
   schema: z.ZodType,
   request: T,
   error: (issues: readonly ValidationIssue[]) => Error,
+  options: { readonly jsonBounds?: boolean } = {},
 ): T {
   const input = request === undefined ? {} : request;
-  const bounded = checkJsonBounds(input, requestBounds);
+  // Requests that carry Baton's own options (functions, e.g. attachNginx's reload) skip the JSON bounds.
+  const bounded = options.jsonBounds === false ? [] : checkJsonBounds(input, requestBounds);
   if (bounded.length > 0) throw error(bounded);
   const result = schema.safeParse(input, { reportInput: true });
   if (!result.success) throw error(fromZodIssues(result.error.issues));

@@ -8,6 +8,9 @@ import { ElbApiError } from './api.js';
 const Arn = z.string().min(1).max(1600);
 const Attribute = z.looseObject({ Key: z.string().min(1).max(256), Value: z.string().max(1024) });
 
+/** Baton's own calls (not ELB wire operations) whose options may hold functions. */
+const withBatonOptions: ReadonlySet<string> = new Set(['createListener', 'attachNginx']);
+
 const elbRequestSchemas = {
   describeTargetGroups: z.looseObject({
     TargetGroupArns: z.array(Arn).max(20).optional(),
@@ -27,7 +30,15 @@ const elbRequestSchemas = {
     Host: z.string().min(1).max(255).optional(),
     Protocol: z.enum(['HTTP', 'TCP']).optional(),
   }),
-  attachNginx: z.looseObject({ TargetGroupArn: Arn }),
+  attachNginx: z.looseObject({
+    TargetGroupArn: Arn,
+    upstreamFile: z.string().min(1),
+    upstreamName: z.string().min(1).optional(),
+    reload: z.custom<() => Promise<void>>((v) => typeof v === 'function', { message: 'must be a function' }),
+    onError: z
+      .custom<(error: unknown) => void>((v) => typeof v === 'function', { message: 'must be a function' })
+      .optional(),
+  }),
 } as const;
 
 export type ElbRequestName = keyof typeof elbRequestSchemas;
@@ -39,5 +50,6 @@ export function checkElbRequest<T>(name: ElbRequestName, request: T): T {
     request,
     (issues) =>
       new ElbApiError('ValidationError', `invalid ${name} request: ${issues.map(formatIssue).join('; ')}`),
+    { jsonBounds: !withBatonOptions.has(name) },
   );
 }
