@@ -124,7 +124,7 @@ describe('a service on a real engine', { timeout: 120_000 }, () => {
     expect(s!.deployments.find((d) => d.rolloutState === 'FAILED')?.taskDefinition).toMatch(/:3$/);
     const tasks = await running(3);
     expect(tasks.every((t) => t.taskDefinitionArn.endsWith(':2'))).toBe(true);
-  });
+  }, 120_000);
 
   it('a restarted Baton adopts the running containers: none duplicated, none restarted', async () => {
     // Containers of tasks stopped by the previous test may still be on their way out.
