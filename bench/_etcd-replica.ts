@@ -2,8 +2,8 @@
 // argv[2]: JSON { endpoints, prefix, identity, leaseDurationMs, renewDeadlineMs, retryPeriodMs }.
 // Prints {"event":"ready"} and {"event":"leading","t":…} (epoch ms) when it wins the controller lock.
 
-import { etcdStore } from '@baton/store';
-import { createBaton, jsonLogger, silentLogger } from 'baton';
+import { etcdStore } from '@baton-ecs/store';
+import { createBaton, jsonLogger, silentLogger } from 'baton-ecs';
 
 const c = JSON.parse(process.argv[2] ?? '{}') as {
   endpoints: string;

@@ -7,8 +7,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DescribeServicesCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
-import { arns, defaultArnContext, type Task } from '@baton/model';
-import { createBaton, silentLogger } from 'baton';
+import { arns, defaultArnContext, type Task } from '@baton-ecs/model';
+import { createBaton, silentLogger } from 'baton-ecs';
 import { machine } from './_machine.js';
 
 const SERVICES = 1_000;

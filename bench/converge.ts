@@ -9,7 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { createBaton, silentLogger } from 'baton';
+import { createBaton, silentLogger } from 'baton-ecs';
 import Docker from 'dockerode';
 import { machine } from './_machine.js';
 

@@ -94,9 +94,9 @@ function dependencyClosure(workspace: string): number {
 }
 
 const bare = medianStart('');
-const main = medianStart("await import('baton')");
-const testing = medianStart("await import('@baton/testing')");
-const pure = ['@baton/model', '@baton/scheduler', '@baton/reconciler', '@baton/scaler'];
+const main = medianStart("await import('baton-ecs')");
+const testing = medianStart("await import('@baton-ecs/testing')");
+const pure = ['@baton-ecs/model', '@baton-ecs/scheduler', '@baton-ecs/reconciler', '@baton-ecs/scaler'];
 const [load1] = loadavg();
 const result = {
   bench: 'import',
@@ -113,8 +113,8 @@ const result = {
   },
   goals: { mainAboveBareMs: 250, testingAboveBareMs: 120 },
   installedPackages: {
-    baton: dependencyClosure('baton'),
-    '@baton/testing': dependencyClosure('@baton/testing'),
+    baton: dependencyClosure('baton-ecs'),
+    '@baton-ecs/testing': dependencyClosure('@baton-ecs/testing'),
     ...Object.fromEntries(pure.map((p) => [p, dependencyClosure(p)])),
   },
   loadAverage1m: Math.round((load1 ?? 0) * 100) / 100,
@@ -122,7 +122,7 @@ const result = {
 };
 console.log(
   `bare node ${bare.wallMs} ms; import baton +${main.wallMs - bare.wallMs} ms (CPU +${main.cpuMs - bare.cpuMs} ms); ` +
-    `import @baton/testing +${testing.wallMs - bare.wallMs} ms (CPU +${testing.cpuMs - bare.cpuMs} ms); ` +
+    `import @baton-ecs/testing +${testing.wallMs - bare.wallMs} ms (CPU +${testing.cpuMs - bare.cpuMs} ms); ` +
     `median of ${runs} processes; load ${result.loadAverage1m}`,
 );
 console.log(JSON.stringify(result));

@@ -12,9 +12,9 @@ import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { NginxProcess } from '@baton/load-balancer';
-import type { TargetGroup } from '@baton/model';
-import { type Baton, createBaton, silentLogger } from 'baton';
+import { NginxProcess } from '@baton-ecs/load-balancer';
+import type { TargetGroup } from '@baton-ecs/model';
+import { type Baton, createBaton, silentLogger } from 'baton-ecs';
 import Docker from 'dockerode';
 import { machine } from './_machine.js';
 

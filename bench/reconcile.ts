@@ -4,10 +4,10 @@
  * instances, against one shared ClusterState: steady state, and with 10% of
  * the services mid-deployment (each of those starts and stops tasks).
  */
-import { arns, type Deployment, type Service, type Task, type TaskDefinition } from '@baton/model';
-import { newTask, reconcileService } from '@baton/reconciler';
-import { ClusterState, mulberry32 } from '@baton/scheduler';
-import { containerInstanceOf } from '@baton/testing';
+import { arns, type Deployment, type Service, type Task, type TaskDefinition } from '@baton-ecs/model';
+import { newTask, reconcileService } from '@baton-ecs/reconciler';
+import { ClusterState, mulberry32 } from '@baton-ecs/scheduler';
+import { containerInstanceOf } from '@baton-ecs/testing';
 import { machine } from './_machine.js';
 
 const INSTANCES = 5_000;

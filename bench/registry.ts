@@ -1,6 +1,6 @@
 // npm run bench -- registry
 // Resolves 200 tags to digests with basic auth against the local distribution registry
-// (scripts/registry-instance.sh, 127.0.0.1:5000), with @baton/registry-client and with Debian's
+// (scripts/registry-instance.sh, 127.0.0.1:5000), with @baton-ecs/registry-client and with Debian's
 // `skopeo inspect --raw` (one process per tag, as a deploy script would run it), in the same run.
 // Reports ops/s for both, one at a time and 16 in flight (plus the client with a new client per tag,
 // paying connection, ping and auth each time as each skopeo process does), and checks both agree.
@@ -9,7 +9,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { basicCredentials, createRegistryClient, sha256, staticCredentials } from '@baton/registry-client';
+import {
+  basicCredentials,
+  createRegistryClient,
+  sha256,
+  staticCredentials,
+} from '@baton-ecs/registry-client';
 
 const TAGS = Number(process.env.BENCH_TAGS ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);

@@ -5,14 +5,14 @@
 // cluster and onto new template instances.
 //
 //   npm run bench -- scaler [--quick]
-import { parseTaskDefinition } from '@baton/model';
+import { parseTaskDefinition } from '@baton-ecs/model';
 import {
   estimateCapacity,
   parseScalingConfiguration,
   type ScalingConfiguration,
   ScalingEngine,
-} from '@baton/scaler';
-import type { SchedulerInstance, SchedulerTask } from '@baton/scheduler';
+} from '@baton-ecs/scaler';
+import type { SchedulerInstance, SchedulerTask } from '@baton-ecs/scheduler';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { machine } from './_machine.js';
 

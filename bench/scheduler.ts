@@ -7,7 +7,7 @@
 //
 //   npm run bench -- scheduler [--quick] [--no-baseline]
 import { cpus } from 'node:os';
-import { type PlacementStrategy, TaskDefinition } from '@baton/model';
+import { type PlacementStrategy, TaskDefinition } from '@baton-ecs/model';
 import {
   type ClusterSnapshot,
   ClusterState,
@@ -18,7 +18,7 @@ import {
   type RandomSource,
   type SchedulerInstance,
   type SchedulerTask,
-} from '@baton/scheduler';
+} from '@baton-ecs/scheduler';
 import { isRight } from 'fp-ts/lib/Either.js';
 
 const quick = process.argv.includes('--quick');

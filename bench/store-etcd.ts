@@ -11,7 +11,7 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { createEtcdStore, createMemoryStore, defineKinds, kind, type Store } from '@baton/store';
+import { createEtcdStore, createMemoryStore, defineKinds, kind, type Store } from '@baton-ecs/store';
 import { machine } from './_machine.js';
 
 const TASKS = Number(process.env.BENCH_TASKS ?? 2_000);

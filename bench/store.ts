@@ -1,12 +1,12 @@
 // npm run bench -- store
-// Heap per stored task, status-update writes/s and watch fan-out for @baton/store's memory
+// Heap per stored task, status-update writes/s and watch fan-out for @baton-ecs/store's memory
 // backend at 100,000 ECS-shaped tasks, plus durable (group-committed) write throughput. Prints
 // progress, then one JSON object on the last line. Knobs: BENCH_TASKS, BENCH_WINDOW (watch window).
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createMemoryStore, defineKinds, kind } from '@baton/store';
+import { createMemoryStore, defineKinds, kind } from '@baton-ecs/store';
 import { Immer } from 'immer';
 
 const TASKS = Number(process.env.BENCH_TASKS ?? 100_000);

@@ -1,6 +1,6 @@
 // docs/api.md, "Mounting the endpoint": ECS's API on your own node:http server.
 import { createServer } from 'node:http';
-import { createBaton } from 'baton';
+import { createBaton } from 'baton-ecs';
 
 const baton = await createBaton({ cluster: 'default' });
 await baton.start();

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Baton, createBaton, silentLogger } from 'baton';
+import { type Baton, createBaton, silentLogger } from 'baton-ecs';
 import Docker from 'dockerode';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -4,7 +4,7 @@
  * revision, and a broken revision trips the circuit breaker and rolls back.
  * Exits 0 only if every step did what it should.
  */
-import { Simulation } from '@baton/testing';
+import { Simulation } from '@baton-ecs/testing';
 
 const interactive = process.stdout.isTTY === true;
 const sim = new Simulation({

@@ -6,7 +6,7 @@
 // it is not compiled. A block that continues the page's story (a `client` made further up, say) gets
 // its context from the page's hidden prelude, an HTML comment readers don't see:
 //   <!-- prelude
-//   import type { RegistryClient } from '@baton/registry-client';
+//   import type { RegistryClient } from '@baton-ecs/registry-client';
 //   declare const client: RegistryClient;
 //   -->
 // which is prepended to every block after it on that page (a later prelude replaces it).

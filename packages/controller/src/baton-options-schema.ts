@@ -1,4 +1,4 @@
-import { formatPath, type ValidationIssue } from '@baton/model';
+import { formatPath, type ValidationIssue } from '@baton-ecs/model';
 import { z } from 'zod';
 import type { BatonOptions } from './baton-options.js';
 import { BatonApiError } from './errors.js';

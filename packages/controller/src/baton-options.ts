@@ -1,9 +1,9 @@
-import type { ArnContext, Task } from '@baton/model';
-import type { AgentSettings } from '@baton/reconciler';
-import type { CredentialProvider } from '@baton/registry-client';
-import type { EngineSpec, ImagePinner } from '@baton/runtime-docker';
-import type { ScalerOptions } from '@baton/scaler';
-import type { BatonKinds, Store } from '@baton/store';
+import type { ArnContext, Task } from '@baton-ecs/model';
+import type { AgentSettings } from '@baton-ecs/reconciler';
+import type { CredentialProvider } from '@baton-ecs/registry-client';
+import type { EngineSpec, ImagePinner } from '@baton-ecs/runtime-docker';
+import type { ScalerOptions } from '@baton-ecs/scaler';
+import type { BatonKinds, Store } from '@baton-ecs/store';
 import type { Clock } from './clock.js';
 import type { LeaderElectionOptions } from './leader/index.js';
 import type { Logger } from './observability.js';

@@ -1,18 +1,24 @@
 import { randomInt as cryptoRandomInt } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type Cluster, type ContainerInstance, defaultArnContext } from '@baton/model';
-import type { RunTaskPlan } from '@baton/reconciler';
+import { type Cluster, type ContainerInstance, defaultArnContext } from '@baton-ecs/model';
+import type { RunTaskPlan } from '@baton-ecs/reconciler';
 import {
   DockerRuntime,
   type EngineSpec,
   type ImagePinner,
   type InstanceAgent,
   storeAgentStore,
-} from '@baton/runtime-docker';
-import { parseCapacityProvider } from '@baton/scaler';
-import { type ClusterState, mulberry32, type RandomSource } from '@baton/scheduler';
-import { AlreadyExistsError, type BatonKinds, batonKinds, createMemoryStore, type Store } from '@baton/store';
+} from '@baton-ecs/runtime-docker';
+import { parseCapacityProvider } from '@baton-ecs/scaler';
+import { type ClusterState, mulberry32, type RandomSource } from '@baton-ecs/scheduler';
+import {
+  AlreadyExistsError,
+  type BatonKinds,
+  batonKinds,
+  createMemoryStore,
+  type Store,
+} from '@baton-ecs/store';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { filter, map, merge, type Observable, Subject } from 'rxjs';
 import type { BatonOptions, TaskStateChange } from './baton-options.js';

@@ -1,6 +1,6 @@
-import { type ContainerInstance, clusterNameOf, type Task, type TaskDefinition } from '@baton/model';
-import { ClusterState } from '@baton/scheduler';
-import type { BatonKinds } from '@baton/store';
+import { type ContainerInstance, clusterNameOf, type Task, type TaskDefinition } from '@baton-ecs/model';
+import { ClusterState } from '@baton-ecs/scheduler';
+import type { BatonKinds } from '@baton-ecs/store';
 import type { Subscription } from 'rxjs';
 import type { Informer } from './informer.js';
 

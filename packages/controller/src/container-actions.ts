@@ -1,4 +1,4 @@
-import type { ContainerAction } from '@baton/reconciler';
+import type { ContainerAction } from '@baton-ecs/reconciler';
 import type { Counters, Logger } from './observability.js';
 
 /** One log line and one counter per container action an agent finished, with its outcome. */

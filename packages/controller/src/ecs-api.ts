@@ -8,9 +8,9 @@ import {
   resourceName,
   type Service,
   type Task,
-} from '@baton/model';
-import { planRunTask, type RunTaskPlan } from '@baton/reconciler';
-import { serviceKey } from '@baton/store';
+} from '@baton-ecs/model';
+import { planRunTask, type RunTaskPlan } from '@baton-ecs/reconciler';
+import { serviceKey } from '@baton-ecs/store';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import type { ClusterStates } from './cluster-states.js';
 import { EcsClusterApi, type EcsFailure } from './ecs-cluster-api.js';

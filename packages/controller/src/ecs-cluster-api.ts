@@ -12,9 +12,9 @@ import {
   type Service,
   type Task,
   type TaskDefinition,
-} from '@baton/model';
-import type { EngineSpec } from '@baton/runtime-docker';
-import type { ClusterState, RandomSource } from '@baton/scheduler';
+} from '@baton-ecs/model';
+import type { EngineSpec } from '@baton-ecs/runtime-docker';
+import type { ClusterState, RandomSource } from '@baton-ecs/scheduler';
 import {
   type BatonKinds,
   deregisterTaskDefinition,
@@ -24,7 +24,7 @@ import {
   registerTaskDefinition,
   type Store,
   serviceKey,
-} from '@baton/store';
+} from '@baton-ecs/store';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import type { Clock } from './clock.js';
 import { BatonApiError } from './errors.js';

@@ -1,4 +1,4 @@
-import { formatIssue, type ValidationError, type ValidationIssue } from '@baton/model';
+import { formatIssue, type ValidationError, type ValidationIssue } from '@baton-ecs/model';
 
 /** ECS's exception names, so callers handle Baton's errors the way they handle ECS's. */
 export type EcsErrorCode =

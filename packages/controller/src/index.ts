@@ -1,4 +1,4 @@
-// The etcd store and fencing, so an embedding service needs only 'baton' for a replicated setup.
+// The etcd store and fencing, so an embedding service needs only 'baton-ecs' for a replicated setup.
 export {
   createEtcdStore,
   type EtcdStore,
@@ -8,7 +8,7 @@ export {
   FencedError,
   type WriteFence,
   withFence,
-} from '@baton/store';
+} from '@baton-ecs/store';
 export { Baton, type BatonInternals, type BatonOptions, createBaton, type TaskStateChange } from './baton.js';
 export { type Clock, ManualClock, systemClock } from './clock.js';
 export { ControllerLoop, type ControllerLoopOptions, type ReconcileOutcome } from './controller-loop.js';

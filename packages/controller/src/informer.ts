@@ -8,7 +8,7 @@ import {
   StoreClosedError,
   type WatchEvent,
   WatchOverflowError,
-} from '@baton/store';
+} from '@baton-ecs/store';
 import { Subject, type Subscription } from 'rxjs';
 import { type Clock, systemClock } from './clock.js';
 

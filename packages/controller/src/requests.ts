@@ -6,13 +6,13 @@ import {
   StartedBy,
   TaskGroup,
   type ValidationIssue,
-} from '@baton/model';
+} from '@baton-ecs/model';
 import { z } from 'zod';
 import { BatonApiError } from './errors.js';
 
 /**
  * The shapes of the ECS API's requests that are not whole resources (those
- * go through @baton/model's parsers): checked at the edge, before any work
+ * go through @baton-ecs/model's parsers): checked at the edge, before any work
  * proportional to the input, so a wrong type or an oversized value is an
  * InvalidParameterException naming the field, never a TypeError or a long walk.
  */

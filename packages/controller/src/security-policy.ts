@@ -1,4 +1,4 @@
-import type { TaskDefinition, ValidationIssue } from '@baton/model';
+import type { TaskDefinition, ValidationIssue } from '@baton-ecs/model';
 
 /**
  * What a task may ask of its host. Each is off by default and must be opted into, as the ECS agent

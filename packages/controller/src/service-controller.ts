@@ -5,10 +5,10 @@ import {
   type Service,
   type ServiceEvent,
   type Task,
-} from '@baton/model';
-import { reconcileService, type ServicePlan, type TargetHealth } from '@baton/reconciler';
-import type { ClusterState, RandomSource } from '@baton/scheduler';
-import { type BatonKinds, type Entry, type Op, type Store, serviceKey } from '@baton/store';
+} from '@baton-ecs/model';
+import { reconcileService, type ServicePlan, type TargetHealth } from '@baton-ecs/reconciler';
+import type { ClusterState, RandomSource } from '@baton-ecs/scheduler';
+import { type BatonKinds, type Entry, type Op, type Store, serviceKey } from '@baton-ecs/store';
 import { Subject, type Subscription } from 'rxjs';
 import type { Clock } from './clock.js';
 import { ClusterStates } from './cluster-states.js';

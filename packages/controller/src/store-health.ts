@@ -1,4 +1,4 @@
-import type { PersistenceHealth } from '@baton/store';
+import type { PersistenceHealth } from '@baton-ecs/store';
 import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
 import type { Logger } from './observability.js';
 

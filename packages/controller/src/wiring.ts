@@ -1,6 +1,6 @@
-import { createRegistryClient, ImageResolver } from '@baton/registry-client';
-import { type ImagePinner, registryImagePinner } from '@baton/runtime-docker';
-import type { BatonKinds, Store } from '@baton/store';
+import { createRegistryClient, ImageResolver } from '@baton-ecs/registry-client';
+import { type ImagePinner, registryImagePinner } from '@baton-ecs/runtime-docker';
+import type { BatonKinds, Store } from '@baton-ecs/store';
 import type { BatonOptions } from './baton-options.js';
 import type { Clock } from './clock.js';
 import { Informer } from './informer.js';

@@ -1,6 +1,6 @@
-import type { Task } from '@baton/model';
-import type { AgentStore } from '@baton/runtime-docker';
-import { type BatonKinds, isPreconditionFailure, type Op, type Store } from '@baton/store';
+import type { Task } from '@baton-ecs/model';
+import type { AgentStore } from '@baton-ecs/runtime-docker';
+import { type BatonKinds, isPreconditionFailure, type Op, type Store } from '@baton-ecs/store';
 import { type Clock, systemClock } from './clock.js';
 
 export interface WriteBatcherOptions {

@@ -1,5 +1,5 @@
-import { parseCluster, parseService, parseTask, parseTaskDefinition } from '@baton/model';
-import { StoreError } from '@baton/store';
+import { parseCluster, parseService, parseTask, parseTaskDefinition } from '@baton-ecs/model';
+import { StoreError } from '@baton-ecs/store';
 import fc from 'fast-check';
 import { type Either, isRight } from 'fp-ts/lib/Either.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-import { ecsLimits } from '@baton/model';
+import { ecsLimits } from '@baton-ecs/model';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Baton, BatonApiError, createBaton, silentLogger } from '../src/index.js';
 

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StoreUnavailableError } from '@baton/store';
+import { StoreUnavailableError } from '@baton-ecs/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBaton, type LogRecord } from '../src/index.js';
 

@@ -1,5 +1,5 @@
-import { parseTask, type Task } from '@baton/model';
-import { batonKinds, createMemoryStore } from '@baton/store';
+import { parseTask, type Task } from '@baton-ecs/model';
+import { batonKinds, createMemoryStore } from '@baton-ecs/store';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/clock.js';

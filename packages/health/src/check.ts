@@ -1,4 +1,4 @@
-import type { TargetGroupHealthCheck } from '@baton/model';
+import type { TargetGroupHealthCheck } from '@baton-ecs/model';
 import type { HealthThresholds } from './target-health.js';
 
 /** One health check, in the units the probes use. */

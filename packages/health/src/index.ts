@@ -1,7 +1,7 @@
 // Health monitoring. The pure half: target health as a state machine, and ECS's rules for container
-// and task health (re-exported from @baton/reconciler). The I/O half: HTTP and TCP probes, and a
+// and task health (re-exported from @baton-ecs/reconciler). The I/O half: HTTP and TCP probes, and a
 // monitor that checks many targets on an injected RxJS scheduler with bounded concurrency.
-// Instance heartbeats are the runtime's (`InstanceAgent` in @baton/runtime-docker: a ping every
+// Instance heartbeats are the runtime's (`InstanceAgent` in @baton-ecs/runtime-docker: a ping every
 // heartbeatIntervalMs; no answer → agentConnected=false, agentDisconnectedAt), not repeated here.
 export { defaultHealthCheck, type HealthCheckSpec, healthCheckSpec, sameCheck } from './check.js';
 export {

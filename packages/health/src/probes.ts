@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
-import { matchesHttpCode } from '@baton/model';
+import { matchesHttpCode } from '@baton-ecs/model';
 import { Observable } from 'rxjs';
 import type { HealthCheckSpec } from './check.js';
 import { type ProbeOutcome, probeFailures } from './target-health.js';

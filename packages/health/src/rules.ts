@@ -1,4 +1,4 @@
-// ECS's health rules live beside the decisions that use them (`@baton/reconciler`); they are
+// ECS's health rules live beside the decisions that use them (`@baton-ecs/reconciler`); they are
 // re-exported here so every health rule can be found in one package.
 export {
   aggregateHealth,
@@ -9,4 +9,4 @@ export {
   type TaskHealthVerdict,
   taskHealth,
   taskHealthForDeployment,
-} from '@baton/reconciler';
+} from '@baton-ecs/reconciler';

@@ -1,4 +1,4 @@
-import type { TargetState } from '@baton/model';
+import type { TargetState } from '@baton-ecs/model';
 
 /**
  * A target's health as a pure state machine (ELB's): `initial` on registration, `healthy` after ONE

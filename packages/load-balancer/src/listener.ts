@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type Server as NetServer } from 'node:net';
-import type { LoadBalancingAlgorithm, UnhealthyStateRouting } from '@baton/model';
+import type { LoadBalancingAlgorithm, UnhealthyStateRouting } from '@baton-ecs/model';
 import { isObservable, type Observable, type Subscription } from 'rxjs';
 import { HttpProxy } from './http-proxy.js';
 import { type BalancerTarget, TargetPool } from './pool.js';

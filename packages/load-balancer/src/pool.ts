@@ -3,7 +3,7 @@ import {
   type TargetState,
   targetGroupDefaults,
   type UnhealthyStateRouting,
-} from '@baton/model';
+} from '@baton-ecs/model';
 import { routingTargets } from './routing.js';
 
 /** A target as a balancer sees it: an address and its state in the target group. */

@@ -1,4 +1,4 @@
-import { type TargetState, targetGroupDefaults, type UnhealthyStateRouting } from '@baton/model';
+import { type TargetState, targetGroupDefaults, type UnhealthyStateRouting } from '@baton-ecs/model';
 
 /** States of a registered target that may take traffic when the group fails open. */
 const registered: ReadonlySet<TargetState> = new Set(['healthy', 'unhealthy', 'initial', 'unavailable']);

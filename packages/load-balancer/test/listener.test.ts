@@ -1,5 +1,5 @@
 import { connect, createServer as createTcpServer } from 'node:net';
-import type { UnhealthyStateRouting } from '@baton/model';
+import type { UnhealthyStateRouting } from '@baton-ecs/model';
 import { BehaviorSubject } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BalancerTarget, createListener, type Listener } from '../src/index.js';

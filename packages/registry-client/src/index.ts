@@ -1,4 +1,4 @@
-// @baton/registry-client: an OCI distribution client (the ECR role) with an fp-ts TaskEither API,
+// @baton-ecs/registry-client: an OCI distribution client (the ECR role) with an fp-ts TaskEither API,
 // Promise wrappers, credential providers and ECR-style repository policies.
 
 export { type Challenge, chooseChallenge, parseChallenges } from './challenge.js';

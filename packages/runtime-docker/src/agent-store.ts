@@ -1,6 +1,6 @@
-import type { ContainerInstance, Task, TaskDefinition } from '@baton/model';
-import type { TaskStatusChanges } from '@baton/reconciler';
-import { defineKinds, type Entry, isPreconditionFailure, kind, type WatchEvent } from '@baton/store';
+import type { ContainerInstance, Task, TaskDefinition } from '@baton-ecs/model';
+import type { TaskStatusChanges } from '@baton-ecs/reconciler';
+import { defineKinds, type Entry, isPreconditionFailure, kind, type WatchEvent } from '@baton-ecs/store';
 import { type Observable, retry } from 'rxjs';
 
 export interface Versioned<T> {
@@ -23,7 +23,7 @@ export interface AgentStore {
 }
 
 /**
- * The kinds the agent reads and writes, as `@baton/store` kinds: Task (key taskArn, index
+ * The kinds the agent reads and writes, as `@baton-ecs/store` kinds: Task (key taskArn, index
  * `byInstance`), TaskDefinition (key taskDefinitionArn), ContainerInstance (key
  * containerInstanceArn). A store built with other kind names works through `storeAgentStore`'s options.
  */
@@ -77,7 +77,7 @@ export interface StoreAgentStoreOptions {
   readonly taskDefinitionKey?: (taskDefinitionArn: string) => string;
 }
 
-/** An AgentStore over a `@baton/store` Store: compare-and-set writes on each object's version. */
+/** An AgentStore over a `@baton-ecs/store` Store: compare-and-set writes on each object's version. */
 export function storeAgentStore(store: StoreLike, options: StoreAgentStoreOptions = {}): AgentStore {
   const taskKind = options.taskKind ?? 'Task';
   const tdKind = options.taskDefinitionKind ?? 'TaskDefinition';

@@ -1,4 +1,4 @@
-import type { ContainerSpec } from '@baton/reconciler';
+import type { ContainerSpec } from '@baton-ecs/reconciler';
 import type { ContainerCreateOptions } from 'dockerode';
 
 export interface ContainerConfigOptions {

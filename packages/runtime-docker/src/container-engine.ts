@@ -1,4 +1,4 @@
-import type { ContainerSpec, ObservedContainer, ObservedVolume, VolumeSpec } from '@baton/reconciler';
+import type { ContainerSpec, ObservedContainer, ObservedVolume, VolumeSpec } from '@baton-ecs/reconciler';
 import type { Observable } from 'rxjs';
 import type { ContainerConfigOptions } from './container-config.js';
 
@@ -40,7 +40,7 @@ export interface EngineLogOptions {
 
 /**
  * What Baton's agent needs of a container engine. `DockerEngine` implements it over dockerode; the
- * simulator's engine (`@baton/testing`) implements it in memory, so the agent's loop runs the same
+ * simulator's engine (`@baton-ecs/testing`) implements it in memory, so the agent's loop runs the same
  * code against both. Every failure is an `EngineError`: `statusCode` set when the engine answered
  * (the call was refused), undefined when it could not be reached.
  *

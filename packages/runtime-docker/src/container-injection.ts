@@ -1,5 +1,5 @@
-import type { KeyValuePair } from '@baton/model';
-import type { ContainerRef, ContainerSpec, CreateContainerAction } from '@baton/reconciler';
+import type { KeyValuePair } from '@baton-ecs/model';
+import type { ContainerRef, ContainerSpec, CreateContainerAction } from '@baton-ecs/reconciler';
 import type { ContainerEngine } from './container-engine.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { AgentSettings } from '@baton/reconciler';
+import type { AgentSettings } from '@baton-ecs/reconciler';
 import type { AgentStore } from './agent-store.js';
 import { InstanceAgent, type InstanceAgentOptions } from './instance-agent.js';
 

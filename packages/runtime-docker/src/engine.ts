@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { ContainerSpec, ObservedContainer, ObservedVolume, VolumeSpec } from '@baton/reconciler';
+import type { ContainerSpec, ObservedContainer, ObservedVolume, VolumeSpec } from '@baton-ecs/reconciler';
 import type Docker from 'dockerode';
 import { Observable } from 'rxjs';
 import { type ContainerConfigOptions, toCreateOptions } from './container-config.js';

@@ -4,7 +4,7 @@ import type {
   ContainerRef,
   ContainerSpec,
   CreateContainerAction,
-} from '@baton/reconciler';
+} from '@baton-ecs/reconciler';
 import type { ContainerConfigOptions } from './container-config.js';
 import type { ContainerEngine } from './container-engine.js';
 import { type ContainerInjector, InjectionError, withInjection } from './container-injection.js';

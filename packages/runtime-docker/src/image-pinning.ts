@@ -1,4 +1,4 @@
-import { type DockerAuthConfig, type ImageResolver, parseReference } from '@baton/registry-client';
+import { type DockerAuthConfig, type ImageResolver, parseReference } from '@baton-ecs/registry-client';
 import { isLeft } from 'fp-ts/lib/Either.js';
 
 /** An image pinned to a digest, with the credentials to pull it. */

@@ -1,4 +1,4 @@
-import type { ContainerInstance, Task, TaskDefinition } from '@baton/model';
+import type { ContainerInstance, Task, TaskDefinition } from '@baton-ecs/model';
 import {
   type AgentSettings,
   batonLabels,
@@ -6,7 +6,7 @@ import {
   type ObservedContainer,
   type ReconcileInstanceResult,
   reconcileInstance,
-} from '@baton/reconciler';
+} from '@baton-ecs/reconciler';
 import type { Subscription } from 'rxjs';
 import type { AgentStore, Versioned } from './agent-store.js';
 import type { ContainerEngine } from './container-engine.js';

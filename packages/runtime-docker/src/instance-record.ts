@@ -1,4 +1,4 @@
-import { type Attribute, arns, type ContainerInstance, type InstanceResource } from '@baton/model';
+import { type Attribute, arns, type ContainerInstance, type InstanceResource } from '@baton-ecs/model';
 import type { EngineInfo } from './container-engine.js';
 
 /** The version Baton's agent reports in a container instance's versionInfo. */

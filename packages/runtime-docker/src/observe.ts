@@ -3,7 +3,7 @@ import type {
   ObservedHealth,
   ObservedPortBinding,
   ObservedState,
-} from '@baton/reconciler';
+} from '@baton-ecs/reconciler';
 import type { ContainerInspectInfo } from 'dockerode';
 
 const states: ReadonlySet<string> = new Set([

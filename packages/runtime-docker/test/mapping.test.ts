@@ -1,4 +1,4 @@
-import type { ContainerSpec } from '@baton/reconciler';
+import type { ContainerSpec } from '@baton-ecs/reconciler';
 import type { ContainerInspectInfo } from 'dockerode';
 import { describe, expect, it } from 'vitest';
 import {

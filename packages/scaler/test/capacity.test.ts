@@ -1,5 +1,5 @@
-import { parseTaskDefinition, type TaskDefinition } from '@baton/model';
-import type { SchedulerInstance, SchedulerTask } from '@baton/scheduler';
+import { parseTaskDefinition, type TaskDefinition } from '@baton-ecs/model';
+import type { SchedulerInstance, SchedulerTask } from '@baton-ecs/scheduler';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { map, of } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';

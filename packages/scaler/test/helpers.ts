@@ -1,4 +1,4 @@
-import type { Parsed, ParseResult, ValidationError } from '@baton/model';
+import type { Parsed, ParseResult, ValidationError } from '@baton-ecs/model';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import {
   type MetricAlarmInput,

@@ -1,5 +1,5 @@
-import type { TaskDefinitionInput } from '@baton/model';
-import { parseTaskDefinition } from '@baton/model';
+import type { TaskDefinitionInput } from '@baton-ecs/model';
+import { parseTaskDefinition } from '@baton-ecs/model';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { map, of } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';

@@ -1,4 +1,4 @@
-import type { ClusterQuerySyntaxError, InstanceResource } from '@baton/model';
+import type { ClusterQuerySyntaxError, InstanceResource } from '@baton-ecs/model';
 import type { Either } from 'fp-ts/lib/Either.js';
 import type { FitIndex } from './fit-index.js';
 import {

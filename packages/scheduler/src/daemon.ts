@@ -1,4 +1,4 @@
-import { resourceName } from '@baton/model';
+import { resourceName } from '@baton-ecs/model';
 import { type Either, isLeft, right } from 'fp-ts/lib/Either.js';
 import { ClusterState } from './cluster-state.js';
 import { describeClosest } from './explanation.js';

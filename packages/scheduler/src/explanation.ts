@@ -1,4 +1,4 @@
-import { resourceName } from '@baton/model';
+import { resourceName } from '@baton-ecs/model';
 import { type FilterName, type FilterRejection, firstRejecting, type PlacementFilter } from './filters.js';
 import type { InstanceRecord } from './instance-record.js';
 

@@ -1,4 +1,4 @@
-import { type InstanceResource, resourceInteger, resourceStringSet } from '@baton/model';
+import { type InstanceResource, resourceInteger, resourceStringSet } from '@baton-ecs/model';
 import { ECS_RESERVED_TCP_PORTS } from './reservation.js';
 import type { SchedulerInstance } from './snapshot.js';
 

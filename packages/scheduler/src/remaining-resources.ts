@@ -1,4 +1,4 @@
-import type { InstanceResource } from '@baton/model';
+import type { InstanceResource } from '@baton-ecs/model';
 import { ClusterState } from './cluster-state.js';
 import type { SchedulerInstance, SchedulerTask, TaskDefinitionLookup } from './snapshot.js';
 

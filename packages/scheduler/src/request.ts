@@ -1,4 +1,4 @@
-import type { PlacementConstraint, PlacementStrategy } from '@baton/model';
+import type { PlacementConstraint, PlacementStrategy } from '@baton-ecs/model';
 import { type Either, isLeft, left, right } from 'fp-ts/lib/Either.js';
 import type { ClusterState } from './cluster-state.js';
 import type { PlacementExplanation } from './explanation.js';

@@ -1,4 +1,4 @@
-import { type PlacementStrategy, taskStatusRank } from '@baton/model';
+import { type PlacementStrategy, taskStatusRank } from '@baton-ecs/model';
 import { type Either, isLeft, left, right } from 'fp-ts/lib/Either.js';
 import { ClusterState } from './cluster-state.js';
 import { randomInt } from './random.js';

@@ -1,4 +1,4 @@
-import type { ContainerInstance, Task, TaskDefinition } from '@baton/model';
+import type { ContainerInstance, Task, TaskDefinition } from '@baton-ecs/model';
 
 /**
  * The parts of ECS records the scheduler reads. A full model object (a parsed

@@ -1,4 +1,4 @@
-import type { PlacementStrategy } from '@baton/model';
+import type { PlacementStrategy } from '@baton-ecs/model';
 import { type Either, left, right } from 'fp-ts/lib/Either.js';
 import type { ClusterState } from './cluster-state.js';
 

@@ -1,4 +1,4 @@
-import { resourceInteger } from '@baton/model';
+import { resourceInteger } from '@baton-ecs/model';
 import { isRight } from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { ClusterState, placeTasks } from '../src/index.js';

@@ -5,7 +5,7 @@ import {
   Task,
   TaskDefinition,
   type TaskInput,
-} from '@baton/model';
+} from '@baton-ecs/model';
 import { type ClusterSnapshot, mulberry32, type PlacementContext } from '../src/index.js';
 
 export const cluster = 'default';

@@ -1,4 +1,4 @@
-import type { ContainerInstance, PlacementStrategy, Task } from '@baton/model';
+import type { ContainerInstance, PlacementStrategy, Task } from '@baton-ecs/model';
 import fc from 'fast-check';
 import { isRight } from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
-import type { ContainerInstance, PlacementStrategy, Task, TaskDefinition } from '@baton/model';
-import { resourceInteger, resourceStringSet } from '@baton/model';
+import type { ContainerInstance, PlacementStrategy, Task, TaskDefinition } from '@baton-ecs/model';
+import { resourceInteger, resourceStringSet } from '@baton-ecs/model';
 import fc from 'fast-check';
 import { isLeft, isRight } from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';

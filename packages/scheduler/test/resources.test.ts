@@ -1,4 +1,4 @@
-import { type ContainerInstance, resourceInteger, resourceStringSet } from '@baton/model';
+import { type ContainerInstance, resourceInteger, resourceStringSet } from '@baton-ecs/model';
 import { describe, expect, it } from 'vitest';
 import {
   ClusterState,

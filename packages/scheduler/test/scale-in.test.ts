@@ -1,4 +1,4 @@
-import type { Task } from '@baton/model';
+import type { Task } from '@baton-ecs/model';
 import { isRight } from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { type ScaleInRequest, selectTasksToStop } from '../src/index.js';

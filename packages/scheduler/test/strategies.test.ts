@@ -1,4 +1,4 @@
-import type { PlacementStrategy } from '@baton/model';
+import type { PlacementStrategy } from '@baton-ecs/model';
 import { isRight } from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { ClusterState, type PlacementRequest, placeTasks, placeTasksLinearScan } from '../src/index.js';

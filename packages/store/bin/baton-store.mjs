@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // baton-store repair <data-dir>: keeps every commit before the first damaged log record and sets the
 // rest aside in *.damaged files (see docs/reliability.md). The store must not be open.
-import { repairDurableLog } from '@baton/store';
+import { repairDurableLog } from '@baton-ecs/store';
 
 const [command, dir] = process.argv.slice(2);
 if (command !== 'repair' || !dir) {

@@ -8,7 +8,7 @@ import {
   type TargetGroup,
   type Task,
   type TaskDefinition,
-} from '@baton/model';
+} from '@baton-ecs/model';
 import { defineKinds, kind } from './kinds.js';
 
 /**
@@ -86,7 +86,7 @@ export const batonKinds = defineKinds({
   }),
   /**
    * A service's auto scaling (Application Auto Scaling's shapes, validated by
-   * @baton/scaler at the API): key the ResourceId, `service/<cluster>/<name>`.
+   * @baton-ecs/scaler at the API): key the ResourceId, `service/<cluster>/<name>`.
    */
   ScalingConfiguration: kind({
     key: (c: ScalingConfigurationRecord) => c.resourceId,

@@ -1,4 +1,4 @@
-import { type ArnContext, arns, defaultArnContext, type TaskDefinition } from '@baton/model';
+import { type ArnContext, arns, defaultArnContext, type TaskDefinition } from '@baton-ecs/model';
 import { type BatonKinds, taskDefinitionKey } from './baton-kinds.js';
 import type { Entry } from './entry.js';
 import { InvalidArgumentError, NotFoundError } from './errors.js';

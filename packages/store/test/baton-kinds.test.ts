@@ -1,4 +1,4 @@
-import { parseService, parseTaskDefinition, type Task, type TaskDefinition } from '@baton/model';
+import { parseService, parseTaskDefinition, type Task, type TaskDefinition } from '@baton-ecs/model';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import {

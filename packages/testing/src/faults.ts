@@ -1,4 +1,4 @@
-import type { BatonKinds, Store } from '@baton/store';
+import type { BatonKinds, Store } from '@baton-ecs/store';
 
 /** Store faults a simulation injects into Baton's commits (the controllers' and RunTask's writes). */
 export interface SimulatedFaults {

@@ -1,5 +1,5 @@
-import type { ContainerInstance, Task, TaskDefinition } from '@baton/model';
-import { type BatonKinds, type Entry, isPreconditionFailure, type Op, type Store } from '@baton/store';
+import type { ContainerInstance, Task, TaskDefinition } from '@baton-ecs/model';
+import { type BatonKinds, type Entry, isPreconditionFailure, type Op, type Store } from '@baton-ecs/store';
 import type { TaskBehaviour } from './behaviour.js';
 import { advanceTask } from './task-lifecycle.js';
 

@@ -1,4 +1,4 @@
-import { type ArnContext, arns, type ContainerInstance, defaultArnContext } from '@baton/model';
+import { type ArnContext, arns, type ContainerInstance, defaultArnContext } from '@baton-ecs/model';
 
 /** A container instance of the simulated cluster. */
 export interface SimulatedInstance {

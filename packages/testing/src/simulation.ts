@@ -6,14 +6,14 @@ import type {
   Service,
   Task,
   TaskDefinition,
-} from '@baton/model';
+} from '@baton-ecs/model';
 import {
   type RunTaskPlan,
   resolveServiceTaskDefinition,
   type ServicePlan,
   taskHealthForDeployment,
-} from '@baton/reconciler';
-import { type BatonKinds, batonKinds, createMemoryStore, type Store, serviceKey } from '@baton/store';
+} from '@baton-ecs/reconciler';
+import { type BatonKinds, batonKinds, createMemoryStore, type Store, serviceKey } from '@baton-ecs/store';
 import {
   type Baton,
   type BatonInternals,
@@ -21,7 +21,7 @@ import {
   ManualClock,
   type ServiceController,
   silentLogger,
-} from 'baton';
+} from 'baton-ecs';
 import type { Subscription } from 'rxjs';
 import type { TaskBehaviour } from './behaviour.js';
 import { faultyStore, type SimulatedFaults } from './faults.js';

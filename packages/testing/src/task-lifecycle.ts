@@ -1,4 +1,4 @@
-import type { Task, TaskDefinition } from '@baton/model';
+import type { Task, TaskDefinition } from '@baton-ecs/model';
 import { defaultBehaviour, type TaskBehaviour } from './behaviour.js';
 
 /**

@@ -1,4 +1,4 @@
-import { BatonApiError } from 'baton';
+import { BatonApiError } from 'baton-ecs';
 import { describe, expect, it } from 'vitest';
 import { Simulation } from '../src/index.js';
 

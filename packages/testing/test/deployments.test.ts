@@ -1,4 +1,4 @@
-import type { ServicePlan } from '@baton/reconciler';
+import type { ServicePlan } from '@baton-ecs/reconciler';
 import { describe, expect, it } from 'vitest';
 import { Simulation } from '../src/index.js';
 

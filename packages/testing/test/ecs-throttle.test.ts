@@ -1,4 +1,4 @@
-import { launchBackoffCapMs } from '@baton/reconciler';
+import { launchBackoffCapMs } from '@baton-ecs/reconciler';
 import { describe, expect, it } from 'vitest';
 import { Simulation } from '../src/index.js';
 

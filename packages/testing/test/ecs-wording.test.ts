@@ -1,4 +1,4 @@
-import { Task, taskStopCodes } from '@baton/model';
+import { Task, taskStopCodes } from '@baton-ecs/model';
 import { describe, expect, it } from 'vitest';
 import { Simulation } from '../src/index.js';
 

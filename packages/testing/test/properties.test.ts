@@ -1,4 +1,4 @@
-import { deploymentLimitsFor } from '@baton/reconciler';
+import { deploymentLimitsFor } from '@baton-ecs/reconciler';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Simulation, type TaskBehaviour } from '../src/index.js';

@@ -22,7 +22,7 @@
  *    moved. "several workers and failing commits…" still checks the outcome that matters under lost
  *    answers: never more tasks alive than maximumPercent allows.
  */
-import { deploymentLimitsFor } from '@baton/reconciler';
+import { deploymentLimitsFor } from '@baton-ecs/reconciler';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Simulation } from '../src/index.js';

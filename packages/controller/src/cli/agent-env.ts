@@ -1,4 +1,4 @@
-import type { AgentSettings, ImagePullBehavior } from '@baton/reconciler';
+import type { AgentSettings, ImagePullBehavior } from '@baton-ecs/reconciler';
 import { UsageError } from './usage-error.js';
 
 /**

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
-import type { EngineSpec } from '@baton/runtime-docker';
+import type { EngineSpec } from '@baton-ecs/runtime-docker';
 import { z } from 'zod';
 import type { AccessKey } from '../endpoint/index.js';
 import { type AgentEnvironment, agentEnvironment } from './agent-env.js';

@@ -1,7 +1,7 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { etcdStore } from '@baton/store';
+import { etcdStore } from '@baton-ecs/store';
 import { createBaton } from '../baton.js';
 import { jsonLogger, type Logger, type LogRecord } from '../observability.js';
 import { type ServeConfig, serveConfig, serveUsage } from './serve-config.js';

@@ -1,4 +1,4 @@
-import { ValidationError } from '@baton/model';
+import { ValidationError } from '@baton-ecs/model';
 import {
   ConflictError,
   StoreClosedError,
@@ -6,7 +6,7 @@ import {
   StoreUnavailableError,
   TransactionConflictError,
   UnencodableRecordError,
-} from '@baton/store';
+} from '@baton-ecs/store';
 import { BatonApiError } from '../errors.js';
 import { ElbApiError } from '../target-groups/api.js';
 import { elbv2Model } from './service-model.js';

@@ -1,5 +1,5 @@
-import { containerInstanceArnOf, type EngineSpec, type InstanceAgent } from '@baton/runtime-docker';
-import { type BatonKinds, type Store, withFence } from '@baton/store';
+import { containerInstanceArnOf, type EngineSpec, type InstanceAgent } from '@baton-ecs/runtime-docker';
+import { type BatonKinds, type Store, withFence } from '@baton-ecs/store';
 import { combineLatest, map, type Observable, Subject } from 'rxjs';
 import type { Informer } from '../informer.js';
 import type { Logger } from '../observability.js';

@@ -1,4 +1,4 @@
-import type { Entry, KindMap, KindName, ObjectOf, Store } from '@baton/store';
+import type { Entry, KindMap, KindName, ObjectOf, Store } from '@baton-ecs/store';
 import { Subject } from 'rxjs';
 import type { CacheChange, Informer } from '../informer.js';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import type { LockRecord, WriteFence } from '@baton/store';
+import type { LockRecord, WriteFence } from '@baton-ecs/store';
 import { BehaviorSubject } from 'rxjs';
 import type { Logger } from '../observability.js';
 import type { LeaderLock } from './lock.js';

@@ -20,7 +20,7 @@ import {
   type WriteFence,
   type WriteOptions,
   withFence,
-} from '@baton/store';
+} from '@baton-ecs/store';
 
 /**
  * A store whose writes land only while this replica leads: each commit carries the fence of the

@@ -1,4 +1,4 @@
-import type { AcquireResult, KindMap, LockRecord, Store, WriteFence } from '@baton/store';
+import type { AcquireResult, KindMap, LockRecord, Store, WriteFence } from '@baton-ecs/store';
 
 /**
  * The lease-backed lock an elector campaigns for (the etcd store's `leaseLock(name)` is one): a key

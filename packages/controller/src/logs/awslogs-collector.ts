@@ -4,8 +4,8 @@ import {
   awslogsStreamName,
   type Task,
   type TaskDefinition,
-} from '@baton/model';
-import type { ContainerEngine, EngineLogLine } from '@baton/runtime-docker';
+} from '@baton-ecs/model';
+import type { ContainerEngine, EngineLogLine } from '@baton-ecs/runtime-docker';
 import type { Logger } from '../observability.js';
 import type { LogStore } from './log-store.js';
 import { MultilineAssembler } from './multiline.js';

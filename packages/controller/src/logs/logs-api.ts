@@ -1,4 +1,4 @@
-import { type ArnContext, fromZodIssues } from '@baton/model';
+import { type ArnContext, fromZodIssues } from '@baton-ecs/model';
 import { filter, map, type Observable } from 'rxjs';
 import { z } from 'zod';
 import { BatonApiError } from '../errors.js';

@@ -4,9 +4,9 @@ import {
   type ScalingActivity,
   type ScalingConfiguration,
   scheduledActionLimitIssues,
-} from '@baton/scaler';
+} from '@baton-ecs/scaler';
 
-import type { BatonKinds, Store } from '@baton/store';
+import type { BatonKinds, Store } from '@baton-ecs/store';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { z } from 'zod';
 import { BatonApiError } from '../errors.js';

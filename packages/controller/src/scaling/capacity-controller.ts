@@ -1,14 +1,14 @@
-import { clusterNameOf, type TaskDefinition } from '@baton/model';
-import type { EngineSpec } from '@baton/runtime-docker';
+import { clusterNameOf, type TaskDefinition } from '@baton-ecs/model';
+import type { EngineSpec } from '@baton-ecs/runtime-docker';
 import {
   type CapacityProvider,
   type CapacitySnapshot,
   createCapacityScaler,
   type InstanceScalingDecision,
   type InstanceTemplate,
-} from '@baton/scaler';
-import type { PlacementRequest } from '@baton/scheduler';
-import type { BatonKinds } from '@baton/store';
+} from '@baton-ecs/scaler';
+import type { PlacementRequest } from '@baton-ecs/scheduler';
+import type { BatonKinds } from '@baton-ecs/store';
 import { asyncScheduler, auditTime, merge, Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import type { Informer } from '../informer.js';
 import type { Logger } from '../observability.js';

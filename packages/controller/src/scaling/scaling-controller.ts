@@ -1,6 +1,6 @@
-import type { Service, Task, TaskDefinition } from '@baton/model';
-import { appendServiceEvents, newEventId } from '@baton/reconciler';
-import type { ContainerEngine } from '@baton/runtime-docker';
+import type { Service, Task, TaskDefinition } from '@baton-ecs/model';
+import { appendServiceEvents, newEventId } from '@baton-ecs/reconciler';
+import type { ContainerEngine } from '@baton-ecs/runtime-docker';
 import {
   activityEventMessage,
   activityFailed,
@@ -13,9 +13,9 @@ import {
   type ScalingConfiguration,
   serviceCapacityState,
   serviceUtilizationDatapoints,
-} from '@baton/scaler';
-import type { RandomSource } from '@baton/scheduler';
-import { type BatonKinds, type Store, serviceKey } from '@baton/store';
+} from '@baton-ecs/scaler';
+import type { RandomSource } from '@baton-ecs/scheduler';
+import { type BatonKinds, type Store, serviceKey } from '@baton-ecs/store';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import {
   asyncScheduler,

@@ -1,6 +1,6 @@
-import type { Task } from '@baton/model';
-import type { ContainerEngine } from '@baton/runtime-docker';
-import type { ContainerStatsSample, DockerStats } from '@baton/scaler';
+import type { Task } from '@baton-ecs/model';
+import type { ContainerEngine } from '@baton-ecs/runtime-docker';
+import type { ContainerStatsSample, DockerStats } from '@baton-ecs/scaler';
 import { Observable, type Subscription } from 'rxjs';
 
 /**

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
-import type { EncryptedValue } from '@baton/model';
+import type { EncryptedValue } from '@baton-ecs/model';
 
 /** AES-256-GCM: 32-byte keys, 12-byte nonces, 16-byte tags. */
 const keyBytes = 32;

@@ -1,12 +1,12 @@
-import type { ContainerDefinition, KeyValuePair, TaskDefinition } from '@baton/model';
-import type { ContainerRef, CreateContainerAction } from '@baton/reconciler';
+import type { ContainerDefinition, KeyValuePair, TaskDefinition } from '@baton-ecs/model';
+import type { ContainerRef, CreateContainerAction } from '@baton-ecs/reconciler';
 import {
   type ContainerEngine,
   type ContainerInjection,
   type ContainerInjector,
   InjectionError,
-} from '@baton/runtime-docker';
-import type { BatonKinds, Store } from '@baton/store';
+} from '@baton-ecs/runtime-docker';
+import type { BatonKinds, Store } from '@baton-ecs/store';
 import { SecretResolutionError, type SecretResolver } from './resolver.js';
 
 /** Per-container variables from another source (the task metadata endpoint). */

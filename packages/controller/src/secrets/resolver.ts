@@ -5,7 +5,7 @@ import {
   type KeyValuePair,
   parseSecretReference,
   type SecretReference,
-} from '@baton/model';
+} from '@baton-ecs/model';
 import type { SecretsApi } from './secrets-api.js';
 
 /** What the embedding service's provider is asked for. */

@@ -6,8 +6,8 @@ import {
   parseSecretReference,
   type SecretRecord,
   type SecretVersionRecord,
-} from '@baton/model';
-import type { BatonKinds, Store } from '@baton/store';
+} from '@baton-ecs/model';
+import type { BatonKinds, Store } from '@baton-ecs/store';
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import { BatonApiError } from '../errors.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createListener, type Listener, NginxAdapter, upstreamName } from '@baton/load-balancer';
+import { createListener, type Listener, NginxAdapter, upstreamName } from '@baton-ecs/load-balancer';
 import {
   type ArnContext,
   attributeOf,
@@ -12,8 +12,8 @@ import {
   targetGroupNameOf,
   targetGroupSettings,
   type UnhealthyStateRouting,
-} from '@baton/model';
-import type { BatonKinds, Store } from '@baton/store';
+} from '@baton-ecs/model';
+import type { BatonKinds, Store } from '@baton-ecs/store';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { concat, defer, distinctUntilChanged, filter, map, type Observable, of } from 'rxjs';
 import type { Clock } from '../clock.js';

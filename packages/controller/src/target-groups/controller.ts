@@ -1,5 +1,5 @@
-import { HealthMonitor, healthCheckSpec, type TargetHealthState } from '@baton/health';
-import type { BalancerTarget } from '@baton/load-balancer';
+import { HealthMonitor, healthCheckSpec, type TargetHealthState } from '@baton-ecs/health';
+import type { BalancerTarget } from '@baton-ecs/load-balancer';
 import {
   clusterNameOf,
   type LoadBalancer,
@@ -7,9 +7,9 @@ import {
   type TargetGroup,
   type Task,
   targetGroupSettings,
-} from '@baton/model';
-import type { TargetHealth } from '@baton/reconciler';
-import { type BatonKinds, type Op, type Store, serviceKey } from '@baton/store';
+} from '@baton-ecs/model';
+import type { TargetHealth } from '@baton-ecs/reconciler';
+import { type BatonKinds, type Op, type Store, serviceKey } from '@baton-ecs/store';
 import {
   concat,
   defer,

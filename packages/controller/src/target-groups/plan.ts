@@ -1,6 +1,6 @@
-import { drainComplete, drainingTarget, registeredTarget, type TargetHealthState } from '@baton/health';
-import type { LoadBalancer, RegisteredTarget, TargetGroup, Task } from '@baton/model';
-import { targetGroupSettings } from '@baton/model';
+import { drainComplete, drainingTarget, registeredTarget, type TargetHealthState } from '@baton-ecs/health';
+import type { LoadBalancer, RegisteredTarget, TargetGroup, Task } from '@baton-ecs/model';
+import { targetGroupSettings } from '@baton-ecs/model';
 
 /** A task that may belong in the target group: its service names the group, or the task still holds it. */
 export interface TargetGroupMember {

@@ -1,4 +1,4 @@
-import { formatIssue } from '@baton/model';
+import { formatIssue } from '@baton-ecs/model';
 import { z } from 'zod';
 import { checkShape } from '../requests.js';
 import { ElbApiError } from './api.js';

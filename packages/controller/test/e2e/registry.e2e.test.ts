@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { basicCredentials, staticCredentials } from '@baton/registry-client';
+import { basicCredentials, staticCredentials } from '@baton-ecs/registry-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Baton } from '../../src/index.js';
 import {

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { arns, defaultArnContext, type Task } from '@baton/model';
+import { arns, defaultArnContext, type Task } from '@baton-ecs/model';
 import {
   type AccessKey,
   type ApiHandlerOptions,

@@ -1,4 +1,4 @@
-import type { AcquireResult, LockRecord } from '@baton/store';
+import type { AcquireResult, LockRecord } from '@baton-ecs/store';
 import { describe, expect, it } from 'vitest';
 import { LeaderElector, type LeaderLock, type LogRecord } from '../../src/index.js';
 import { until } from './replicas.js';

@@ -1,4 +1,4 @@
-import { batonKinds, createEtcdStore, type EtcdStore, etcdStore, serviceKey } from '@baton/store';
+import { batonKinds, createEtcdStore, type EtcdStore, etcdStore, serviceKey } from '@baton-ecs/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EtcdProcess } from '../../../store/test/etcd/etcd-process.js';
 import { type Baton, createBaton, type LogRecord } from '../../src/index.js';

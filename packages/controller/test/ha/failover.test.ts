@@ -1,4 +1,4 @@
-import { batonKinds, createEtcdStore, type EtcdStore } from '@baton/store';
+import { batonKinds, createEtcdStore, type EtcdStore } from '@baton-ecs/store';
 import { describe, expect, it } from 'vitest';
 import { requireSharedEtcd } from '../../../store/test/etcd/etcd-process.js';
 import {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Cluster } from '@baton/model';
+import { Cluster } from '@baton-ecs/model';
 import {
   batonKinds,
   createEtcdStore,
@@ -8,7 +8,7 @@ import {
   FencedError,
   StoreClosedError,
   withFence,
-} from '@baton/store';
+} from '@baton-ecs/store';
 import { afterEach, describe, expect, it } from 'vitest';
 import { requireSharedEtcd } from '../../../store/test/etcd/etcd-process.js';
 import { LeaderElector, type LeaderLock, type LeaderTerm, type LogRecord } from '../../src/index.js';

@@ -1,4 +1,4 @@
-import { type BatonKinds, type Store, serviceKey } from '@baton/store';
+import { type BatonKinds, type Store, serviceKey } from '@baton-ecs/store';
 import { clusterContainers } from '../e2e/harness.js';
 
 const TASK_LABEL = 'com.baton.task-arn';

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NginxProcess } from '@baton/load-balancer';
-import type { TargetGroup } from '@baton/model';
+import { NginxProcess } from '@baton-ecs/load-balancer';
+import type { TargetGroup } from '@baton-ecs/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Baton, TaskStateChange } from '../../src/index.js';
 import {

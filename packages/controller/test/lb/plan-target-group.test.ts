@@ -1,4 +1,4 @@
-import type { LoadBalancer, TargetGroup, Task } from '@baton/model';
+import type { LoadBalancer, TargetGroup, Task } from '@baton-ecs/model';
 import { describe, expect, it } from 'vitest';
 import { planTargetGroup, targetKey } from '../../src/index.js';
 

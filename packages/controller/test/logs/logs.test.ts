@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultArnContext } from '@baton/model';
+import { defaultArnContext } from '@baton-ecs/model';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   BatonApiError,

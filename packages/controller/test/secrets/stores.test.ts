@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { batonKinds, createMemoryStore } from '@baton/store';
+import { batonKinds, createMemoryStore } from '@baton-ecs/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Baton, BatonApiError, createBaton, silentLogger } from '../../src/index.js';
 import { SecretCipher, SecretIntegrityError } from '../../src/secrets/index.js';

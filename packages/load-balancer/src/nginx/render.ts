@@ -1,4 +1,4 @@
-import type { LoadBalancingAlgorithm, UnhealthyStateRouting } from '@baton/model';
+import type { LoadBalancingAlgorithm, UnhealthyStateRouting } from '@baton-ecs/model';
 import type { BalancerTarget } from '../pool.js';
 import { routingTargets } from '../routing.js';
 

@@ -1,4 +1,4 @@
-import type { Container, NetworkBinding } from '@baton/model';
+import type { Container, NetworkBinding } from '@baton-ecs/model';
 import type { ContainerView } from './container-view.js';
 import { containerHealth } from './health.js';
 import type { ObservedPortBinding } from './types.js';

@@ -1,4 +1,4 @@
-import type { ContainerDefinition, KeyValuePair, Task, TaskDefinition } from '@baton/model';
+import type { ContainerDefinition, KeyValuePair, Task, TaskDefinition } from '@baton-ecs/model';
 import { batonLabels, containerEngineName, containerLabels } from './labels.js';
 import { linuxSpec } from './linux-settings.js';
 import { containerLogSpec } from './log-config.js';

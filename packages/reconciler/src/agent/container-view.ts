@@ -1,4 +1,4 @@
-import type { Container, ContainerDefinition } from '@baton/model';
+import type { Container, ContainerDefinition } from '@baton-ecs/model';
 import type { ObservedContainer } from './types.js';
 
 /**

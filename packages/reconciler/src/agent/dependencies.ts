@@ -1,4 +1,4 @@
-import type { ContainerDependency } from '@baton/model';
+import type { ContainerDependency } from '@baton-ecs/model';
 import type { ContainerView } from './container-view.js';
 
 export type DependencyState =

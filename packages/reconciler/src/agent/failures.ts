@@ -1,4 +1,4 @@
-import type { TaskStopCode } from '@baton/model';
+import type { TaskStopCode } from '@baton-ecs/model';
 import type { ContainerView } from './container-view.js';
 import { dependencyFailureReason, dependencyState } from './dependencies.js';
 import { hasImage } from './images.js';

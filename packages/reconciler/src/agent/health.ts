@@ -1,4 +1,4 @@
-import type { HealthStatus } from '@baton/model';
+import type { HealthStatus } from '@baton-ecs/model';
 import type { ContainerView } from './container-view.js';
 
 /** A container's ECS health: the engine's verdict while it runs, UNKNOWN otherwise. */

@@ -1,4 +1,4 @@
-import { clusterNameOf, parseArn, type Task } from '@baton/model';
+import { clusterNameOf, parseArn, type Task } from '@baton-ecs/model';
 
 /**
  * Baton's container labels. A container carrying `taskArn` is Baton's: the agent adopts it when its

@@ -1,4 +1,4 @@
-import type { ContainerDefinition } from '@baton/model';
+import type { ContainerDefinition } from '@baton-ecs/model';
 import type { ContainerLinuxSpec } from './types.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { ContainerDefinition, LogConfiguration } from '@baton/model';
+import type { ContainerDefinition, LogConfiguration } from '@baton-ecs/model';
 import { taskIdOf } from './labels.js';
 import type { ContainerMountSpec } from './types.js';
 

@@ -1,4 +1,4 @@
-import type { Task, TaskStatus } from '@baton/model';
+import type { Task, TaskStatus } from '@baton-ecs/model';
 import { effectiveContainerDefinition, labelledStopTimeout } from './container-spec.js';
 import { containerView } from './container-view.js';
 import { deepEqual } from './deep-equal.js';

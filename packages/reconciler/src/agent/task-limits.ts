@@ -1,4 +1,4 @@
-import type { ContainerDefinition, TaskDefinition } from '@baton/model';
+import type { ContainerDefinition, TaskDefinition } from '@baton-ecs/model';
 
 /** The smallest memory limit Docker accepts, MiB. */
 const minimumMemoryMiB = 6;

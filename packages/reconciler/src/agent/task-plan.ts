@@ -5,7 +5,7 @@ import {
   type TaskDefinition,
   type TaskStatus,
   taskStatusRank,
-} from '@baton/model';
+} from '@baton-ecs/model';
 import { containerRecord } from './container-record.js';
 import { containerSpec, gpusOf, labelledStopTimeout } from './container-spec.js';
 import { dependentsOf } from './container-view.js';

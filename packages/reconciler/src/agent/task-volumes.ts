@@ -1,4 +1,4 @@
-import { clusterNameOf, type Task, type TaskDefinition, type Volume } from '@baton/model';
+import { clusterNameOf, type Task, type TaskDefinition, type Volume } from '@baton-ecs/model';
 import { deepEqual } from './deep-equal.js';
 import { batonLabels, taskIdOf } from './labels.js';
 import type {

@@ -1,4 +1,4 @@
-import type { Container, KeyValuePair, Task, TaskDefinition, TransportProtocol } from '@baton/model';
+import type { Container, KeyValuePair, Task, TaskDefinition, TransportProtocol } from '@baton-ecs/model';
 import type { ContainerLogConfig } from './log-config.js';
 
 /** A container's state as the engine reports it (Docker's `State.Status`). */

@@ -1,6 +1,6 @@
-import type { Task, TaskDefinition } from '@baton/model';
-import { taskStatusRank } from '@baton/model';
-import type { SchedulerInstance } from '@baton/scheduler';
+import type { Task, TaskDefinition } from '@baton-ecs/model';
+import { taskStatusRank } from '@baton-ecs/model';
+import type { SchedulerInstance } from '@baton-ecs/scheduler';
 import {
   defaultInstanceLostAfterMs,
   type ServiceReconcileContext,

@@ -1,5 +1,5 @@
-import type { Deployment, Service } from '@baton/model';
-import type { RandomSource } from '@baton/scheduler';
+import type { Deployment, Service } from '@baton-ecs/model';
+import type { RandomSource } from '@baton-ecs/scheduler';
 import { newDeploymentId } from './ids.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Deployment, Service, Task } from '@baton/model';
+import type { Deployment, Service, Task } from '@baton-ecs/model';
 import { launchBackoffMs } from './launch-throttle.js';
 import { stoppedReasons } from './task-health.js';
 

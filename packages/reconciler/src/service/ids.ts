@@ -1,4 +1,4 @@
-import type { RandomSource } from '@baton/scheduler';
+import type { RandomSource } from '@baton-ecs/scheduler';
 
 /** Identifiers in ECS's shapes, drawn from the seeded source so plans are reproducible. */
 export function newTaskId(random: RandomSource): string {

@@ -5,8 +5,8 @@ import {
   defaultArnContext,
   type Task,
   type TaskDefinition,
-} from '@baton/model';
-import type { SchedulerInstance } from '@baton/scheduler';
+} from '@baton-ecs/model';
+import type { SchedulerInstance } from '@baton-ecs/scheduler';
 
 /** A new Task record, placed on an instance, before any container exists. */
 export function newTask(args: {

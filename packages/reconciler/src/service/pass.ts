@@ -1,5 +1,5 @@
-import type { Task, TaskDefinition, TaskStopCode } from '@baton/model';
-import { ClusterState, type SchedulerInstance } from '@baton/scheduler';
+import type { Task, TaskDefinition, TaskStopCode } from '@baton-ecs/model';
+import { ClusterState, type SchedulerInstance } from '@baton-ecs/scheduler';
 import type { ClassifiedTask } from './classify.js';
 import { taskIdOf } from './ids.js';
 import type { ServiceReconcileContext, ServiceReconcileInput, TaskStop } from './plan.js';

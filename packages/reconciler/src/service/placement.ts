@@ -1,4 +1,10 @@
-import { arns, type Deployment, defaultArnContext, type Service, type TaskDefinition } from '@baton/model';
+import {
+  arns,
+  type Deployment,
+  defaultArnContext,
+  type Service,
+  type TaskDefinition,
+} from '@baton-ecs/model';
 import {
   formatEcsPlacementSentence,
   formatRejections,
@@ -6,7 +12,7 @@ import {
   placeDaemonTasks,
   placeTasks,
   selectTasksToStop,
-} from '@baton/scheduler';
+} from '@baton-ecs/scheduler';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import type { ClassifiedTask } from './classify.js';
 import { newTaskId } from './ids.js';

@@ -1,5 +1,5 @@
-import type { ArnContext, Service, ServiceEvent, Task, TaskDefinition, TaskStopCode } from '@baton/model';
-import type { ClusterSnapshot, ClusterState, RandomSource } from '@baton/scheduler';
+import type { ArnContext, Service, ServiceEvent, Task, TaskDefinition, TaskStopCode } from '@baton-ecs/model';
+import type { ClusterSnapshot, ClusterState, RandomSource } from '@baton-ecs/scheduler';
 import type { TargetHealth } from './task-health.js';
 
 /** Everything reconcileService reads. It reads nothing else: no clock, no store, no engine. */

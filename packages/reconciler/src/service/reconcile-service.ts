@@ -1,4 +1,4 @@
-import { type Deployment, type Service, type Task, taskStatusRank } from '@baton/model';
+import { type Deployment, type Service, type Task, taskStatusRank } from '@baton-ecs/model';
 import { ReconcileInputError } from '../errors.js';
 import { classifyTasks } from './classify.js';
 import { reconcileDaemon } from './daemon.js';

@@ -1,5 +1,5 @@
-import type { Deployment, TaskDefinition } from '@baton/model';
-import { deploymentLimits } from '@baton/model';
+import type { Deployment, TaskDefinition } from '@baton-ecs/model';
+import { deploymentLimits } from '@baton-ecs/model';
 import type { Classification, ClassifiedTask } from './classify.js';
 import { deploymentLimitsFor } from './deployment-limits.js';
 import type { ServicePass } from './pass.js';

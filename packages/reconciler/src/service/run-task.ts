@@ -6,8 +6,8 @@ import {
   type PlacementStrategy,
   type Task,
   type TaskDefinition,
-} from '@baton/model';
-import { type ClusterSnapshot, ClusterState, placeTasks, type RandomSource } from '@baton/scheduler';
+} from '@baton-ecs/model';
+import { type ClusterSnapshot, ClusterState, placeTasks, type RandomSource } from '@baton-ecs/scheduler';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { newTaskId } from './ids.js';
 import { newTask } from './new-task.js';

@@ -1,4 +1,4 @@
-import type { ServiceEvent } from '@baton/model';
+import type { ServiceEvent } from '@baton-ecs/model';
 
 /** An event's text: ECS's sentence, and Baton's own detail kept apart from it. */
 export interface ServiceMessage {

@@ -1,5 +1,5 @@
-import type { Deployment, Task } from '@baton/model';
-import { taskStatusRank } from '@baton/model';
+import type { Deployment, Task } from '@baton-ecs/model';
+import { taskStatusRank } from '@baton-ecs/model';
 
 const RUNNING = taskStatusRank('RUNNING');
 

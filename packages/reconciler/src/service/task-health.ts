@@ -1,4 +1,4 @@
-import type { Service, Task, TaskDefinition } from '@baton/model';
+import type { Service, Task, TaskDefinition } from '@baton-ecs/model';
 
 /** ECS counts a task with no health check and no load balancer healthy 40 s after it starts. */
 export const implicitHealthyAfterMs = 40_000;

@@ -1,4 +1,4 @@
-import { arns, type ContainerDefinition, type Task, type TaskDefinition } from '@baton/model';
+import { arns, type ContainerDefinition, type Task, type TaskDefinition } from '@baton-ecs/model';
 import {
   type ActionOutcome,
   batonLabels,

@@ -1,4 +1,4 @@
-import { arns } from '@baton/model';
+import { arns } from '@baton-ecs/model';
 import { describe, expect, it } from 'vitest';
 import { containerLabels } from '../../src/agent/index.js';
 import { def, exited, observed, reconcile, running, T0, task, taskDef, tdMap, types } from './helpers.js';

@@ -1,4 +1,4 @@
-import type { ContainerDefinition, Task, TaskDefinition } from '@baton/model';
+import type { ContainerDefinition, Task, TaskDefinition } from '@baton-ecs/model';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { batonLabels, type ObservedContainer, reconcileInstance } from '../../src/agent/index.js';

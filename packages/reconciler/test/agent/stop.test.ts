@@ -1,4 +1,4 @@
-import type { Task } from '@baton/model';
+import type { Task } from '@baton-ecs/model';
 import { describe, expect, it } from 'vitest';
 import { agentStoppedReasons, type StopContainerAction } from '../../src/agent/index.js';
 import {

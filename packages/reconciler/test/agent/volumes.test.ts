@@ -1,4 +1,4 @@
-import type { TaskDefinition } from '@baton/model';
+import type { TaskDefinition } from '@baton-ecs/model';
 import { describe, expect, it } from 'vitest';
 import {
   batonLabels,

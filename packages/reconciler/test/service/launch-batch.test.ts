@@ -1,5 +1,5 @@
-import { arns, type Service, type TaskDefinition } from '@baton/model';
-import { mulberry32, type SchedulerInstance } from '@baton/scheduler';
+import { arns, type Service, type TaskDefinition } from '@baton-ecs/model';
+import { mulberry32, type SchedulerInstance } from '@baton-ecs/scheduler';
 import { describe, expect, it } from 'vitest';
 import { defaultLaunchBatchSize, reconcileService } from '../../src/index.js';
 

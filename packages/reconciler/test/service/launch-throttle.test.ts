@@ -1,4 +1,4 @@
-import { type Service, Task } from '@baton/model';
+import { type Service, Task } from '@baton-ecs/model';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { launchBackoffCapMs, launchBackoffMs, launchThrottle } from '../../src/index.js';

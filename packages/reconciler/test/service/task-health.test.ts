@@ -1,4 +1,4 @@
-import type { Service, Task, TaskDefinition } from '@baton/model';
+import type { Service, Task, TaskDefinition } from '@baton-ecs/model';
 import { describe, expect, it } from 'vitest';
 import { implicitHealthyAfterMs, stoppedReasons, taskHealthForDeployment } from '../../src/index.js';
 

@@ -1,7 +1,7 @@
 // reconcileService plans tasks of registered task definitions only. Given one as parsed (no ARN, no
 // revision), it used to plan tasks with `taskDefinitionArn: undefined`; now it refuses, naming the field.
-import { arns, type Service, type TaskDefinition } from '@baton/model';
-import { mulberry32, type SchedulerInstance } from '@baton/scheduler';
+import { arns, type Service, type TaskDefinition } from '@baton-ecs/model';
+import { mulberry32, type SchedulerInstance } from '@baton-ecs/scheduler';
 import { describe, expect, it } from 'vitest';
 import { ReconcileInputError, reconcileService } from '../../src/index.js';
 

@@ -1,5 +1,5 @@
-import { arns } from '@baton/model';
-import { containerLabels } from '@baton/reconciler';
+import { arns } from '@baton-ecs/model';
+import { containerLabels } from '@baton-ecs/reconciler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InstanceAgent } from '../../src/index.js';
 import {

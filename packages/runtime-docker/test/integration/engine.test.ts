@@ -1,4 +1,4 @@
-import type { ContainerAction, ContainerSpec } from '@baton/reconciler';
+import type { ContainerAction, ContainerSpec } from '@baton-ecs/reconciler';
 import { filter, firstValueFrom, take, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActionExecutor, type ContainerEngine, DockerEngine, EngineError } from '../../src/index.js';

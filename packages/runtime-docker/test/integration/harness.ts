@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
-import { arns, type ContainerDefinition, type Task, type TaskDefinition } from '@baton/model';
-import { batonLabels } from '@baton/reconciler';
-import { createMemoryStore } from '@baton/store';
+import { arns, type ContainerDefinition, type Task, type TaskDefinition } from '@baton-ecs/model';
+import { batonLabels } from '@baton-ecs/reconciler';
+import { createMemoryStore } from '@baton-ecs/store';
 import Docker from 'dockerode';
 import {
   type AgentStore,

@@ -1,4 +1,4 @@
-import { arns } from '@baton/model';
+import { arns } from '@baton-ecs/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerRuntime } from '../../src/index.js';
 import {

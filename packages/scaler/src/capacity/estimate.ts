@@ -6,7 +6,7 @@ import {
   type SchedulerInstance,
   type SchedulerTask,
   type TaskDefinitionLookup,
-} from '@baton/scheduler';
+} from '@baton-ecs/scheduler';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import type { InstanceTemplate } from './instance-provider.js';
 import { capacityProviderReservation } from './reservation.js';

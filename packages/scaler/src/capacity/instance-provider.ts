@@ -1,4 +1,4 @@
-import type { Attribute, InstanceResource } from '@baton/model';
+import type { Attribute, InstanceResource } from '@baton-ecs/model';
 
 /** What one new instance would register: the shape capacity estimates pack pending tasks into. */
 export interface InstanceTemplate {

@@ -1,4 +1,4 @@
-import type { Service } from '@baton/model';
+import type { Service } from '@baton-ecs/model';
 import type { ServiceCapacityState } from './engine.js';
 
 /**

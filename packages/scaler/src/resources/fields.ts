@@ -1,4 +1,4 @@
-import { ecsObject, intAtLeast, intBetween, show } from '@baton/model';
+import { ecsObject, intAtLeast, intBetween, show } from '@baton-ecs/model';
 import { z } from 'zod';
 
 /**

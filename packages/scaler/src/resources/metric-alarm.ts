@@ -1,4 +1,4 @@
-import { ecsObject, ignored, show } from '@baton/model';
+import { ecsObject, ignored, show } from '@baton-ecs/model';
 import { z } from 'zod';
 import { intAtLeast, MetricDimension, MetricStatistic } from './fields.js';
 

@@ -5,7 +5,7 @@ import {
   resourceParser,
   ValidationError,
   type ValidationIssue,
-} from '@baton/model';
+} from '@baton-ecs/model';
 import { type Either, isLeft, left, right } from 'fp-ts/lib/Either.js';
 import { CapacityProvider } from './capacity-provider.js';
 import { MetricAlarm } from './metric-alarm.js';

@@ -1,5 +1,5 @@
-import type { ValidationIssue } from '@baton/model';
-import { show } from '@baton/model';
+import type { ValidationIssue } from '@baton-ecs/model';
+import { show } from '@baton-ecs/model';
 import { utcMillis } from './scheduled-action.js';
 import { type StepBounds, stepAdjustmentIssues } from './step-rules.js';
 

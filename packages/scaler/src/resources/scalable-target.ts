@@ -1,4 +1,4 @@
-import { ecsObject, ignored, Timestamp } from '@baton/model';
+import { ecsObject, ignored, Timestamp } from '@baton-ecs/model';
 import { z } from 'zod';
 import { intAtLeast, ResourceId, ScalableDimension, ServiceNamespace } from './fields.js';
 

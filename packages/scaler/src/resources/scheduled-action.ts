@@ -1,4 +1,4 @@
-import { ecsObject, ignored, show, Timestamp } from '@baton/model';
+import { ecsObject, ignored, show, Timestamp } from '@baton-ecs/model';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { z } from 'zod';
 import { parseSchedule } from '../schedule/expression.js';

@@ -1,4 +1,4 @@
-import type { ValidationIssue } from '@baton/model';
+import type { ValidationIssue } from '@baton-ecs/model';
 
 /** A step as the user wrote it, before any defaulting: bounds absent mean infinite. */
 export interface StepBounds {

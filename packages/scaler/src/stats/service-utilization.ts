@@ -1,4 +1,4 @@
-import { type TaskDefinition, taskCpuUnits, taskMemoryMiB } from '@baton/model';
+import { type TaskDefinition, taskCpuUnits, taskMemoryMiB } from '@baton-ecs/model';
 import { defer, filter, from, map, merge, mergeMap, type Observable, type SchedulerLike } from 'rxjs';
 import { alignedTicks } from '../engine/ticks.js';
 import type { MetricDatapoint } from '../metrics/datapoint.js';

@@ -5,7 +5,7 @@ import {
   formatClusterQuery,
   parseClusterQuery,
   type QuerySubject,
-} from '@baton/model';
+} from '@baton-ecs/model';
 import { type Either, isLeft, right } from 'fp-ts/lib/Either.js';
 import type { InstanceRecord } from '../instance-record.js';
 import { compareLoose, compareVersions, holds } from './values.js';
