@@ -163,7 +163,6 @@ class Replica {
     this.child = spawn(
       process.execPath,
       [
-        ...process.execArgv.filter((a) => a.startsWith('--conditions')),
         '--import',
         'tsx',
         join(here, '_etcd-replica.ts'),

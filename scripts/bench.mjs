@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // npm run bench -- <name> [args…]: builds the packages, then runs
 // bench/<name>.ts with tsx against the built dist/ (what users run), with gc
-// exposed for memory figures. BENCH_SOURCE=1 runs against src/ instead.
+// exposed for memory figures. BENCH_SOURCE=1 runs against src/ instead (tsconfig.json's paths; the
+// dist run gives tsx tsconfig.base.json, which has none, so Node resolves the packages' exports).
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -23,15 +24,14 @@ if (!fromSource) {
 }
 const r = spawnSync(
   process.execPath,
-  [
-    ...(fromSource ? ['--conditions=source'] : []),
-    '--expose-gc',
-    '--max-old-space-size=8192',
-    '--import',
-    'tsx',
-    join(root, 'bench', `${name}.ts`),
-    ...rest,
-  ],
-  { stdio: 'inherit', cwd: root },
+  ['--expose-gc', '--max-old-space-size=8192', '--import', 'tsx', join(root, 'bench', `${name}.ts`), ...rest],
+  {
+    stdio: 'inherit',
+    cwd: root,
+    env: {
+      ...process.env,
+      TSX_TSCONFIG_PATH: join(root, fromSource ? 'tsconfig.json' : 'tsconfig.base.json'),
+    },
+  },
 );
 process.exit(r.status ?? 1);

@@ -11,7 +11,7 @@
 //   -->
 // which is prepended to every block after it on that page (a later prelude replaces it).
 // A block marked `<!-- run -->` on the line before its fence is also run (Node with tsx, against the
-// packages' sources, 60 s at most); it must exit 0. Blocks that need Docker or a network are not run
+// packages' sources through tsconfig.json's paths, 60 s at most); it must exit 0. Blocks that need Docker or a network are not run
 // here: their behaviour is covered by the tests. Exit 1 lists each failing block as doc:line with the compiler's message.
 //
 //   node scripts/doc-examples.mjs          # check
@@ -91,11 +91,9 @@ writeFileSync(
   join(outDir, 'tsconfig.json'),
   JSON.stringify(
     {
-      extends: '../tsconfig.base.json',
+      // The root config's paths resolve Baton's packages to their sources (no build needed).
+      extends: '../tsconfig.json',
       compilerOptions: {
-        noEmit: true,
-        customConditions: ['source'],
-        allowImportingTsExtensions: true,
         // Examples show values they then leave alone.
         noUnusedLocals: false,
       },
@@ -135,7 +133,7 @@ if (tsc.status !== 0) {
 const runnable = modules.filter((m) => m.run);
 const failures = [];
 for (const m of runnable) {
-  const run = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', join(outDir, m.name)], {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', join(outDir, m.name)], {
     cwd: root,
     encoding: 'utf8',
     timeout: 60_000,

@@ -15,7 +15,7 @@ const writer = join(here, 'fixtures', 'crash-writer.ts');
 /** Runs the writer until it has acknowledged `target` more commits, then SIGKILLs it. */
 function runAndKill(dir: string, target: number): Promise<{ start: number; acked: number[] }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', writer, dir], {
+    const child = spawn(process.execPath, ['--import', 'tsx', writer, dir], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

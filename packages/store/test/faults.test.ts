@@ -107,7 +107,7 @@ describe('a flipped bit', () => {
     // The documented command; repairDurableLog(dir) is the same as an API.
     const cli = join(here, '..', 'bin', 'baton-store.mjs');
     const report = JSON.parse(
-      execFileSync(process.execPath, ['--conditions=source', '--import', 'tsx', cli, 'repair', dir], {
+      execFileSync(process.execPath, ['--import', 'tsx', cli, 'repair', dir], {
         cwd: root,
         encoding: 'utf8',
       }),
@@ -139,7 +139,7 @@ describe('the directory lock is an OS lock', () => {
   const holder = join(here, 'fixtures', 'lock-holder.ts');
   function startHolder(dir: string): Promise<{ child: ChildProcess; line: string }> {
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', holder, dir], {
+      const child = spawn(process.execPath, ['--import', 'tsx', holder, dir], {
         cwd: root,
         stdio: ['ignore', 'pipe', 'pipe'],
       });

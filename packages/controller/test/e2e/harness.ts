@@ -236,14 +236,10 @@ export async function spawnServe(
   env: NodeJS.ProcessEnv = {},
 ): Promise<ServeProcess> {
   const { spawn } = await import('node:child_process');
-  const child = spawn(
-    process.execPath,
-    ['--conditions=source', '--import', 'tsx', cliPath, 'serve', ...args],
-    {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, ['--import', 'tsx', cliPath, 'serve', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stderr.on('data', (d: Buffer) => {
@@ -281,14 +277,10 @@ export async function spawnServe(
 
 /** `baton serve ARGS` expected to refuse: its exit code and stderr. */
 export async function serveRefusal(args: readonly string[], env: NodeJS.ProcessEnv = {}) {
-  const r = await promisify(execFile)(
-    process.execPath,
-    ['--conditions=source', '--import', 'tsx', cliPath, 'serve', ...args],
-    {
-      env: { ...process.env, ...env },
-      timeout: 60_000,
-    },
-  ).then(
+  const r = await promisify(execFile)(process.execPath, ['--import', 'tsx', cliPath, 'serve', ...args], {
+    env: { ...process.env, ...env },
+    timeout: 60_000,
+  }).then(
     (ok) => ({ code: 0, stderr: ok.stderr }),
     (e: Error & { code?: number; stderr?: string }) => ({ code: e.code ?? -1, stderr: e.stderr ?? '' }),
   );

@@ -38,7 +38,7 @@ export class Replica {
     this.identity = config.identity;
     this.child = spawn(
       process.execPath,
-      ['--conditions=source', '--import', 'tsx', fixture, JSON.stringify({ ...testTimings, ...config })],
+      ['--import', 'tsx', fixture, JSON.stringify({ ...testTimings, ...config })],
       { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] },
     );
     this.child.stderr?.on('data', (d) => {
