@@ -23,7 +23,10 @@ export type EcsErrorCode =
   | 'DecryptionFailure'
 
   /** CloudWatch Logs (baton.logs). */
-  | 'ResourceAlreadyExistsException';
+  | 'ResourceAlreadyExistsException'
+  /** Application Auto Scaling (baton.autoScaling). */
+  | 'ValidationException'
+  | 'ObjectNotFoundException';
 
 /** An error of Baton's ECS-style API: `code` is ECS's exception name; `issues` name fields for validation errors. */
 export class BatonApiError extends Error {

@@ -28,6 +28,8 @@ export interface Scenario {
   readonly epoch?: number;
   /** Extra service states to push at given times: [ms, state]. */
   readonly serviceUpdates?: [number, { desiredCount: number; deploymentInProgress?: boolean }][];
+  /** The running count for a desired count (ECS placing what it can); unknown by default. */
+  readonly running?: (desired: number) => number;
   readonly scheduler?: (ts: TestScheduler) => SchedulerLike;
 }
 
@@ -44,9 +46,10 @@ export function run(s: Scenario): Run {
   const engine = new ScalingEngine(s.options);
   ts.run(() => {
     const scheduler = s.scheduler?.(ts) ?? ts;
-    const service = new BehaviorSubject<{ desiredCount: number; deploymentInProgress?: boolean }>({
-      desiredCount: s.desired,
-    });
+    type State = { desiredCount: number; runningCount?: number; deploymentInProgress?: boolean };
+    const withRunning = (state: State): State =>
+      s.running ? { ...state, runningCount: s.running(state.desiredCount) } : state;
+    const service = new BehaviorSubject<State>(withRunning({ desiredCount: s.desired }));
     const metrics = s.metrics
       ? alignedTicks(s.sampleEveryMs ?? 10_000, scheduler, 5_000).pipe(
           map(() => s.metrics!(scheduler.now(), service.value.desiredCount)),
@@ -62,11 +65,12 @@ export function run(s: Scenario): Run {
     }).pipe(
       tap((a) => {
         activities.push(a);
-        if (a.DesiredCount !== undefined) service.next({ ...service.value, desiredCount: a.DesiredCount });
+        if (a.DesiredCount !== undefined)
+          service.next(withRunning({ ...service.value, desiredCount: a.DesiredCount }));
       }),
     );
     const sub = scaler.subscribe();
-    for (const [t, state] of s.serviceUpdates ?? []) ts.schedule(() => service.next(state), t);
+    for (const [t, state] of s.serviceUpdates ?? []) ts.schedule(() => service.next(withRunning(state)), t);
     ts.schedule(() => sub.unsubscribe(), s.runForMs);
   });
   const epoch = s.epoch ?? 0;

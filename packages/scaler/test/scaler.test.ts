@@ -115,18 +115,11 @@ describe('target tracking', () => {
     ]);
   });
 
-  it('does not act on missing data, nor at zero capacity', () => {
+  it('does not act on missing data', () => {
     expect(
       run({ configuration: configuration({ policies: [cpuPolicy()] }), desired: 2, runForMs: minutes(30) })
         .changes,
     ).toEqual([]);
-    const zero = run({
-      configuration: configuration({ target: target({ MinCapacity: 0 }), policies: [cpuPolicy()] }),
-      desired: 0,
-      metrics: () => [cpu(90)],
-      runForMs: minutes(10),
-    });
-    expect(zero.changes).toEqual([]);
   });
 
   it('clamps to the maximum and says so', () => {
@@ -429,5 +422,154 @@ describe('marbles', () => {
       });
       expectObservable(scaler.pipe(map((a) => a.DesiredCount)), '^ 2m !').toBe('50s a', { a: 6 });
     });
+  });
+});
+
+// RegisterScalableTarget "changes the resource's current capacity to a value that is inside of this
+// range" https://docs.aws.amazon.com/autoscaling/application/APIReference/API_RegisterScalableTarget.html
+describe('registering a scalable target', () => {
+  it.each([
+    [5, 1, 3, 3],
+    [0, 2, 10, 2],
+    [4, 1, 10, undefined],
+  ])('desired %i, registered [%i, %i]: moved to %s at once', (desired, min, max, expected) => {
+    const r = run({
+      configuration: configuration({ target: target({ MinCapacity: min, MaxCapacity: max }) }),
+      desired,
+      runForMs: minutes(2),
+    });
+    expect(r.changes).toEqual(expected === undefined ? [] : [[0, expected]]);
+    if (expected !== undefined)
+      expect(r.activities[0]).toMatchObject({
+        Cause: `the scalable target's capacity limits changed to min ${min} and max ${max}`,
+        Trigger: { type: 'target-limits' },
+        PreviousDesiredCount: desired,
+      });
+  });
+});
+
+// "During scaling activities, the actual running task count in a service is the value that Service
+// Auto Scaling uses as its starting point, as opposed to the desired count … This prevents excessive
+// (runaway) scaling that might not be satisfied" — ECS developer guide, service auto scaling,
+// considerations: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-auto-scaling.html
+describe('computations start from the running count', () => {
+  it('a scale-out that cannot be placed does not run away', () => {
+    const placeable = (desired: number) => Math.min(desired, 3);
+    const r = run({
+      configuration: configuration({ target: target({ MaxCapacity: 100 }), policies: [cpuPolicy()] }),
+      desired: 2,
+      running: placeable,
+      metrics: () => [cpu(150)],
+      runForMs: minutes(30),
+    });
+    // From 2 running: ceil(2 × 150 / 50) = 6; then only 3 run: ceil(3 × 150 / 50) = 9; then 3 still:
+    // 9 again, no more than the desired count already is, so no further activity.
+    expect(r.changes).toEqual([
+      [3, 6],
+      [8, 9],
+    ]);
+    expect(r.activities[1]!.Details).toBe('metric 150 above target 50: ceil(3 × 150 / 50) = 9');
+    // The same load with the desired count as the base keeps multiplying it.
+    const unbounded = run({
+      configuration: configuration({ target: target({ MaxCapacity: 100 }), policies: [cpuPolicy()] }),
+      desired: 2,
+      metrics: () => [cpu(150)],
+      runForMs: minutes(30),
+    });
+    expect(unbounded.changes.map(([, d]) => d)).toEqual([6, 18, 54, 100]);
+  });
+
+  it('a scale-in starts from the running tasks', () => {
+    const r = run({
+      configuration: configuration({ target: target({ MaxCapacity: 50 }), policies: [cpuPolicy()] }),
+      desired: 20,
+      running: (d) => Math.min(d, 10),
+      metrics: () => [cpu(10)],
+      runForMs: minutes(16),
+    });
+    // gradual scale-in from the 10 running: at most 10 % (1 task) → 9, not 19.
+    expect(r.changes).toEqual([[15, 9]]);
+    expect(r.activities[0]).toMatchObject({ PreviousDesiredCount: 20 });
+  });
+});
+
+// "If you want your task count to scale to zero when there's no work to be done, set a minimum
+// capacity of 0. With target tracking scaling policies, when actual capacity is 0 and the metric
+// indicates that there is workload demand, Service Auto Scaling waits for one data point to be sent
+// before scaling out. In this case, it scales out by the minimum possible amount as a starting point
+// and then resumes scaling based on the actual running task count." — ECS developer guide, service
+// auto scaling, considerations: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-auto-scaling.html
+describe('scaling from zero', () => {
+  const queuePolicy = {
+    ServiceNamespace: 'ecs',
+    ResourceId: 'service/default/web',
+    ScalableDimension: 'ecs:service:DesiredCount',
+    PolicyName: 'backlog',
+    PolicyType: 'TargetTrackingScaling',
+    TargetTrackingScalingPolicyConfiguration: {
+      TargetValue: 10,
+      ScaleOutCooldown: 120,
+      CustomizedMetricSpecification: {
+        Namespace: 'Custom/Queue',
+        MetricName: 'Backlog',
+        Statistic: 'Average',
+      },
+    },
+  } as const;
+  const backlog = (value: number) => ({ namespace: 'Custom/Queue', metricName: 'Backlog', value });
+
+  it('one datapoint above the target takes 0 tasks to 1, then scaling resumes from the running count', () => {
+    const r = run({
+      configuration: configuration({ target: target({ MinCapacity: 0 }), policies: [queuePolicy] }),
+      desired: 0,
+      running: (d) => d,
+      // 35 messages waiting, the metric is the backlog per task (all of it while none runs).
+      metrics: (t, desired) => (t < minutes(1) ? [] : [backlog(35 / Math.max(1, desired))]),
+      runForMs: minutes(12),
+    });
+    // The first period with data ends at minute 2: one datapoint, not AlarmHigh's 3 of 3.
+    // Then, the 120 s cooldown over and 3 of 3 datapoints above 10: ceil(1 × 35 / 10) = 4, where
+    // the backlog per task (8.75) is under the target.
+    expect(r.changes).toEqual([
+      [2, 1],
+      [4, 4],
+    ]);
+    expect(r.activities[0]).toMatchObject({
+      PreviousDesiredCount: 0,
+      Details:
+        'no task running and metric 35 above target 10: scaling out from zero by the minimum amount, 1 task',
+      Trigger: { type: 'policy', PolicyName: 'backlog', Direction: 'out' },
+    });
+  });
+
+  it('stays at zero while the metric is at or below the target, or the maximum is 0', () => {
+    for (const [value, max] of [
+      [10, 5],
+      [0, 5],
+      [35, 0],
+    ] as const) {
+      const r = run({
+        configuration: configuration({
+          target: target({ MinCapacity: 0, MaxCapacity: max }),
+          policies: [queuePolicy],
+        }),
+        desired: 0,
+        running: (d) => d,
+        metrics: () => [backlog(value)],
+        runForMs: minutes(10),
+      });
+      expect(r.changes, `metric ${value}, max ${max}`).toEqual([]);
+    }
+  });
+
+  it('a service whose tasks cannot start yet (desired 1, running 0) is not pushed higher', () => {
+    const r = run({
+      configuration: configuration({ target: target({ MinCapacity: 0 }), policies: [queuePolicy] }),
+      desired: 1,
+      running: () => 0,
+      metrics: () => [backlog(500)],
+      runForMs: minutes(10),
+    });
+    expect(r.changes).toEqual([]);
   });
 });

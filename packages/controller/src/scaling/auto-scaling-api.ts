@@ -1,3 +1,4 @@
+import { formatIssue, type ValidationIssue } from '@baton-ecs/model';
 import {
   type MetricDatapoint,
   parseScalingConfiguration,
@@ -5,7 +6,6 @@ import {
   type ScalingConfiguration,
   scheduledActionLimitIssues,
 } from '@baton-ecs/scaler';
-
 import type { BatonKinds, Store } from '@baton-ecs/store';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { z } from 'zod';
@@ -14,7 +14,11 @@ import { checkShape } from '../requests.js';
 import { type ScalingController, serviceKeyOfResource } from './scaling-controller.js';
 
 // Application Auto Scaling requests are checked at the edge (the whole configuration then goes through
-// the scaler's parser): a malformed call answers InvalidParameterException naming the field.
+// the scaler's parser): a malformed call answers ValidationException naming the field, the name the
+// Application Auto Scaling API reference gives every operation's invalid-input error (AAS has no
+// InvalidParameterException): https://docs.aws.amazon.com/autoscaling/application/APIReference/CommonErrors.html
+// and each operation's Errors section, e.g. API_PutScheduledAction.html. A missing target or service
+// is ObjectNotFoundException, a quota LimitExceededException.
 const ResourceId = z.string().min(1).max(1600);
 const aasRequestSchemas = {
   registerScalableTarget: z.looseObject({ ResourceId }),
@@ -27,9 +31,18 @@ const aasRequestSchemas = {
     .max(1000),
 } as const;
 
+/** AAS's error for invalid input: ValidationException (LimitExceededException for a quota), each field named. */
+export function aasValidationError(what: string, issues: readonly ValidationIssue[]): BatonApiError {
+  return new BatonApiError(
+    issues.some((i) => i.rule === 'quota') ? 'LimitExceededException' : 'ValidationException',
+    `invalid ${what}: ${issues.map(formatIssue).join('; ')}`,
+    issues,
+  );
+}
+
 function checkAasRequest<T>(name: keyof typeof aasRequestSchemas, request: T): T {
   return checkShape(aasRequestSchemas[name], request, (issues) =>
-    BatonApiError.fromIssues(`${name} request`, issues),
+    aasValidationError(`${name} request`, issues),
   );
 }
 
@@ -51,12 +64,12 @@ export class AutoScalingApi {
    */
   async putScalingConfiguration(json: Readonly<Record<string, unknown>>): Promise<ScalingConfiguration> {
     const parsed = parseScalingConfiguration(json);
-    if (isLeft(parsed)) throw BatonApiError.invalid(parsed.left);
+    if (isLeft(parsed)) throw aasValidationError('scaling configuration', parsed.left.issues);
     const resourceId = parsed.right.value.target.ResourceId;
     const key = serviceKeyOfResource(resourceId);
     if (!key || !(await this.store.get('Service', key))) {
       throw new BatonApiError(
-        'ServiceNotFoundException',
+        'ObjectNotFoundException',
         `ResourceId ${resourceId} names no service (service/<cluster>/<name>).`,
       );
     }
@@ -84,7 +97,7 @@ export class AutoScalingApi {
     const current = await this.currentScaling(String(policy.ResourceId ?? ''));
     if (!current.ScalableTarget)
       throw new BatonApiError(
-        'ResourceNotFoundException',
+        'ObjectNotFoundException',
         `No scalable target registered for ${String(policy.ResourceId)}.`,
       );
     const policies = ((current.ScalingPolicies as Record<string, unknown>[] | undefined) ?? []).filter(
@@ -99,13 +112,13 @@ export class AutoScalingApi {
     const current = await this.currentScaling(String(action.ResourceId ?? ''));
     if (!current.ScalableTarget)
       throw new BatonApiError(
-        'ResourceNotFoundException',
+        'ObjectNotFoundException',
         `No scalable target registered for ${String(action.ResourceId)}.`,
       );
     const target = current.ScalableTarget as { MinCapacity: number; MaxCapacity: number };
     const limits = (action.ScalableTargetAction ?? {}) as { MinCapacity?: number; MaxCapacity?: number };
     const crossing = scheduledActionLimitIssues(limits, target);
-    if (crossing.length > 0) throw BatonApiError.fromIssues('PutScheduledAction request', crossing);
+    if (crossing.length > 0) throw aasValidationError('PutScheduledAction request', crossing);
     const actions = ((current.ScheduledActions as Record<string, unknown>[] | undefined) ?? []).filter(
       (a) => a.ScheduledActionName !== action.ScheduledActionName,
     );

@@ -177,7 +177,10 @@ export class ScalingController {
       filter((s): s is Service => s !== undefined && s.status === 'ACTIVE'),
       map((s) => serviceCapacityState(s)),
       distinctUntilChanged(
-        (a, b) => a.desiredCount === b.desiredCount && a.deploymentInProgress === b.deploymentInProgress,
+        (a, b) =>
+          a.desiredCount === b.desiredCount &&
+          a.runningCount === b.runningCount &&
+          a.deploymentInProgress === b.deploymentInProgress,
       ),
     );
   }

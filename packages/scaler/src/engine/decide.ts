@@ -23,7 +23,13 @@ export interface Cooldowns {
 
 export interface DecisionInput {
   readonly now: number;
+  /** The desired count: a request changes it only by asking for more (out) or less (in). */
   readonly current: number;
+  /**
+   * Where the computations start: the running count, as ECS's service auto scaling page says
+   * (keeps a scale-out that cannot be placed from running away). Default: `current`.
+   */
+  readonly running?: number;
   readonly minCapacity: number;
   readonly maxCapacity: number;
   readonly requests: readonly ScalingRequest[];
@@ -98,13 +104,14 @@ export function scaleInBlockedUntil(
  */
 export function decide(input: DecisionInput): Decision {
   const { now, current, minCapacity: min, maxCapacity: max, cooldowns } = input;
+  const running = input.running ?? current;
   const notes: string[] = [];
   let bestOut: { request: ScalingRequest; capacity: number; base: number } | undefined;
   let bestIn: { request: ScalingRequest; capacity: number; base: number } | undefined;
   for (const request of input.requests) {
     if (request.intent === 'out') {
       const cooling = inScaleOutCooldown(cooldowns, now, request.scaleOutCooldownMs);
-      const base = cooling ? Math.min(cooldowns.lastScaleOut!.from, current) : current;
+      const base = cooling ? Math.min(cooldowns.lastScaleOut!.from, running) : running;
       const capacity = clamp(request.capacityFrom(base), min, max);
       if (capacity <= current) {
         notes.push(
@@ -116,7 +123,7 @@ export function decide(input: DecisionInput): Decision {
       }
       if (bestOut === undefined || capacity > bestOut.capacity) bestOut = { request, capacity, base };
     } else {
-      const capacity = clamp(request.capacityFrom(current), min, max);
+      const capacity = clamp(request.capacityFrom(running), min, max);
       if (capacity >= current) {
         notes.push(
           `${request.policyName}: capacity ${current} is already at or below the request (minimum capacity ${min})`,
@@ -134,7 +141,7 @@ export function decide(input: DecisionInput): Decision {
         );
         continue;
       }
-      if (bestIn === undefined || capacity > bestIn.capacity) bestIn = { request, capacity, base: current };
+      if (bestIn === undefined || capacity > bestIn.capacity) bestIn = { request, capacity, base: running };
     }
   }
   if (bestOut !== undefined) {

@@ -19,6 +19,14 @@ import { scalingRequests } from './requests.js';
 /** What the scaler needs to know about the service it scales. */
 export interface ServiceCapacityState {
   readonly desiredCount: number;
+  /**
+   * The service's running tasks. "During scaling activities, the actual running task count in a
+   * service is the value that Service Auto Scaling uses as its starting point, as opposed to the
+   * desired count" (ECS developer guide, service auto scaling, considerations:
+   * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-auto-scaling.html).
+   * Unknown: the desired count is the starting point.
+   */
+  readonly runningCount?: number;
   /** AAS suspends dynamic scale-in while an ECS deployment is in progress. */
   readonly deploymentInProgress?: boolean;
 }
@@ -75,6 +83,7 @@ export class ScalingEngine {
   private minCapacity = 0;
   private maxCapacity = 0;
   private desired: number | undefined;
+  private running: number | undefined;
   private deploying = false;
   /** Limits changed before the desired count was known: what changed them, to clamp once it is. */
   private clampPending: ActivityTrigger | undefined;
@@ -95,6 +104,7 @@ export class ScalingEngine {
         return this.configure(event.configuration, event.at);
       case 'service':
         this.desired = event.service.desiredCount;
+        this.running = event.service.runningCount;
         this.deploying = event.service.deploymentInProgress ?? false;
         return this.clampPending ? this.clampToLimits(event.at, this.clampPending) : [];
       case 'datapoint':
@@ -152,14 +162,16 @@ export class ScalingEngine {
     for (const a of configuration.scheduledActions)
       if (!this.firstSeen.has(a.ScheduledActionName)) this.firstSeen.set(a.ScheduledActionName, at);
     const target = configuration.target;
-    if (previous === undefined) {
-      // The limits as registered; the desired count is left where it is.
-      this.minCapacity = target.MinCapacity;
-      this.maxCapacity = target.MaxCapacity;
+    // Registering a target "changes the resource's current capacity to a value that is inside of this
+    // range" at once, whether new or re-registered with other limits (RegisterScalableTarget,
+    // https://docs.aws.amazon.com/autoscaling/application/APIReference/API_RegisterScalableTarget.html).
+    // The scaler only serves ACTIVE services (the API's "not active: capacity unchanged" case).
+    if (
+      previous !== undefined &&
+      previous.MinCapacity === target.MinCapacity &&
+      previous.MaxCapacity === target.MaxCapacity
+    )
       return [];
-    }
-    if (previous.MinCapacity === target.MinCapacity && previous.MaxCapacity === target.MaxCapacity) return [];
-    // Re-registered with new limits: the desired count moves into them.
     this.minCapacity = target.MinCapacity;
     this.maxCapacity = target.MaxCapacity;
     this.clampPending = { type: 'target-limits' };
@@ -168,25 +180,31 @@ export class ScalingEngine {
 
   private evaluate(at: number): ScalingActivity[] {
     const states = new Map<string, AlarmEvaluation>();
+    const ranges = new Map<string, readonly (number | undefined)[]>();
     for (const [name, r] of this.alarms) {
-      r.evaluation = evaluateAlarm(r.window.spec, r.window.datapoints(at), r.evaluation.state);
+      const range = r.window.datapoints(at);
+      ranges.set(name, range);
+      r.evaluation = evaluateAlarm(r.window.spec, range, r.evaluation.state);
       states.set(name, r.evaluation);
     }
     const compiled = this.compiled;
     const current = this.desired;
     if (compiled === undefined || current === undefined) return [];
+    const running = this.running ?? current;
     const notes: string[] = [];
     const { requests, targetTrackingScaleInAgreed } = scalingRequests(
       compiled,
       states,
-      current,
+      running,
       this.options,
       notes,
+      (alarmName) => newestOf(ranges.get(alarmName) ?? []),
     );
     const suspended = compiled.configuration.target.SuspendedState;
     const decision = decide({
       now: at,
       current,
+      running,
       minCapacity: this.minCapacity,
       maxCapacity: this.maxCapacity,
       requests,
@@ -308,4 +326,9 @@ export class ScalingEngine {
       ...fields,
     };
   }
+}
+
+function newestOf(values: readonly (number | undefined)[]): number | undefined {
+  for (let i = values.length - 1; i >= 0; i--) if (values[i] !== undefined) return values[i];
+  return undefined;
 }

@@ -33,6 +33,8 @@ export function scalingRequests(
   current: number,
   options: TargetTrackingOptions,
   notes: string[],
+  /** The newest real datapoint in an alarm's evaluation range (for scaling from zero). */
+  newestDatapoint: (alarmName: string) => number | undefined = () => undefined,
 ): { requests: ScalingRequest[]; targetTrackingScaleInAgreed: boolean } {
   const requests: ScalingRequest[] = [];
   let lows = 0;
@@ -46,7 +48,27 @@ export function scalingRequests(
     const target = c.TargetValue;
     const hi = states.get(high.name);
     const hiValue = hi?.state === 'ALARM' ? newest(hi.datapoints) : undefined;
-    if (hiValue !== undefined) {
+    const fromZero = current === 0 ? newestDatapoint(high.name) : undefined;
+    if (fromZero !== undefined && fromZero > target) {
+      // Scaling from zero (ECS service auto scaling, considerations: "when actual capacity is 0 and
+      // the metric indicates that there is workload demand, Service Auto Scaling waits for one data
+      // point to be sent before scaling out. In this case, it scales out by the minimum possible
+      // amount as a starting point and then resumes scaling based on the actual running task
+      // count"): one datapoint above the target is enough, and the step is one task.
+      // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-auto-scaling.html
+      requests.push({
+        policyName: policy.PolicyName,
+        policyType: policy.PolicyType,
+        alarmName: high.name,
+        intent: 'out',
+        capacityFrom: (base) => (base === 0 ? 1 : proportionalCapacity(base, fromZero, target)),
+        explain: (base) =>
+          base === 0
+            ? `no task running and metric ${fmt(fromZero)} above target ${fmt(target)}: scaling out from zero by the minimum amount, 1 task`
+            : `metric ${fmt(fromZero)} above target ${fmt(target)}: ceil(${base} × ${fmt(fromZero)} / ${fmt(target)}) = ${proportionalCapacity(base, fromZero, target)}`,
+        ...cooldowns,
+      });
+    } else if (hiValue !== undefined) {
       requests.push({
         policyName: policy.PolicyName,
         policyType: policy.PolicyType,
