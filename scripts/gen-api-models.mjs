@@ -73,8 +73,11 @@ const services = {
       'DescribeLogGroups',
       'DescribeLogStreams',
       'PutRetentionPolicy',
+      'DeleteRetentionPolicy',
       'GetLogEvents',
       'FilterLogEvents',
+      'CreateLogStream',
+      'PutLogEvents',
     ],
   },
 };

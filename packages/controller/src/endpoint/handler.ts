@@ -5,8 +5,9 @@ import type { Logger } from '../observability.js';
 import { ecsOperations, type Operation } from './ecs-operations.js';
 import { internalError, invalidParameter, toWireError, type WireService } from './error-table.js';
 import { decodeJsonInput, encodeJsonOutput } from './json-codec.js';
+import { logsOperations } from './logs-operations.js';
 import { readBody } from './read-body.js';
-import { ecsModel, missingRequired, type ServiceModel } from './service-model.js';
+import { ecsModel, logsModel, missingRequired, type ServiceModel } from './service-model.js';
 import { type AccessKey, type SignatureErrorStyle, type SignedRequest, verifySignature } from './sigv4.js';
 import { WireError } from './wire-error.js';
 
@@ -54,9 +55,12 @@ export function createApiHandler(baton: Baton, options: ApiHandlerOptions): ApiH
   const bodyTimeoutMs = options.bodyTimeoutMs ?? 10_000;
   const logger = options.logger ?? baton.logger;
   const now = options.now ?? Date.now;
-  const json: Record<string, JsonService> = {
-    [ecsModel.metadata.targetPrefix!]: { name: 'ecs', model: ecsModel, operations: ecsOperations(baton) },
-  };
+  const json: Record<string, JsonService> = {};
+  for (const svc of [
+    { name: 'ecs', model: ecsModel, operations: ecsOperations(baton) },
+    { name: 'logs', model: logsModel, operations: logsOperations(baton) },
+  ] satisfies JsonService[])
+    json[svc.model.metadata.targetPrefix!] = svc;
 
   const authenticate = async (
     req: IncomingMessage,

@@ -81,6 +81,15 @@ export const logsRequestSchemas = {
       }),
   }),
   deleteRetentionPolicy: z.looseObject({ logGroupName: GroupName }),
+  createLogStream: z.looseObject({ logGroupName: GroupName, logStreamName: StreamName }),
+  putLogEvents: z.looseObject({
+    logGroupName: GroupName,
+    logStreamName: StreamName,
+    logEvents: z
+      .array(z.looseObject({ timestamp: Time, message: z.string().min(1).max(1_048_550) }))
+      .min(1)
+      .max(10_000),
+  }),
 };
 type Requests = typeof logsRequestSchemas;
 export type LogsRequest<K extends keyof Requests> = z.input<Requests[K]>;
@@ -163,6 +172,36 @@ export class LogsApi {
   async deleteRetentionPolicy(request: LogsRequest<'deleteRetentionPolicy'>): Promise<Record<string, never>> {
     const r = check('deleteRetentionPolicy', request);
     if (!this.store.setRetention(r.logGroupName, undefined)) throw notFound.group();
+    return {};
+  }
+
+  async createLogStream(request: LogsRequest<'createLogStream'>): Promise<Record<string, never>> {
+    const r = check('createLogStream', request);
+    if (!this.store.group(r.logGroupName)) throw notFound.group();
+    if (this.store.hasStream(r.logGroupName, r.logStreamName))
+      throw new BatonApiError('ResourceAlreadyExistsException', 'The specified log stream already exists');
+    this.store.ensureStream(r.logGroupName, r.logStreamName);
+    return {};
+  }
+
+  /**
+   * PutLogEvents into a stream made with createLogStream (an application writing its own logs next
+   * to the ones Baton collects). As CloudWatch: events in chronological order, the stream must exist.
+   */
+  async putLogEvents(request: LogsRequest<'putLogEvents'>): Promise<Record<string, never>> {
+    const r = check('putLogEvents', request);
+    if (!this.store.group(r.logGroupName)) throw notFound.group();
+    if (!this.store.hasStream(r.logGroupName, r.logStreamName)) throw notFound.stream();
+    if (r.logEvents.some((e, i) => i > 0 && e.timestamp < r.logEvents[i - 1]!.timestamp))
+      throw new BatonApiError(
+        'InvalidParameterException',
+        'Log events in a single PutLogEvents request must be in chronological order.',
+      );
+    this.store.append(
+      r.logGroupName,
+      r.logStreamName,
+      r.logEvents.map((e) => ({ timestamp: e.timestamp, message: e.message })),
+    );
     return {};
   }
 

@@ -12,6 +12,7 @@ import {
   requireEngine,
   type ServeProcess,
   spawnServe,
+  testImage,
   uniqueCluster,
   waitFor,
 } from './harness.js';
@@ -50,6 +51,33 @@ async function aws(url: string, args: string[], secret = key.secret): Promise<Cl
     (e: Error & { code?: number; stderr?: string }) => ({
       code: Number(e.code ?? -1),
       json: {},
+      stderr: e.stderr ?? e.message,
+    }),
+  );
+}
+
+/** The CLI's text output (commands such as `aws logs tail` print lines, not JSON). */
+async function awsText(
+  url: string,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return promisify(execFile)(AWS, ['--endpoint-url', url, ...args], {
+    timeout: 60_000,
+    env: {
+      PATH: process.env.PATH,
+      HOME: dir,
+      AWS_ACCESS_KEY_ID: key.id,
+      AWS_SECRET_ACCESS_KEY: key.secret,
+      AWS_DEFAULT_REGION: 'us-east-1',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_PAGER: '',
+      AWS_MAX_ATTEMPTS: '1',
+    },
+  }).then(
+    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+    (e: Error & { code?: number; stdout?: string; stderr?: string }) => ({
+      code: Number(e.code ?? -1),
+      stdout: e.stdout ?? '',
       stderr: e.stderr ?? e.message,
     }),
   );
@@ -194,6 +222,131 @@ describe('the AWS CLI walkthrough against baton serve on a real engine', () => {
       (await clusterContainers(engine1, cluster, true)).length === 0 ? true : undefined,
     );
   }, 300_000);
+
+  it("reads an awslogs task's lines with aws logs get-log-events, filter-log-events and aws logs tail", async () => {
+    const group = `/baton/${cluster}`;
+    const family = `${cluster}-talker`;
+    const tdFile = join(dir, 'talker.json');
+    writeFileSync(
+      tdFile,
+      JSON.stringify({
+        family,
+        containerDefinitions: [
+          {
+            name: 'app',
+            image: testImage,
+            memory: 16,
+            stopTimeout: 1,
+            command: ['sh', '-c', 'for i in $(seq 1 30); do echo line-$i; done; echo ERROR boom; sleep 60'],
+            logConfiguration: {
+              logDriver: 'awslogs',
+              options: {
+                'awslogs-group': group,
+                'awslogs-region': 'us-east-1',
+                'awslogs-stream-prefix': 'cli',
+                'awslogs-create-group': 'true',
+              },
+            },
+          },
+        ],
+      }),
+    );
+    const td = await aws(serve.url, [
+      'ecs',
+      'register-task-definition',
+      '--cli-input-json',
+      `file://${tdFile}`,
+    ]);
+    expect(td.code, td.stderr).toBe(0);
+    const run = await aws(serve.url, ['ecs', 'run-task', '--cluster', cluster, '--task-definition', family]);
+    expect(run.code, run.stderr).toBe(0);
+    const taskArn = (run.json.tasks as TaskJson[])[0]!.taskArn;
+    const stream = `cli/app/${taskArn.split('/').pop()}`;
+
+    const events = await waitFor('the task’s 31 lines through get-log-events', 60_000, async () => {
+      const r = await aws(serve.url, [
+        'logs',
+        'get-log-events',
+        '--log-group-name',
+        group,
+        '--log-stream-name',
+        stream,
+        '--start-from-head',
+      ]);
+      const msgs = ((r.json.events ?? []) as { message: string }[]).map((e) => e.message);
+      return msgs.length >= 31 ? msgs : undefined;
+    });
+    expect(events).toEqual([...Array.from({ length: 30 }, (_, i) => `line-${i + 1}`), 'ERROR boom']);
+
+    // get-log-events' own paginator (page size 7) follows nextForwardToken until it repeats.
+    const paged = await aws(serve.url, [
+      'logs',
+      'get-log-events',
+      '--log-group-name',
+      group,
+      '--log-stream-name',
+      stream,
+      '--start-from-head',
+      '--limit',
+      '7',
+    ]);
+    expect(((paged.json.events ?? []) as unknown[]).length).toBe(7);
+
+    const streams = await aws(serve.url, ['logs', 'describe-log-streams', '--log-group-name', group]);
+    expect((streams.json.logStreams as { logStreamName: string }[]).map((s) => s.logStreamName)).toEqual([
+      stream,
+    ]);
+    const groups = await aws(serve.url, ['logs', 'describe-log-groups', '--log-group-name-prefix', group]);
+    expect((groups.json.logGroups as { logGroupName: string }[]).map((g) => g.logGroupName)).toEqual([group]);
+    const filtered = await aws(serve.url, [
+      'logs',
+      'filter-log-events',
+      '--log-group-name',
+      group,
+      '--filter-pattern',
+      'ERROR',
+      '--page-size',
+      '1',
+    ]);
+    expect((filtered.json.events as { message: string }[]).map((e) => e.message)).toEqual(['ERROR boom']);
+
+    // aws logs tail pages FilterLogEvents since --since and prints "<time> <stream> <message>" lines.
+    const tail = await awsText(serve.url, ['logs', 'tail', group, '--since', '1h']);
+    expect(tail.code, tail.stderr).toBe(0);
+    const lines = tail.stdout.trim().split('\n');
+    expect(lines).toHaveLength(31);
+    expect(lines[0]).toMatch(
+      new RegExp(`^\\d{4}-\\d{2}-\\d{2}T\\S+ ${stream.replace(/\//g, '\\/')} line-1$`),
+    );
+    expect(lines[30]).toMatch(/ ERROR boom$/);
+    const short = await awsText(serve.url, [
+      'logs',
+      'tail',
+      group,
+      '--since',
+      '1h',
+      '--format',
+      'short',
+      '--filter-pattern',
+      'ERROR',
+    ]);
+    expect(short.stdout.trim()).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2} ERROR boom$/);
+    const retained = await aws(serve.url, [
+      'logs',
+      'put-retention-policy',
+      '--log-group-name',
+      group,
+      '--retention-in-days',
+      '7',
+    ]);
+    expect(retained.code, retained.stderr).toBe(0);
+    const missing = await awsText(serve.url, ['logs', 'tail', `${group}-none`]);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toMatch(/ResourceNotFoundException/);
+
+    const stopped = await aws(serve.url, ['ecs', 'stop-task', '--cluster', cluster, '--task', taskArn]);
+    expect(stopped.code, stopped.stderr).toBe(0);
+  }, 180_000);
 
   it('refuses a wrong secret and an unknown operation, changing nothing', async () => {
     const bad = await aws(

@@ -91,3 +91,20 @@ export const webTaskDefinition = (family: string) => ({
     },
   ],
 });
+
+/** A client of one of the other services the endpoint speaks, with the endpoint's URL and a key. */
+export function clientConfig(url: string, key: AccessKey = alice) {
+  return { endpoint: url, region: 'us-east-1', credentials: key, maxAttempts: 1 };
+}
+
+/** The error a call failed with (the call must fail). */
+export async function errorOf(
+  p: Promise<unknown>,
+): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected the call to fail');
+}
