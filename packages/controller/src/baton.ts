@@ -285,7 +285,7 @@ export class Baton extends EcsApi {
       this.logger({ level: 'info', msg: 'baton started; campaigning', cluster: this.defaultCluster });
       return;
     }
-    this.controller.start();
+    await this.controller.start();
     this.targetGroups.start();
     this.scaling.start();
     this.logCollector.start();

@@ -11,7 +11,16 @@ export {
 } from '@baton-ecs/store';
 export { Baton, type BatonInternals, type BatonOptions, createBaton, type TaskStateChange } from './baton.js';
 export { type Clock, ManualClock, systemClock } from './clock.js';
-export { ControllerLoop, type ControllerLoopOptions, type ReconcileOutcome } from './controller-loop.js';
+export {
+  CacheSyncTimeoutError,
+  ControllerLoop,
+  type ControllerLoopOptions,
+  type ReconcileContext,
+  type ReconcileOutcome,
+  type ReconcileResult,
+  type SyncedCache,
+  TerminalError,
+} from './controller-loop.js';
 export type { EcsFailure, RunTaskApiRequest } from './ecs-api.js';
 export {
   type AccessKey,
@@ -36,7 +45,15 @@ export {
   type LockingStore,
 } from './leader/index.js';
 export * from './logs/index.js';
-export { Counters, jsonLogger, type Logger, type LogRecord, silentLogger } from './observability.js';
+export {
+  Counters,
+  durationBuckets,
+  type HistogramSnapshot,
+  jsonLogger,
+  type Logger,
+  type LogRecord,
+  silentLogger,
+} from './observability.js';
 export { AutoScalingApi } from './scaling/auto-scaling-api.js';
 export {
   CapacityController,

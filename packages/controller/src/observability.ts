@@ -22,9 +22,34 @@ export function jsonLogger(
 
 export const silentLogger: Logger = () => {};
 
-/** Monotonic counters a user can scrape (`metrics.text()` is Prometheus' exposition format). */
+/** Latency buckets in seconds (controller-runtime's reconcile_time_seconds buckets). */
+export const durationBuckets: readonly number[] = [
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.75, 1, 2.5, 5, 10, 30, 60,
+];
+
+/** One histogram series: how many observations fell at or below each bucket's bound. */
+export interface HistogramSnapshot {
+  readonly buckets: readonly { readonly le: number; readonly count: number }[];
+  readonly count: number;
+  readonly sum: number;
+}
+
+interface HistogramSeries {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly bounds: readonly number[];
+  readonly counts: number[];
+  count: number;
+  sum: number;
+}
+
+/**
+ * Monotonic counters and histograms a user can scrape (`metrics.text()` is Prometheus' exposition
+ * format; a histogram's buckets appear in increasing order of `le`, as the format requires).
+ */
 export class Counters {
   private readonly values = new Map<string, number>();
+  private readonly histograms = new Map<string, HistogramSeries>();
 
   inc(name: string, labels: Readonly<Record<string, string>> = {}, by = 1): void {
     const key = seriesKey(name, labels);
@@ -35,15 +60,50 @@ export class Counters {
     return this.values.get(seriesKey(name, labels)) ?? 0;
   }
 
+  /** Records one observation (e.g. a duration in seconds) in the histogram `name`. */
+  observe(
+    name: string,
+    labels: Readonly<Record<string, string>>,
+    value: number,
+    bounds: readonly number[] = durationBuckets,
+  ): void {
+    const key = seriesKey(name, labels);
+    let series = this.histograms.get(key);
+    if (!series) {
+      series = { name, labels, bounds, counts: bounds.map(() => 0), count: 0, sum: 0 };
+      this.histograms.set(key, series);
+    }
+    for (let i = 0; i < series.bounds.length; i++) if (value <= series.bounds[i]!) series.counts[i]!++;
+    series.count++;
+    series.sum += value;
+  }
+
+  /** A histogram series' cumulative buckets, count and sum (undefined if nothing was observed). */
+  histogram(name: string, labels: Readonly<Record<string, string>> = {}): HistogramSnapshot | undefined {
+    const s = this.histograms.get(seriesKey(name, labels));
+    if (!s) return undefined;
+    return {
+      buckets: s.bounds.map((le, i) => ({ le, count: s.counts[i]! })),
+      count: s.count,
+      sum: s.sum,
+    };
+  }
+
   snapshot(): Record<string, number> {
     return Object.fromEntries([...this.values].sort(([a], [b]) => (a < b ? -1 : 1)));
   }
 
   text(): string {
-    return [...this.values]
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([k, v]) => `${k} ${v}`)
-      .join('\n');
+    const lines = [...this.values].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k} ${v}`);
+    for (const [, s] of [...this.histograms].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      s.bounds.forEach((le, i) => {
+        lines.push(`${seriesKey(`${s.name}_bucket`, { ...s.labels, le: String(le) })} ${s.counts[i]}`);
+      });
+      lines.push(`${seriesKey(`${s.name}_bucket`, { ...s.labels, le: '+Inf' })} ${s.count}`);
+      lines.push(`${seriesKey(`${s.name}_sum`, s.labels)} ${s.sum}`);
+      lines.push(`${seriesKey(`${s.name}_count`, s.labels)} ${s.count}`);
+    }
+    return lines.join('\n');
   }
 }
 

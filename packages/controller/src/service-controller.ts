@@ -9,10 +9,10 @@ import {
 import { reconcileService, type ServicePlan, type TargetHealth } from '@baton-ecs/reconciler';
 import type { ClusterState, RandomSource } from '@baton-ecs/scheduler';
 import { type BatonKinds, type Entry, type Op, type Store, serviceKey } from '@baton-ecs/store';
-import { Subject, type Subscription } from 'rxjs';
+import { Subject } from 'rxjs';
 import type { Clock } from './clock.js';
 import { ClusterStates } from './cluster-states.js';
-import { ControllerLoop } from './controller-loop.js';
+import { ControllerLoop, type ReconcileContext, type ReconcileOutcome } from './controller-loop.js';
 import type { Informer } from './informer.js';
 import type { Counters, Logger } from './observability.js';
 
@@ -68,13 +68,13 @@ export class ServiceController {
   private readonly tasksByService = new Map<string, Map<string, Entry<Task>>>();
   private readonly states: ClusterStates;
   private readonly ownsStates: boolean;
-  private readonly subscriptions: Subscription[] = [];
 
   constructor(private readonly o: ServiceControllerOptions) {
     this.loop = new ControllerLoop<string>({
       name: 'service',
-      reconcile: (key) => this.reconcile(key),
+      reconcile: (key, context) => this.reconcile(key, context),
       keys: () => [...o.services.values()].map((e) => e.key),
+      caches: [o.services, o.tasks, o.instances, o.taskDefinitions],
       workers: o.workers ?? 1,
       ...(o.resyncMs !== undefined ? { resyncMs: o.resyncMs } : {}),
       clock: o.clock,
@@ -84,7 +84,7 @@ export class ServiceController {
     });
     this.ownsStates = o.clusterStates === undefined;
     this.states = o.clusterStates ?? new ClusterStates(o);
-    this.subscriptions.push(
+    this.loop.own(
       o.taskDefinitions.changes.subscribe(() => this.enqueueAll()),
       o.instances.changes.subscribe((c) => {
         const instance = (c.object ?? c.previous)!.object;
@@ -108,12 +108,13 @@ export class ServiceController {
     );
   }
 
-  start(): void {
-    this.loop.start();
+  /** Starts reconciling once the caches have synced (CacheSyncTimeoutError if they never do). */
+  start(): Promise<void> {
+    return this.loop.start();
   }
 
+  /** Stops reconciling: passes in flight are aborted before they commit; the watches end. */
   async stop(): Promise<void> {
-    for (const sub of this.subscriptions.splice(0)) sub.unsubscribe();
     await this.loop.stop();
     if (this.ownsStates) this.states.dispose();
     this.events.complete();
@@ -140,7 +141,7 @@ export class ServiceController {
     return this.states.state(cluster);
   }
 
-  private async reconcile(key: string): Promise<{ requeueAfterMs?: number } | undefined> {
+  private async reconcile(key: string, context: ReconcileContext): Promise<ReconcileOutcome | undefined> {
     const entry = this.o.services.get(key);
     if (!entry) return undefined;
     const service = entry.object;
@@ -168,6 +169,8 @@ export class ServiceController {
       return plan.requeueAfterMs === undefined ? undefined : { requeueAfterMs: plan.requeueAfterMs };
     }
     // The planner reserved its placements in the shared state: they are assumed until seen.
+    // A stopping controller writes nothing more (another term's or replica's controller will).
+    if (context.signal.aborted) return undefined;
     const assumption = this.states.assume(service.cluster, plan.startTasks);
     try {
       await this.o.store.commit(this.opsOf(key, entry, plan, taskEntries));
@@ -175,7 +178,7 @@ export class ServiceController {
       this.states.forget(assumption);
       throw error;
     }
-    this.report(service, plan);
+    this.report(service, plan, context.logger);
     this.plans.next({ key, service, plan });
     return plan.requeueAfterMs === undefined ? undefined : { requeueAfterMs: plan.requeueAfterMs };
   }
@@ -218,8 +221,8 @@ export class ServiceController {
     return ops;
   }
 
-  private report(service: Service, plan: ServicePlan): void {
-    const { logger, counters } = this.o;
+  private report(service: Service, plan: ServicePlan, logger: ReconcileContext['logger']): void {
+    const { counters } = this.o;
     for (const t of plan.startTasks) {
       counters.inc('baton_tasks_started_total', { service: service.serviceName });
       logger({

@@ -162,7 +162,7 @@ export class BatonHa {
     for (const s of [scoped.taskDefinitions, scoped.instances, scoped.tasks, scoped.services]) s.connect();
     controller.events.subscribe({ next: (n) => this.serviceEvents.next(n) });
     this.controller = controller;
-    controller.start();
+    await controller.start();
     const stopWork = this.o.leaderWork?.(store);
     return async () => {
       stopWork?.();
