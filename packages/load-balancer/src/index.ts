@@ -12,4 +12,5 @@ export {
 } from './nginx/render.js';
 export { type BalancerTarget, type PoolEntry, TargetPool } from './pool.js';
 export { failsOpen, routingTargets } from './routing.js';
+export { type SlowStart, slowStartWeight, weightedPick } from './slow-start.js';
 export type { ListenerStats } from './stats.js';

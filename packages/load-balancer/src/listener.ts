@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type Server as NetServer } from 'node:net';
 import type { LoadBalancingAlgorithm, UnhealthyStateRouting } from '@baton-ecs/model';
-import { isObservable, type Observable, type Subscription } from 'rxjs';
+import { isObservable, type Observable, Subscription } from 'rxjs';
 import { HttpProxy } from './http-proxy.js';
 import { type BalancerTarget, TargetPool } from './pool.js';
 import { type ListenerStats, MutableStats } from './stats.js';
@@ -24,6 +24,14 @@ export interface ListenerOptions {
    * when none is healthy.
    */
   readonly unhealthyStateRouting?: UnhealthyStateRouting | Observable<UnhealthyStateRouting>;
+  /**
+   * ELB's slow start (`slow_start.duration_seconds`, in ms here), fixed or following the group's
+   * attributes: a target that becomes healthy while another is settled gets a linearly growing share
+   * of new requests over this long. Default 0: off.
+   */
+  readonly slowStartMs?: number | Observable<number>;
+  /** The clock slow start ramps by. Default Date.now. */
+  readonly now?: () => number;
   /** Baton only: `false` never fails open (503 with no healthy target). `true` is ELB's default. */
   readonly failOpen?: boolean;
   /** HTTP: a target that has not answered after this long gets a 504. Default 60 s (ELB's idle timeout). */
@@ -51,9 +59,11 @@ export interface Listener {
 export async function createListener(options: ListenerOptions): Promise<Listener> {
   const protocol = options.protocol ?? 'HTTP';
   const fixed = options.unhealthyStateRouting;
+  const slowStart = options.slowStartMs ?? 0;
   const pool = new TargetPool(
     options.algorithm ?? 'round_robin',
     options.failOpen === false ? false : fixed && !isObservable(fixed) ? fixed : true,
+    { durationMs: isObservable(slowStart) ? 0 : slowStart, now: options.now ?? Date.now },
   );
   const stats = new MutableStats();
   const host = options.host ?? '127.0.0.1';
@@ -74,9 +84,14 @@ export async function createListener(options: ListenerOptions): Promise<Listener
     const proxy = new TcpProxy(pool, stats);
     server = createTcpServer((socket) => proxy.handle(socket));
   }
-  const subscription: Subscription = options.targets.subscribe((targets) => {
-    for (const idle of pool.update(targets)) http?.closeIdle(idle.key);
-  });
+  const subscription: Subscription = new Subscription();
+  // The duration first, so the first targets already see it.
+  if (isObservable(slowStart)) subscription.add(slowStart.subscribe((ms) => pool.setSlowStart(ms)));
+  subscription.add(
+    options.targets.subscribe((targets) => {
+      for (const idle of pool.update(targets)) http?.closeIdle(idle.key);
+    }),
+  );
   if (options.failOpen !== false && isObservable(fixed))
     subscription.add(
       fixed.subscribe((routing) => {

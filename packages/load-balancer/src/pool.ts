@@ -5,6 +5,7 @@ import {
   type UnhealthyStateRouting,
 } from '@baton-ecs/model';
 import { routingTargets } from './routing.js';
+import { type SlowStart, slowStartWeight, weightedPick } from './slow-start.js';
 
 /** A target as a balancer sees it: an address and its state in the target group. */
 export interface BalancerTarget {
@@ -26,6 +27,10 @@ export interface PoolEntry {
   removed: boolean;
   requests: number;
   failures: number;
+  /** When the target entered slow start (ELB's slow start mode); undefined when not ramping. */
+  slowStartSince?: number;
+  /** The weighted round robin's running score (used while a target ramps up). */
+  score: number;
 }
 
 /**
@@ -42,11 +47,26 @@ export class TargetPool {
   private routed = new Set<string>();
 
   /** `routing`: ELB's thresholds (default ELB's: fail open when none is healthy); `true` the same; `false` never. */
+  /** `slowStart`: ELB's slow start duration and the clock it ramps by (default off). */
   constructor(
     private readonly algorithm: LoadBalancingAlgorithm = 'round_robin',
     routing: UnhealthyStateRouting | boolean = targetGroupDefaults.unhealthyStateRouting,
+    private slowStart: SlowStart = { durationMs: 0, now: Date.now },
   ) {
     this.routing = routing === true ? targetGroupDefaults.unhealthyStateRouting : routing;
+  }
+
+  /** A new slow start duration (the group's attribute changed); 0 ends every ramp. Targets already healthy do not enter it. */
+  setSlowStart(durationMs: number): void {
+    this.slowStart = { ...this.slowStart, durationMs };
+    if (durationMs <= 0) for (const e of this.entries.values()) e.slowStartSince = undefined;
+  }
+
+  /** The target's share of a full one's traffic now; a ramp that has run its course ends here. */
+  private weight(e: PoolEntry, now: number): number {
+    const w = slowStartWeight(e.slowStartSince, now, this.slowStart.durationMs);
+    if (w >= 1) e.slowStartSince = undefined;
+    return w;
   }
 
   /** New thresholds (the group's attributes changed); returns entries that just became idle and unroutable. */
@@ -64,16 +84,22 @@ export class TargetPool {
   /** Replaces the target list; returns entries that just became idle and unroutable (to close their connections). */
   update(targets: readonly BalancerTarget[]): PoolEntry[] {
     const seen = new Set<string>();
+    const now = this.slowStart.durationMs > 0 ? this.slowStart.now() : 0;
+    const wasSettled = new Set<string>();
+    for (const e of this.entries.values())
+      if (!e.removed && e.state === 'healthy' && this.weight(e, now) >= 1) wasSettled.add(e.key);
+    const becameHealthy: PoolEntry[] = [];
     for (const t of targets) {
       seen.add(t.key);
-      const e = this.entries.get(t.key);
+      let e = this.entries.get(t.key);
+      const wasHealthy = e !== undefined && !e.removed && e.state === 'healthy';
       if (e) {
         e.host = t.host;
         e.port = t.port;
         e.state = t.state;
         e.removed = false;
       } else {
-        this.entries.set(t.key, {
+        e = {
           key: t.key,
           host: t.host,
           port: t.port,
@@ -82,10 +108,22 @@ export class TargetPool {
           removed: false,
           requests: 0,
           failures: 0,
-        });
+          score: 0,
+        };
+        this.entries.set(t.key, e);
       }
+      if (t.state !== 'healthy') e.slowStartSince = undefined;
+      else if (!wasHealthy) becameHealthy.push(e);
     }
-    for (const e of this.entries.values()) if (!seen.has(e.key)) e.removed = true;
+    for (const e of this.entries.values())
+      if (!seen.has(e.key)) {
+        e.removed = true;
+        e.slowStartSince = undefined;
+      }
+    if (this.slowStart.durationMs > 0) {
+      const settled = [...wasSettled].some((k) => this.entries.get(k)?.state === 'healthy' && seen.has(k));
+      if (settled) for (const e of becameHealthy) e.slowStartSince = now;
+    }
     this.reroute();
     return this.sweep();
   }
@@ -99,6 +137,11 @@ export class TargetPool {
     const candidates = [...this.entries.values()].filter((e) => this.routable(e) && !exclude?.has(e.key));
     if (candidates.length === 0) return undefined;
     candidates.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    if (this.slowStart.durationMs > 0) {
+      const now = this.slowStart.now();
+      const weights = candidates.map((c) => this.weight(c, now));
+      if (weights.some((w) => w < 1)) return this.pickWeighted(candidates, weights);
+    }
     const start = this.cursor++ % candidates.length;
     if (this.algorithm === 'round_robin') return candidates[start];
     let best: PoolEntry | undefined;
@@ -107,6 +150,23 @@ export class TargetPool {
       if (!best || c.inFlight < best.inFlight) best = c;
     }
     return best;
+  }
+
+  /** Some target ramps up: round robin by weight; least outstanding requests by in-flight per weight. */
+  private pickWeighted(candidates: PoolEntry[], weights: number[]): PoolEntry | undefined {
+    if (this.algorithm === 'round_robin') return weightedPick(candidates, weights);
+    let best: PoolEntry | undefined;
+    let bestLoad = Infinity;
+    candidates.forEach((c, i) => {
+      const w = weights[i]!;
+      if (w <= 0) return;
+      const load = (c.inFlight + 1) / w;
+      if (load < bestLoad) {
+        best = c;
+        bestLoad = load;
+      }
+    });
+    return best ?? candidates[0];
   }
 
   acquire(e: PoolEntry): void {

@@ -21,6 +21,32 @@ afterAll(async () => {
 });
 
 describe('embedded HTTP listener', () => {
+  // ELB's slow start, through a real listener: the duration follows the group's attribute stream and
+  // the ramp follows the listener's clock (a manual one here: virtual time).
+  // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-target-group-attributes.html#slow-start-mode
+  it('slow start: a newly healthy target gets a linearly growing share of real requests', async () => {
+    const [a, b] = backends as [Backend, Backend];
+    const clock = { now: 0 };
+    const slowStartMs = new BehaviorSubject(60_000);
+    const targets = new BehaviorSubject<readonly BalancerTarget[]>([target(a), target(b, 'initial')]);
+    const lb = await createListener({ targets, slowStartMs, now: () => clock.now });
+    const bodies = async (n: number) => {
+      const out: string[] = [];
+      for (let i = 0; i < n; i++) out.push((await get(lb.port)).body);
+      return out;
+    };
+    try {
+      targets.next([target(a), target(b)]); // b healthy at t = 0: its ramp starts
+      expect(await bodies(4)).toEqual(['a', 'a', 'a', 'a']);
+      clock.now = 30_000; // half way: b gets 1 request in 3 (0.5 / 1.5)
+      expect((await bodies(30)).filter((x) => x === 'b')).toHaveLength(10);
+      slowStartMs.next(0); // the attribute set to 0: the ramp ends, plain round robin
+      expect((await bodies(10)).filter((x) => x === 'b')).toHaveLength(5);
+    } finally {
+      await lb.close();
+    }
+  });
+
   it('round-robins over healthy targets and counts what it did', async () => {
     const targets = new BehaviorSubject<readonly BalancerTarget[]>(backends.map((b) => target(b)));
     const lb = await createListener({ targets });

@@ -1,6 +1,6 @@
 import { show } from './fields.js';
 import { asArray, asInt, asRecord } from './loose.js';
-import { targetGroupAttributes } from './target-group.js';
+import { protocolDefaults, targetGroupAttributes } from './target-group.js';
 import type { ValidationIssue } from './validation.js';
 
 /**
@@ -8,6 +8,13 @@ import type { ValidationIssue } from './validation.js';
  * interval 5–300 s, timeout 2–120 s and shorter than the interval, the
  * deregistration delay 0–3600 s, a known balancing algorithm. The Baton-only
  * attribute `baton.health_check.short_timings=true` lowers both minimums to 1 s.
+ * From CreateTargetGroup and Matcher in the ELBv2 API reference
+ * (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html,
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_Matcher.html):
+ * - "The TCP protocol is not supported for health checks if the protocol of the target group is HTTP";
+ * - an HTTP (ALB) group's matcher codes lie in 200–499, a TCP (NLB) group's in 200–599;
+ * - "If the target type is instance or ip, health checks are always enabled and can't be disabled";
+ * - `slow_start.duration_seconds` is 0 or 30–900, and only for HTTP groups (an NLB has no slow start).
  */
 export function targetGroupRules(input: unknown): ValidationIssue[] {
   const tg = asRecord(input);
@@ -22,7 +29,37 @@ export function targetGroupRules(input: unknown): ValidationIssue[] {
   };
   const short = value(targetGroupAttributes.shortTimings) === 'true';
   const interval = asInt(tg.HealthCheckIntervalSeconds) ?? 30;
-  const timeout = asInt(tg.HealthCheckTimeoutSeconds) ?? 5;
+  const protocol = tg.Protocol === 'TCP' ? 'TCP' : 'HTTP';
+  const hcProtocol = typeof tg.HealthCheckProtocol === 'string' ? tg.HealthCheckProtocol : undefined;
+  const defaults = protocolDefaults(protocol, hcProtocol);
+  const timeout = asInt(tg.HealthCheckTimeoutSeconds) ?? defaults.timeoutSeconds;
+  if (protocol === 'HTTP' && hcProtocol === 'TCP')
+    add(
+      'HealthCheckProtocol',
+      'health-check-protocol',
+      'TCP health checks are not supported when the target group protocol is HTTP',
+    );
+  if (tg.HealthCheckEnabled === false)
+    add(
+      'HealthCheckEnabled',
+      'health-check-enabled',
+      `health checks cannot be disabled for targets of type ${tg.TargetType === 'instance' ? 'instance' : 'ip'}`,
+    );
+  const matcher = asRecord(tg.Matcher);
+  const code = matcher && typeof matcher.HttpCode === 'string' ? matcher.HttpCode : undefined;
+  const [lowest, highest] = protocol === 'HTTP' ? [200, 499] : [200, 599];
+  if (code !== undefined && /^[\d,\s-]+$/.test(code)) {
+    const outside = code
+      .split(/[,-]/)
+      .map((c) => Number(c.trim()))
+      .some((c) => Number.isInteger(c) && (c < lowest || c > highest));
+    if (outside)
+      add(
+        'Matcher.HttpCode',
+        'range',
+        `must name codes from ${lowest} to ${highest} for a ${protocol} target group (got ${show(code)})`,
+      );
+  }
   const minInterval = short ? 1 : 5;
   const minTimeout = short ? 1 : 2;
   if (asInt(tg.HealthCheckIntervalSeconds) !== undefined && interval < minInterval)
@@ -66,6 +103,20 @@ export function targetGroupRules(input: unknown): ValidationIssue[] {
           `Attributes[${i}].Value`,
           'range',
           `${a.Key} must be off or an integer from 1 to 100 (got ${show(v)})`,
+        );
+    } else if (a.Key === targetGroupAttributes.slowStart) {
+      const n = Number(v);
+      if (!/^\d+$/.test(v) || (n !== 0 && (n < 30 || n > 900)))
+        add(
+          `Attributes[${i}].Value`,
+          'range',
+          `slow_start.duration_seconds must be 0 (off) or 30–900 (got ${show(v)})`,
+        );
+      else if (n !== 0 && protocol === 'TCP')
+        add(
+          `Attributes[${i}].Key`,
+          'unsupported',
+          'slow_start.duration_seconds is not supported for a TCP target group',
         );
     } else if (a.Key === targetGroupAttributes.shortTimings && v !== 'true' && v !== 'false') {
       add(`Attributes[${i}].Value`, 'enum', `must be true or false (got ${show(v)})`);

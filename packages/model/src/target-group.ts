@@ -107,13 +107,43 @@ const TargetGroupObject = ecsObject({
   Tags: ignored('aws-only'),
 });
 
-/** CreateTargetGroup says `Name`; DescribeTargetGroups says `TargetGroupName`. */
+/**
+ * ELB's defaults that depend on the group's protocol
+ * (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html, and the
+ * health-check pages of the ALB and NLB guides, which are more specific):
+ * - `HealthCheckTimeoutSeconds`: 5 s for an HTTP (ALB) group; on a TCP (NLB) group 10 s for TCP checks and
+ *   6 s for HTTP checks
+ *   (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-health-checks.html);
+ * - `Matcher.HttpCode`: `200` on an HTTP group; `200-399` for the HTTP checks of a TCP group (API_Matcher:
+ *   "For Network Load Balancers, you can specify values between 200 and 599, with the default value being
+ *   200-399").
+ */
+export function protocolDefaults(
+  protocol: string,
+  healthCheckProtocol: string | undefined,
+): { readonly timeoutSeconds: number; readonly httpCode: string } {
+  if (protocol !== 'TCP') return { timeoutSeconds: 5, httpCode: '200' };
+  return { timeoutSeconds: (healthCheckProtocol ?? 'TCP') === 'TCP' ? 10 : 6, httpCode: '200-399' };
+}
+
+/** CreateTargetGroup says `Name`; DescribeTargetGroups says `TargetGroupName`. Protocol-dependent defaults filled in. */
 export const TargetGroup = z.preprocess((input) => {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
   const { Name, ...rest } = input as Record<string, unknown>;
-  return Name !== undefined && rest.TargetGroupName === undefined
-    ? { ...rest, TargetGroupName: Name }
-    : input;
+  const out: Record<string, unknown> =
+    Name !== undefined && rest.TargetGroupName === undefined
+      ? { ...rest, TargetGroupName: Name }
+      : { ...input };
+  const protocol = typeof out.Protocol === 'string' ? out.Protocol : 'HTTP';
+  const hc = typeof out.HealthCheckProtocol === 'string' ? out.HealthCheckProtocol : undefined;
+  const d = protocolDefaults(protocol, hc);
+  if (out.HealthCheckTimeoutSeconds === undefined) out.HealthCheckTimeoutSeconds = d.timeoutSeconds;
+  if (out.Matcher === undefined) out.Matcher = { HttpCode: d.httpCode };
+  else if (typeof out.Matcher === 'object' && out.Matcher !== null && !Array.isArray(out.Matcher)) {
+    const m = out.Matcher as Record<string, unknown>;
+    if (m.HttpCode === undefined) out.Matcher = { ...m, HttpCode: d.httpCode };
+  }
+  return out;
 }, TargetGroupObject);
 export type TargetGroup = z.output<typeof TargetGroup>;
 export type TargetGroupInput = z.input<typeof TargetGroup>;
@@ -131,6 +161,12 @@ export const targetGroupAttributes = {
   /** The same, as a percentage of the registered targets: `off` (default) or 1–100. */
   minimumHealthyTargetsPercentage:
     'target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage',
+  /**
+   * ELB's slow start: a target that becomes healthy gets a linearly increasing share of the traffic
+   * over this many seconds. 0 (off, the default) or 30–900; HTTP groups only (NLB has none).
+   * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-target-group-attributes.html#slow-start-mode
+   */
+  slowStart: 'slow_start.duration_seconds',
   /** Baton only: health-check interval and timeout down to 1 s (ELB's minimums are 5 s and 2 s), for tests. */
   shortTimings: 'baton.health_check.short_timings',
 } as const;
@@ -152,6 +188,7 @@ export interface UnhealthyStateRouting {
 /** ELB's defaults for the attributes Baton reads. */
 export const targetGroupDefaults = {
   deregistrationDelaySeconds: 300,
+  slowStartSeconds: 0,
   algorithm: 'round_robin' as LoadBalancingAlgorithm,
   unhealthyStateRouting: {
     minimumHealthyTargetsCount: 1,
@@ -179,6 +216,8 @@ export interface TargetGroupSettings {
   readonly deregistrationDelaySeconds: number;
   readonly algorithm: LoadBalancingAlgorithm;
   readonly unhealthyStateRouting: UnhealthyStateRouting;
+  /** Slow start duration; 0 is off. */
+  readonly slowStartSeconds: number;
 }
 
 export function attributeOf(tg: Pick<TargetGroup, 'Attributes'>, key: string): string | undefined {
@@ -192,6 +231,7 @@ export function targetGroupSettings(tg: TargetGroup): TargetGroupSettings {
   const algorithm = attributeOf(tg, targetGroupAttributes.algorithm);
   const count = Number(attributeOf(tg, targetGroupAttributes.minimumHealthyTargetsCount));
   const percentage = Number(attributeOf(tg, targetGroupAttributes.minimumHealthyTargetsPercentage));
+  const slowStart = Number(attributeOf(tg, targetGroupAttributes.slowStart));
   const d = targetGroupDefaults.unhealthyStateRouting;
   return {
     protocol: tg.Protocol,
@@ -218,6 +258,10 @@ export function targetGroupSettings(tg: TargetGroup): TargetGroupSettings {
           ? percentage
           : d.minimumHealthyTargetsPercentage,
     },
+    slowStartSeconds:
+      Number.isInteger(slowStart) && slowStart >= 30 && slowStart <= 900
+        ? slowStart
+        : targetGroupDefaults.slowStartSeconds,
   };
 }
 

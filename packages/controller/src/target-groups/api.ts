@@ -6,6 +6,7 @@ import {
   parseTargetGroup,
   type RegisteredTarget,
   type TargetGroup,
+  type TargetGroupSettings,
   targetGroupArn,
   targetGroupAttributes,
   targetGroupDefaults,
@@ -177,6 +178,7 @@ export class ElbV2Api {
         Key: targetGroupAttributes.minimumHealthyTargetsPercentage,
         Value: String(s.unhealthyStateRouting.minimumHealthyTargetsPercentage),
       },
+      { Key: targetGroupAttributes.slowStart, Value: String(s.slowStartSeconds) },
     ];
     const rest = tg.Attributes.filter((a) => !base.some((b) => b.Key === a.Key)).map((a) => ({
       Key: a.Key,
@@ -256,6 +258,8 @@ export class ElbV2Api {
       ...(request.Port !== undefined ? { port: request.Port } : {}),
       ...(request.Host !== undefined ? { host: request.Host } : {}),
       ...(request.failOpen === false ? { failOpen: false } : { unhealthyStateRouting: this.routing$(arn) }),
+      slowStartMs: this.setting$(arn, (s) => s.slowStartSeconds * 1000, 0),
+      now: () => this.clock.now(),
     });
     const remove = this.controller().addConsumer(arn, { drained: (key) => listener.drained(key) });
     this.listeners.add(listener);
@@ -278,6 +282,12 @@ export class ElbV2Api {
     checkElbRequest('attachNginx', request);
     const tg = await this.require(request.TargetGroupArn);
     const arn = tg.TargetGroupArn!;
+    // Open-source nginx has no slow start (its `slow_start` is NGINX Plus only): refused, not ignored.
+    if (targetGroupSettings(tg).slowStartSeconds > 0)
+      throw new ElbApiError(
+        'ValidationError',
+        `Target group '${tg.TargetGroupName}' has slow_start.duration_seconds set; the nginx adapter cannot ramp targets up (use createListener, or set it to 0)`,
+      );
     const adapter = new NginxAdapter({
       targets: this.controller().targets$(arn),
       upstreamFile: request.upstreamFile,
@@ -301,8 +311,12 @@ export class ElbV2Api {
 
   /** A group's unhealthy state routing thresholds, now and whenever its attributes change. */
   private routing$(arn: string): Observable<UnhealthyStateRouting> {
-    const of$ = (tg: TargetGroup | undefined) =>
-      tg ? targetGroupSettings(tg).unhealthyStateRouting : targetGroupDefaults.unhealthyStateRouting;
+    return this.setting$(arn, (s) => s.unhealthyStateRouting, targetGroupDefaults.unhealthyStateRouting);
+  }
+
+  /** One of a group's settings, now and whenever the group changes (distinct values only). */
+  private setting$<T>(arn: string, pick: (s: TargetGroupSettings) => T, fallback: T): Observable<T> {
+    const of$ = (tg: TargetGroup | undefined) => (tg ? pick(targetGroupSettings(tg)) : fallback);
     return concat(
       defer(() => of(of$(this.cache.get(arn)?.object))),
       this.cache.changes.pipe(
