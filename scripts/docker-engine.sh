@@ -7,6 +7,10 @@
 #   bash scripts/docker-engine.sh check N     # exit 0 when engine N answers and has the test image
 #   bash scripts/docker-engine.sh host N      # print engine N's DOCKER_HOST (unix://…)
 #   BATON_DOCKER_LIVE_RESTORE=0 bash scripts/docker-engine.sh start N   # without --live-restore (for Swarm)
+#   BATON_DOCKER_TLS_DIR=DIR BATON_DOCKER_TLS_ADDRS=127.0.0.1:P[,127.0.0.2:P] bash scripts/docker-engine.sh start N
+#       also serve the API over TCP with mutual TLS (--tlsverify): DIR holds ca.pem, server-cert.pem and
+#       server-key.pem; loopback addresses only. `start` leaves a running engine alone: destroy it
+#       first to change its certificates.
 #
 # Engine N never shares state with another engine or with a system dockerd:
 #   socket     /var/run/baton/docker.sock (N=1), /var/run/baton/docker-N.sock (N>1)
@@ -99,10 +103,21 @@ start_engine() {
     # BATON_DOCKER_LIVE_RESTORE=0 leaves it off: Docker Swarm (the converge benchmark's baseline) refuses it.
     local live_restore=--live-restore
     [ "${BATON_DOCKER_LIVE_RESTORE:-1}" = 0 ] && live_restore=
+    local tls_flags=() addr
+    if [ -n "${BATON_DOCKER_TLS_DIR:-}" ]; then
+      local tls_dir=$BATON_DOCKER_TLS_DIR
+      for f in ca.pem server-cert.pem server-key.pem; do [ -s "$tls_dir/$f" ] || die "engine $n: $tls_dir/$f missing"; done
+      tls_flags=(--tlsverify --tlscacert "$tls_dir/ca.pem" --tlscert "$tls_dir/server-cert.pem" --tlskey "$tls_dir/server-key.pem")
+      IFS=, read -r -a addrs <<<"${BATON_DOCKER_TLS_ADDRS:?BATON_DOCKER_TLS_ADDRS (127.0.0.1:PORT) is needed with BATON_DOCKER_TLS_DIR}"
+      for addr in "${addrs[@]}"; do
+        [[ "$addr" =~ ^127\.[0-9]+\.[0-9]+\.[0-9]+:[0-9]+$ ]] || die "engine $n: TLS address $addr is not a loopback address:port"
+        tls_flags+=(-H "tcp://$addr")
+      done
+    fi
     if ! dockerd_pid "$n" >/dev/null; then
-      log "engine $n: starting dockerd on unix://$sock (log: $logf)"
+      log "engine $n: starting dockerd on unix://$sock${BATON_DOCKER_TLS_DIR:+ and TLS on $BATON_DOCKER_TLS_ADDRS} (log: $logf)"
       as_root setsid nohup dockerd \
-        -H "unix://$sock" --exec-root "$exec_root" --data-root "$data_root" --pidfile "$pidfile" \
+        -H "unix://$sock" "${tls_flags[@]}" --exec-root "$exec_root" --data-root "$data_root" --pidfile "$pidfile" \
         --bridge "$(engine_bridge "$n")" --ip 127.0.0.1 --iptables=false --ip-masq=false \
         --containerd-namespace "baton-$n" --containerd-plugins-namespace "baton-$n-plugins" \
         $live_restore --log-level warn >>"$logf" 2>&1 </dev/null &

@@ -28,6 +28,23 @@ const engineSpec = z.object({
   reservedMemoryMiB: z.number().int().nonnegative().optional(),
   reservedPorts: z.array(z.number().int().min(0).max(65535)).optional(),
   gpus: z.number().int().nonnegative().optional(),
+  // File paths or PEM text; the runtime reads and checks them (EngineError naming the field).
+  tls: z
+    .strictObject({
+      ca: z.string().min(1).optional(),
+      cert: z.string().min(1).optional(),
+      key: z.string().min(1).optional(),
+      certPath: z.string().min(1).optional(),
+    })
+    .optional(),
+  ssh: z
+    .strictObject({
+      privateKey: z.string().min(1).optional(),
+      passphrase: z.string().min(1).optional(),
+      knownHosts: z.string().min(1).optional(),
+    })
+    .optional(),
+  allowInsecure: z.boolean().optional(),
 });
 
 // Typed against BatonOptions: an option added there without a rule here does not compile.

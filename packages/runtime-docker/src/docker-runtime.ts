@@ -1,9 +1,10 @@
 import type { AgentSettings } from '@baton-ecs/reconciler';
 import type { AgentStore } from './agent-store.js';
+import type { EngineConnection } from './endpoint.js';
 import { InstanceAgent, type InstanceAgentOptions } from './instance-agent.js';
 
 /** One engine of a runtime: its endpoint, Baton's id for it, and user attributes (zone, type…). */
-export interface EngineSpec {
+export interface EngineSpec extends EngineConnection {
   readonly endpoint: string;
   readonly instanceId: string;
   readonly attributes?: Readonly<Record<string, string>>;
@@ -15,7 +16,15 @@ export interface EngineSpec {
 export interface DockerRuntimeOptions
   extends Omit<
     InstanceAgentOptions,
-    'endpoint' | 'instanceId' | 'attributes' | 'reservedMemoryMiB' | 'reservedPorts' | 'gpus'
+    | 'endpoint'
+    | 'instanceId'
+    | 'attributes'
+    | 'reservedMemoryMiB'
+    | 'reservedPorts'
+    | 'gpus'
+    | 'tls'
+    | 'ssh'
+    | 'allowInsecure'
   > {
   readonly store: AgentStore;
   readonly cluster: string;

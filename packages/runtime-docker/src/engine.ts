@@ -10,7 +10,13 @@ import type {
   EngineLogLine,
   EngineLogOptions,
 } from './container-engine.js';
-import { canonicalEndpoint, dockerOptions } from './endpoint.js';
+import {
+  canonicalEndpoint,
+  dockerOptions,
+  type EngineConnection,
+  insecureEndpointWarning,
+  isInsecureEndpoint,
+} from './endpoint.js';
 import { EngineError, engineMessage, engineStatus } from './engine-error.js';
 import { demuxLogs } from './log-frames.js';
 import { fromInspect } from './observe.js';
@@ -24,9 +30,11 @@ const loadDockerode = (): typeof Docker => {
   return dockerode;
 };
 
-export interface DockerEngineOptions {
+export interface DockerEngineOptions extends EngineConnection {
   /** Per-request limit for short calls (inspect, list, create, start, remove). Default 15 s. */
   readonly requestTimeoutMs?: number;
+  /** Where a warning about the endpoint goes (plain TCP beyond loopback). Default process.emitWarning. */
+  readonly onWarning?: (message: string) => void;
 }
 
 /**
@@ -41,7 +49,12 @@ export class DockerEngine implements ContainerEngine {
 
   constructor(endpoint: string, options: DockerEngineOptions = {}) {
     this.endpoint = canonicalEndpoint(endpoint);
-    const base = dockerOptions(endpoint);
+    const base = dockerOptions(endpoint, options);
+    if (isInsecureEndpoint(endpoint, options)) {
+      const warning = insecureEndpointWarning(this.endpoint);
+      if (options.onWarning) options.onWarning(warning);
+      else process.emitWarning(warning, { code: 'BATON_INSECURE_ENGINE' });
+    }
     const Docker = loadDockerode();
     this.short = new Docker({ ...base, timeout: options.requestTimeoutMs ?? 15_000 });
     this.long = new Docker(base);

@@ -21,9 +21,25 @@ export {
   withInjection,
 } from './container-injection.js';
 export { DockerRuntime, type DockerRuntimeOptions, type EngineSpec } from './docker-runtime.js';
-export { canonicalEndpoint, dockerOptions } from './endpoint.js';
+export {
+  canonicalEndpoint,
+  dockerOptions,
+  type EngineConnection,
+  type EngineSsh,
+  type EngineTls,
+  engineFromDockerEnvironment,
+  insecureEndpointWarning,
+  isInsecureEndpoint,
+  isLoopback,
+} from './endpoint.js';
 export { DockerEngine, type DockerEngineOptions } from './engine.js';
-export { EngineError, engineMessage, engineStatus } from './engine-error.js';
+export {
+  EngineError,
+  EngineSecurityError,
+  type EngineSecurityReason,
+  engineMessage,
+  engineStatus,
+} from './engine-error.js';
 export { ActionExecutor, actionKey, type ExecutorOptions } from './executor.js';
 export { type ImagePinner, type PinnedImage, registryImagePinner } from './image-pinning.js';
 export { InstanceAgent, type InstanceAgentOptions, type InstanceAgentStatus } from './instance-agent.js';
@@ -36,5 +52,6 @@ export {
   instanceRecord,
   registeredResources,
 } from './instance-record.js';
+export { checkKnownHost, type KnownHostsVerdict } from './known-hosts.js';
 export { demuxLogs } from './log-frames.js';
 export { dockerTime, fromInspect, portBindings } from './observe.js';

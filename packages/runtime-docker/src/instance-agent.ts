@@ -11,13 +11,14 @@ import type { Subscription } from 'rxjs';
 import type { AgentStore, Versioned } from './agent-store.js';
 import type { ContainerEngine } from './container-engine.js';
 import type { ContainerInjector } from './container-injection.js';
+import type { EngineConnection } from './endpoint.js';
 import { DockerEngine } from './engine.js';
-import { engineStatus } from './engine-error.js';
+import { EngineSecurityError, engineStatus } from './engine-error.js';
 import { ActionExecutor } from './executor.js';
 import type { ImagePinner } from './image-pinning.js';
 import { containerInstanceArnOf, type InstanceRegistration, instanceRecord } from './instance-record.js';
 
-export interface InstanceAgentOptions extends InstanceRegistration {
+export interface InstanceAgentOptions extends InstanceRegistration, EngineConnection {
   readonly store: AgentStore;
   /** The engine to drive; default a DockerEngine at `endpoint` (the simulator passes its own). */
   readonly engine?: ContainerEngine;
@@ -94,6 +95,9 @@ export class InstanceAgent {
     this.engine =
       options.engine ??
       new DockerEngine(options.endpoint, {
+        ...(options.tls ? { tls: options.tls } : {}),
+        ...(options.ssh ? { ssh: options.ssh } : {}),
+        ...(options.allowInsecure ? { allowInsecure: true } : {}),
         ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
       });
     this.store = options.store;
@@ -223,6 +227,8 @@ export class InstanceAgent {
         if (this.connectedState !== true) await this.onConnected();
       } catch (err) {
         if (this.connectedState !== false) await this.onDisconnected(err);
+        // A refused certificate or key does not heal by waiting: every attempt is reported.
+        else if (err instanceof EngineSecurityError) this.options.onError?.(err, 'heartbeat');
       }
     })().finally(() => {
       this.connecting = undefined;

@@ -5,6 +5,15 @@ import { parseArgs } from 'node:util';
 import type { EngineSpec } from '@baton-ecs/runtime-docker';
 import { z } from 'zod';
 import type { AccessKey } from '../endpoint/index.js';
+import {
+  dockerEnvironmentEngine,
+  EngineConnectionFields,
+  engineConnection,
+  engineConnectionFlags,
+  engineConnectionUsage,
+  engineEndpointPattern,
+  entryConnection,
+} from './agent-engine.js';
 import { type AgentEnvironment, agentEnvironment } from './agent-env.js';
 import { UsageError } from './usage-error.js';
 
@@ -30,8 +39,10 @@ export const serveUsage = `usage: baton serve [options]
   --host <addr>          listen address (default 127.0.0.1; others need credentials)
   --port <n>             listen port (default 4566; 0 picks a free one)
   --cluster <name>       the cluster the engines join (default "default", or ECS_CLUSTER)
-  --engine <endpoint>    a Docker engine, e.g. unix:///var/run/docker.sock (repeatable;
-                         default: the local Docker socket when there is one)
+  --engine <endpoint>    a Docker engine, e.g. unix:///var/run/docker.sock, tcp://host:2376 or
+                         ssh://user@host (repeatable; default: DOCKER_HOST with DOCKER_TLS_VERIFY and
+                         DOCKER_CERT_PATH as the Docker CLI reads them, else the local Docker socket)
+${engineConnectionUsage}
   --data-dir <dir>       keep state on disk here
   --etcd <endpoints>     comma-separated etcd URLs: shared store and leader election
   --region <region>      region in ARNs (default us-east-1)
@@ -53,6 +64,7 @@ const EngineEntry = z.union([
     endpoint: z.string().min(1),
     instanceId: z.string().min(1).optional(),
     attributes: z.record(z.string(), z.string()).optional(),
+    ...EngineConnectionFields,
   }),
 ]);
 
@@ -92,6 +104,7 @@ const flags = {
   'log-format': { type: 'string' },
   config: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  ...engineConnectionFlags,
 } as const;
 
 const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
@@ -145,11 +158,19 @@ export function serveConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
       ? { cert: readText('--tls-cert', certFile), key: readText('--tls-key', keyFile) }
       : undefined;
 
+  const fromDockerEnv = values.engine || file.engines ? undefined : dockerEnvironmentEngine(env);
   const engineEntries: z.infer<typeof EngineEntry>[] =
     values.engine ??
     file.engines ??
-    (existsSync(DEFAULT_DOCKER_SOCKET) ? [`unix://${DEFAULT_DOCKER_SOCKET}`] : []);
-  const engines = engineEntries.map((e) => engineSpec(e, agent));
+    (fromDockerEnv
+      ? [fromDockerEnv]
+      : existsSync(DEFAULT_DOCKER_SOCKET)
+        ? [`unix://${DEFAULT_DOCKER_SOCKET}`]
+        : []);
+  const engines = engineEntries.map((e) => {
+    const spec = engineSpec(e, agent);
+    return { ...engineConnection(spec.endpoint, values), ...spec };
+  });
 
   const etcdText = values.etcd ?? file.etcd;
   const etcd =
@@ -182,12 +203,14 @@ export function serveConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
 
 function engineSpec(entry: z.infer<typeof EngineEntry>, agent: AgentEnvironment): EngineSpec {
   const e = typeof entry === 'string' ? { endpoint: entry } : entry;
-  if (!/^(unix|tcp|http|https):\/\//.test(e.endpoint))
+  if (!engineEndpointPattern.test(e.endpoint))
     throw new UsageError(
-      `--engine: "${e.endpoint}" must be unix:///path, tcp://host:port or http(s)://host:port`,
+      `--engine: "${e.endpoint}" must be unix:///path, tcp://host:port, http(s)://host:port or ssh://user@host`,
     );
+  const connection = typeof entry === 'string' ? {} : entryConnection(entry);
   return {
     endpoint: e.endpoint,
+    ...connection,
     // Stable across restarts, so the next start adopts the same instance and its containers.
     instanceId:
       'instanceId' in e && e.instanceId

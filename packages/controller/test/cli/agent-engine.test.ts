@@ -1,0 +1,76 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type ServeConfig, serveConfig } from '../../src/cli/serve-config.js';
+import { UsageError } from '../../src/cli/usage-error.js';
+
+const config = (args: string[], env: NodeJS.ProcessEnv = {}) => serveConfig(args, env) as ServeConfig;
+
+describe('baton serve: secure engines', () => {
+  it('--engine-ca/--engine-cert/--engine-key give tcp:// engines mutual TLS; ssh flags go to ssh:// engines', () => {
+    const c = config([
+      '--engine',
+      'tcp://127.0.0.1:2376',
+      '--engine',
+      'ssh://ops@127.0.0.1:2222',
+      '--engine-ca',
+      '/certs/ca.pem',
+      '--engine-cert',
+      '/certs/cert.pem',
+      '--engine-key',
+      '/certs/key.pem',
+      '--engine-ssh-key',
+      '/keys/id_ed25519',
+      '--engine-known-hosts',
+      '/keys/known_hosts',
+    ]);
+    expect(c.engines[0]).toMatchObject({
+      endpoint: 'tcp://127.0.0.1:2376',
+      tls: { ca: '/certs/ca.pem', cert: '/certs/cert.pem', key: '/certs/key.pem' },
+    });
+    expect(c.engines[0]).not.toHaveProperty('ssh');
+    expect(c.engines[1]).toMatchObject({
+      endpoint: 'ssh://ops@127.0.0.1:2222',
+      ssh: { privateKey: '/keys/id_ed25519', knownHosts: '/keys/known_hosts' },
+    });
+    expect(c.engines[1]).not.toHaveProperty('tls');
+  });
+
+  it('without --engine, DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH as the Docker CLI reads them', () => {
+    const c = config([], {
+      DOCKER_HOST: 'tcp://127.0.0.1:2376',
+      DOCKER_TLS_VERIFY: '1',
+      DOCKER_CERT_PATH: '/c',
+    });
+    expect(c.engines).toEqual([
+      expect.objectContaining({ endpoint: 'tcp://127.0.0.1:2376', tls: { certPath: '/c' } }),
+    ]);
+    expect(config(['--engine', 'unix:///e.sock'], { DOCKER_HOST: 'tcp://h:2376' }).engines[0]?.endpoint).toBe(
+      'unix:///e.sock',
+    );
+  });
+
+  it('a config file entry carries its own tls, ssh and allowInsecure; a wrong field is named', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'baton-agent-engine-'));
+    const file = join(dir, 'c.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        engines: [
+          { endpoint: 'tcp://10.0.0.9:2376', tls: { certPath: '/etc/baton/engine' } },
+          { endpoint: 'tcp://10.0.0.8:2375', allowInsecure: true },
+        ],
+      }),
+    );
+    const c = config(['--config', file]);
+    expect(c.engines[0]).toMatchObject({ tls: { certPath: '/etc/baton/engine' } });
+    expect(c.engines[1]).toMatchObject({ allowInsecure: true });
+    writeFileSync(file, JSON.stringify({ engines: [{ endpoint: 'tcp://h', tls: { cafile: 'x' } }] }));
+    expect(() => config(['--config', file])).toThrow(UsageError);
+    expect(() => config(['--config', file])).toThrow(/engines\.0\.tls/);
+    expect(() => config(['--engine', 'tcp://h:2376', '--engine-cert', '/c'])).toThrow(
+      /--engine-cert: needs --engine-key too/,
+    );
+  });
+});
