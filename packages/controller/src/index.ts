@@ -11,6 +11,7 @@ export {
 } from '@baton-ecs/store';
 export { Baton, type BatonInternals, type BatonOptions, createBaton, type TaskStateChange } from './baton.js';
 export { type Clock, ManualClock, systemClock } from './clock.js';
+export * from './console/index.js';
 export {
   CacheSyncTimeoutError,
   ControllerLoop,

@@ -3,8 +3,9 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { etcdStore } from '@baton-ecs/store';
 import { createBaton } from '../baton.js';
+import { createConsoleHandler } from '../console/index.js';
 import { jsonLogger, type Logger, type LogRecord } from '../observability.js';
-import { type ServeConfig, serveConfig, serveUsage } from './serve-config.js';
+import { isLoopback, type ServeConfig, serveConfig, serveUsage } from './serve-config.js';
 
 export interface ServeIo {
   readonly argv: readonly string[];
@@ -65,9 +66,17 @@ export async function start(
     maxBodyBytes: config.maxBodyBytes,
     logger,
   });
+  // The web console at /console (docs/console.md); every other path is the API's.
+  const ui = await createConsoleHandler(baton, {
+    credentials: config.credentials,
+    readNeedsLogin: !isLoopback(config.host),
+    secureCookie: config.tls !== undefined,
+    logger,
+  });
+  const app: typeof handler = (req, res) => ui(req, res, () => handler(req, res));
   const server = config.tls
-    ? createHttpsServer({ cert: config.tls.cert, key: config.tls.key }, handler)
-    : createHttpServer(handler);
+    ? createHttpsServer({ cert: config.tls.cert, key: config.tls.key }, app)
+    : createHttpServer(app);
   // Slow clients cannot hold a connection open: headers within 10 s, the whole request within 30 s.
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
@@ -80,6 +89,7 @@ export async function start(
       });
     });
   } catch (error) {
+    ui.close();
     await baton.stop();
     if (
       store &&
@@ -98,6 +108,7 @@ export async function start(
     url,
     server,
     stop: async () => {
+      ui.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
