@@ -45,6 +45,10 @@ const engineSpec = z.object({
     })
     .optional(),
   allowInsecure: z.boolean().optional(),
+  taskNetworkPool: z
+    .string()
+    .regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'must be an IPv4 CIDR such as 172.30.0.0/16')
+    .optional(),
 });
 
 // Typed against BatonOptions: an option added there without a rule here does not compile.

@@ -2,6 +2,7 @@ import {
   arns,
   checkServiceTaskDefinition,
   clusterNameOf,
+  type NetworkConfiguration,
   type PlacementConstraint,
   type PlacementStrategy,
   parseService,
@@ -28,6 +29,8 @@ export interface RunTaskApiRequest {
   readonly startedBy?: string;
   readonly placementConstraints?: readonly PlacementConstraint[];
   readonly placementStrategy?: readonly PlacementStrategy[];
+  /** awsvpc: the subnets of the tasks' network interfaces (docs/workloads.md). */
+  readonly networkConfiguration?: NetworkConfiguration;
 }
 
 /** ECS's API, part two: services and tasks (see EcsClusterApi for the rest). */
@@ -237,6 +240,7 @@ export abstract class EcsApi extends EcsClusterApi {
         ...(request.startedBy ? { startedBy: request.startedBy } : {}),
         ...(request.placementConstraints ? { placementConstraints: request.placementConstraints } : {}),
         ...(request.placementStrategy ? { placementStrategy: request.placementStrategy } : {}),
+        ...(request.networkConfiguration ? { networkConfiguration: request.networkConfiguration } : {}),
       },
       state,
       { now: this.clock.now(), random: this.random, arn: this.arnContext },

@@ -27,6 +27,7 @@ export { targetGroupRules } from './target-group-rules.js';
 export * from './task.js';
 export * from './task-definition.js';
 export { findCycle } from './task-definition-rules.js';
+export * from './task-network.js';
 export * from './validation.js';
 export * from './volume.js';
 export { volumeRules } from './volume-rules.js';

@@ -3,6 +3,7 @@ import { clusterNameOf } from './arn.js';
 import { ecsName, ecsObject, ignored, intAtLeast, intBetween, Tag, Timestamp } from './fields.js';
 import { countWithinQuota, ecsLimits } from './limits.js';
 import { PlacementConstraint, PlacementStrategy } from './placement.js';
+import { NetworkConfiguration } from './task-network.js';
 
 export const SchedulingStrategy = z.enum(['REPLICA', 'DAEMON']);
 export type SchedulingStrategy = z.output<typeof SchedulingStrategy>;
@@ -156,7 +157,8 @@ const ServiceObject = ecsObject({
   }).optional(),
   capacityProviderStrategy: ignored('not-implemented'),
   serviceRegistries: ignored('aws-only'),
-  networkConfiguration: ignored('aws-only'),
+  /** awsvpc: the subnets of the service's tasks (docs/workloads.md). */
+  networkConfiguration: NetworkConfiguration.optional(),
   platformVersion: ignored('aws-only'),
   platformFamily: ignored('aws-only'),
   role: ignored('aws-only'),

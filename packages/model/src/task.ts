@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { TransportProtocol } from './container-definition.js';
 import { ecsObject, ignored, intAtLeast, KeyValuePair, Tag, Timestamp } from './fields.js';
 import { LaunchType } from './service.js';
+import { Attachment, NetworkInterface } from './task-network.js';
 
 /**
  * A task's life, in ECS's order. `lastStatus` only moves forward along it;
@@ -85,7 +86,8 @@ export const Container = ecsObject({
   finishedAt: Timestamp.optional(),
   /** Baton: restarts in place under the container's restartPolicy. */
   restartCount: intAtLeast(0).optional(),
-  networkInterfaces: ignored('aws-only'),
+  /** awsvpc: the container's address on its task's network interface. */
+  networkInterfaces: z.array(NetworkInterface).optional(),
   managedAgents: ignored('aws-only'),
   gpuIds: ignored('not-implemented'),
 });
@@ -156,7 +158,8 @@ export const Task = ecsObject({
   /** ECS's own per-task counter of status changes. */
   version: z.number().int().optional(),
   tags: z.array(Tag).default([]),
-  attachments: ignored('aws-only'),
+  /** awsvpc: the task's network interface (ECS's ENI attachment; a Docker network stands in, docs/workloads.md). */
+  attachments: z.array(Attachment).optional(),
   attributes: ignored('output-only'),
   capacityProviderName: ignored('not-implemented'),
   enableExecuteCommand: ignored('aws-only'),

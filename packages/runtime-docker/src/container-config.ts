@@ -19,7 +19,7 @@ export function toCreateOptions(
   for (const p of spec.portMappings) {
     const key = `${p.containerPort}/${p.protocol}`;
     exposed[key] = {};
-    if (spec.networkMode === 'bridge') {
+    if (spec.networkMode === 'bridge' && !spec.joinNetworkOf) {
       bindings[key] = [
         ...(bindings[key] ?? []),
         { HostIp: options.publishHostIp, HostPort: p.hostPort > 0 ? String(p.hostPort) : '' },
@@ -27,6 +27,13 @@ export function toCreateOptions(
     }
   }
   const hc = spec.healthCheck;
+  // A container that joins another's namespace (awsvpc) has no network settings of its own:
+  // Docker refuses ports, hostname, DNS and hosts entries with `container:` network mode.
+  const networkMode = spec.joinNetworkOf
+    ? `container:${spec.joinNetworkOf}`
+    : spec.network
+      ? spec.network.name
+      : spec.networkMode;
   return {
     name: spec.name,
     Image: spec.image,
@@ -37,7 +44,7 @@ export function toCreateOptions(
     ...(spec.user ? { User: spec.user } : {}),
     ...(spec.hostname ? { Hostname: spec.hostname } : {}),
     Labels: { ...spec.labels },
-    ExposedPorts: exposed,
+    ...(spec.joinNetworkOf ? {} : { ExposedPorts: exposed }),
     StopTimeout: spec.stopTimeoutSeconds,
     ...(spec.pseudoTerminal ? { Tty: true } : {}),
     ...(spec.interactive ? { OpenStdin: true } : {}),
@@ -54,7 +61,7 @@ export function toCreateOptions(
         }
       : {}),
     HostConfig: {
-      NetworkMode: spec.networkMode,
+      NetworkMode: networkMode,
       PortBindings: bindings,
       CpuShares: spec.cpuShares,
       ...(spec.memoryMiB !== undefined ? { Memory: spec.memoryMiB * MiB } : {}),

@@ -90,4 +90,14 @@ export interface ContainerEngine {
   createVolume?(spec: VolumeSpec): Promise<void>;
   /** Removes a volume; a missing one is fine. */
   removeVolume?(name: string): Promise<void>;
+  /**
+   * Creates a Baton-managed network (an awsvpc subnet) unless it exists, its subnet taken from
+   * `pool` when given. Optional: an engine without networks fails awsvpc tasks with its refusal.
+   */
+  ensureNetwork?(
+    spec: { readonly name: string; readonly labels: Readonly<Record<string, string>> },
+    pool?: string,
+  ): Promise<void>;
+  /** Imports a root filesystem tarball as an image (the built-in pause image). */
+  importImage?(ref: string, tarball: Buffer): Promise<void>;
 }

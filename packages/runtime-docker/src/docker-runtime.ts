@@ -11,6 +11,8 @@ export interface EngineSpec extends EngineConnection {
   readonly reservedMemoryMiB?: number;
   readonly reservedPorts?: readonly number[];
   readonly gpus?: number;
+  /** The CIDR this engine's awsvpc subnet networks take their /24s from (engines sharing a host need distinct pools). */
+  readonly taskNetworkPool?: string;
 }
 
 export interface DockerRuntimeOptions
@@ -25,6 +27,7 @@ export interface DockerRuntimeOptions
     | 'tls'
     | 'ssh'
     | 'allowInsecure'
+    | 'taskNetworkPool'
   > {
   readonly store: AgentStore;
   readonly cluster: string;

@@ -18,6 +18,7 @@ import {
   isInsecureEndpoint,
 } from './endpoint.js';
 import { EngineError, engineMessage, engineStatus } from './engine-error.js';
+import { ensureNetwork, importImage, type NetworkSpec } from './engine-networks.js';
 import { demuxLogs } from './log-frames.js';
 import { fromInspect } from './observe.js';
 
@@ -183,6 +184,16 @@ export class DockerEngine implements ContainerEngine {
         Labels: { ...spec.labels },
       }),
     );
+  }
+
+  /** Creates a Baton-managed network unless it exists (engine-networks.ts). */
+  async ensureNetwork(spec: NetworkSpec, pool?: string): Promise<void> {
+    await this.call('createNetwork', () => ensureNetwork(this.short, spec, pool));
+  }
+
+  /** Imports a root filesystem tarball as the image `ref` (the built-in pause image). */
+  async importImage(ref: string, tarball: Buffer): Promise<void> {
+    await this.call('importImage', () => importImage(this.long, ref, tarball));
   }
 
   /** Removes a volume; already gone is fine. */

@@ -1,15 +1,18 @@
-import type {
-  ActionOutcome,
-  ContainerAction,
-  ContainerRef,
-  ContainerSpec,
-  CreateContainerAction,
+import {
+  type ActionOutcome,
+  type ContainerAction,
+  type ContainerRef,
+  type ContainerSpec,
+  type CreateContainerAction,
+  defaultAgentSettings,
+  isPauseContainer,
 } from '@baton-ecs/reconciler';
 import type { ContainerConfigOptions } from './container-config.js';
 import type { ContainerEngine } from './container-engine.js';
 import { type ContainerInjector, InjectionError, withInjection } from './container-injection.js';
 import { EngineError, engineMessage, engineStatus } from './engine-error.js';
 import type { ImagePinner, PinnedImage } from './image-pinning.js';
+import { pauseImageTarball } from './pause-image.js';
 
 /**
  * Whether an error is the engine's answer (an HTTP status) rather than a failure to reach the
@@ -47,6 +50,13 @@ export interface ExecutorOptions extends ContainerConfigOptions {
   readonly scopeOf?: (taskArn: string) => string;
   /** Adds secrets and metadata URIs to each create request, and registry logins to pulls. */
   readonly injector?: ContainerInjector;
+  /** The CIDR Baton-managed task networks take their subnets from (engine-networks.ts); absent: the engine picks. */
+  readonly taskNetworkPool?: string;
+}
+
+/** A verdict of the runtime's own, failing the task with `message` (no retry). */
+function refusal(message: string, operation: string): EngineError {
+  return new EngineError(message, { operation, statusCode: 501 });
 }
 
 /** An injection failure as an engine-style verdict (the task fails; nothing is retried), keeping its reason. */
@@ -142,6 +152,28 @@ export class ActionExecutor {
     ];
   }
 
+  /** A pull of the built-in pause image, for pause containers only: imported, never pulled. */
+  private isBuiltInPause(action: Extract<ContainerAction, { type: 'PullImage' }>): boolean {
+    return (
+      action.image === defaultAgentSettings.pauseImage &&
+      action.for.every((r) => isPauseContainer(r.containerName)) &&
+      this.engine.importImage !== undefined
+    );
+  }
+
+  /** Imports the pause image built for the engine's architecture, unless the engine has it. */
+  private async loadPauseImage(image: string): Promise<void> {
+    if (await this.engine.hasImage(image)) return;
+    const { architecture } = await this.engine.info();
+    let tarball: Buffer;
+    try {
+      tarball = pauseImageTarball(architecture);
+    } catch (err) {
+      throw refusal((err as Error).message, 'importImage');
+    }
+    await this.engine.importImage?.(image, tarball);
+  }
+
   /** The pinned image for a task's container, or undefined; a registry failure is an engine-style verdict. */
   private async pin(image: string, taskArn: string): Promise<PinnedImage | undefined> {
     if (!this.options.images) return undefined;
@@ -199,6 +231,11 @@ export class ActionExecutor {
     switch (action.type) {
       case 'PullImage':
         try {
+          if (this.isBuiltInPause(action)) {
+            await this.loadPauseImage(action.image);
+            for (const ref of action.for) this.record({ action: 'PullImage', ...ref, ok: true });
+            return;
+          }
           const ref = action.for[0];
           const pin = ref ? await this.pin(action.image, ref.taskArn) : undefined;
           const login = pin?.authconfig ?? (await this.pullAuth(action.for, action.image));
@@ -219,6 +256,16 @@ export class ActionExecutor {
         return;
       case 'CreateContainer':
         return this.recorded('CreateContainer', action, async () => {
+          if (action.spec.network) {
+            if (!this.engine.ensureNetwork)
+              throw refusal('this engine does not support task networks', 'createNetwork');
+            await this.engine.ensureNetwork(action.spec.network, this.options.taskNetworkPool);
+          }
+          // The pause container is Baton's own: its image is never pinned, nothing is injected into it.
+          if (isPauseContainer(action.containerName)) {
+            await this.engine.create(action.spec, this.options);
+            return;
+          }
           const pin = await this.pin(action.spec.image, action.taskArn);
           if (pin && !(await this.engine.hasImage(pin.image)))
             await this.engine.pull(pin.image, pin.authconfig);

@@ -40,6 +40,7 @@ export {
   engineMessage,
   engineStatus,
 } from './engine-error.js';
+export { type NetworkSpec, nextSubnet } from './engine-networks.js';
 export { ActionExecutor, actionKey, type ExecutorOptions } from './executor.js';
 export { type ImagePinner, type PinnedImage, registryImagePinner } from './image-pinning.js';
 export { InstanceAgent, type InstanceAgentOptions, type InstanceAgentStatus } from './instance-agent.js';
@@ -55,3 +56,4 @@ export {
 export { checkKnownHost, type KnownHostsVerdict } from './known-hosts.js';
 export { demuxLogs } from './log-frames.js';
 export { dockerTime, fromInspect, portBindings } from './observe.js';
+export { hasPauseProgram, pauseExecutable, pauseImageTarball } from './pause-image.js';

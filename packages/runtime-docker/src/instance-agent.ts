@@ -28,6 +28,8 @@ export interface InstanceAgentOptions extends InstanceRegistration, EngineConnec
   readonly injector?: ContainerInjector;
   /** Where published ports bind. Default 127.0.0.1. */
   readonly publishHostIp?: string;
+  /** The CIDR awsvpc subnet networks take their /24s from (one pool per engine sharing a host); default: the engine picks. */
+  readonly taskNetworkPool?: string;
   /** Full re-observation of the engine, whatever the events said. Default 30 s. */
   readonly resyncIntervalMs?: number;
   /** How often the engine is pinged. Default 5 s. */
@@ -106,6 +108,7 @@ export class InstanceAgent {
     this.executor = new ActionExecutor(this.engine, {
       concurrency: options.concurrency ?? 8,
       publishHostIp: options.publishHostIp ?? '127.0.0.1',
+      ...(options.taskNetworkPool ? { taskNetworkPool: options.taskNetworkPool } : {}),
       clock: this.clock,
       onSettled: (action, err) => this.settled(action, err),
       ...(options.images

@@ -1,6 +1,7 @@
 import type {
   ObservedContainer,
   ObservedHealth,
+  ObservedNetworkAttachment,
   ObservedPortBinding,
   ObservedState,
 } from '@baton-ecs/reconciler';
@@ -63,5 +64,14 @@ export function fromInspect(info: ContainerInspectInfo): ObservedContainer {
     ...(s.OOMKilled ? { oomKilled: true } : {}),
     ...(s.Error ? { error: s.Error } : {}),
     portBindings: portBindings(info.NetworkSettings?.Ports),
+    ...networksOf(info),
   };
+}
+
+/** The container's user-defined networks with its address on each (the default bridge's are left out). */
+function networksOf(info: ContainerInspectInfo): { networks?: ObservedNetworkAttachment[] } {
+  const networks = Object.entries(info.NetworkSettings?.Networks ?? {})
+    .filter(([name]) => name !== 'bridge' && name !== 'host' && name !== 'none')
+    .map(([name, n]) => ({ name, ipAddress: n.IPAddress ?? '', macAddress: n.MacAddress ?? '' }));
+  return networks.length > 0 ? { networks } : {};
 }

@@ -4,6 +4,7 @@ import { linuxSpec } from './linux-settings.js';
 import { containerLogSpec } from './log-config.js';
 import { defaultAgentSettings } from './settings.js';
 import type { ContainerLimits } from './task-limits.js';
+import { needsPauseContainer, pauseEngineName } from './task-network.js';
 import type { TaskVolumes } from './task-volumes.js';
 import type { ContainerSpec } from './types.js';
 
@@ -49,8 +50,11 @@ export function containerSpec(
   // Logging: drivers, awslogs collection, FireLens wiring (log-config.ts); the router's socket directory is a bind.
   const logging = containerLogSpec(task.taskArn, def, settings.firelensDir);
   const mounts = [...(volumes?.mounts(def.mountPoints ?? []) ?? []), ...(logging.mounts ?? [])];
-  // awsvpc runs on a bridge network (Baton has no ENIs); its ports are published like bridge ports.
   const networkMode = td.networkMode === 'host' || td.networkMode === 'none' ? td.networkMode : 'bridge';
+  // awsvpc: the task's namespace is its pause container's, which publishes the ports and carries the
+  // task-wide hostname and DNS settings (task-network.ts); the container itself only joins it.
+  const awsvpc = td.networkMode === 'awsvpc';
+  const pause = needsPauseContainer(td) ? pauseEngineName(task.taskArn) : undefined;
   const labels = {
     ...(def.dockerLabels ?? {}),
     ...containerLabels(task, def.name, def.stopTimeout),
@@ -63,7 +67,7 @@ export function containerSpec(
     environment: def.environment,
     ...(def.workingDirectory !== undefined ? { workingDirectory: def.workingDirectory } : {}),
     ...(def.user !== undefined ? { user: def.user } : {}),
-    ...(def.hostname !== undefined && networkMode === 'bridge' ? { hostname: def.hostname } : {}),
+    ...(def.hostname !== undefined && networkMode === 'bridge' && !awsvpc ? { hostname: def.hostname } : {}),
     cpuShares: Math.max(def.cpu, minimumCpuShares),
     ...(limits?.memoryMiB !== undefined
       ? { memoryMiB: limits.memoryMiB }
@@ -75,8 +79,9 @@ export function containerSpec(
     ...linuxSpec(def),
     ...(def.memoryReservation !== undefined ? { memoryReservationMiB: def.memoryReservation } : {}),
     networkMode,
+    ...(awsvpc && pause ? { joinNetworkOf: pause } : {}),
     portMappings:
-      networkMode === 'none'
+      networkMode === 'none' || awsvpc
         ? []
         : def.portMappings.map((p) => ({
             containerPort: p.containerPort,
@@ -105,9 +110,9 @@ export function containerSpec(
     ...(def.interactive !== undefined ? { interactive: def.interactive } : {}),
     ...(def.pseudoTerminal !== undefined ? { pseudoTerminal: def.pseudoTerminal } : {}),
     ...(def.ulimits !== undefined ? { ulimits: def.ulimits } : {}),
-    ...(def.extraHosts !== undefined ? { extraHosts: def.extraHosts } : {}),
-    ...(def.dnsServers !== undefined ? { dnsServers: def.dnsServers } : {}),
-    ...(def.dnsSearchDomains !== undefined ? { dnsSearchDomains: def.dnsSearchDomains } : {}),
+    ...(def.extraHosts !== undefined && !awsvpc ? { extraHosts: def.extraHosts } : {}),
+    ...(def.dnsServers !== undefined && !awsvpc ? { dnsServers: def.dnsServers } : {}),
+    ...(def.dnsSearchDomains !== undefined && !awsvpc ? { dnsSearchDomains: def.dnsSearchDomains } : {}),
     ...(def.links?.length && networkMode === 'bridge'
       ? {
           links: def.links.map((l) => {
@@ -116,9 +121,17 @@ export function containerSpec(
           }),
         }
       : {}),
-    // `task` (one namespace shared by the task's containers) is not carried out yet (docs/workloads.md).
-    ...(td.pidMode === 'host' ? { pidMode: 'host' as const } : {}),
-    ...(td.ipcMode === 'host' || td.ipcMode === 'none' ? { ipcMode: td.ipcMode } : {}),
+    // `task`: one namespace shared by the task's containers, held by the pause container (as ECS's agent does).
+    ...(td.pidMode === 'host'
+      ? { pidMode: 'host' as const }
+      : td.pidMode === 'task' && pause
+        ? { pidMode: `container:${pause}` as const }
+        : {}),
+    ...(td.ipcMode === 'host' || td.ipcMode === 'none'
+      ? { ipcMode: td.ipcMode }
+      : td.ipcMode === 'task' && pause
+        ? { ipcMode: `container:${pause}` as const }
+        : {}),
     ...(mounts.length > 0 ? { mounts } : {}),
     ...(def.volumesFrom?.length
       ? {

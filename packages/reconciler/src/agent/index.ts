@@ -23,6 +23,16 @@ export {
 } from './log-config.js';
 export { diffStatus, reconcileInstance } from './reconcile-instance.js';
 export { agentSettings, defaultAgentSettings } from './settings.js';
+export {
+  isPauseContainer,
+  needsPauseContainer,
+  pauseContainerName,
+  pauseContainerSpec,
+  pauseEngineName,
+  subnetNetworkLabel,
+  subnetNetworkName,
+  withPauseContainer,
+} from './task-network.js';
 export { startDependencies } from './task-plan.js';
 export {
   type ResolvedVolume,

@@ -8,6 +8,7 @@ import { batonLabels, ownedBy } from './labels.js';
 import { withLogRouterOrder } from './log-config.js';
 import { indexObserved, isRunning } from './observed-index.js';
 import { agentSettings } from './settings.js';
+import { withPauseContainer } from './task-network.js';
 import { advance, planStoppedTask, planTask } from './task-plan.js';
 import { taskVolumes, volumesToRemove } from './task-volumes.js';
 import type {
@@ -94,8 +95,10 @@ export function reconcileInstance(input: ReconcileInstanceInput): ReconcileInsta
       continue;
     }
 
-    const defs = withLogRouterOrder(
-      td.containerDefinitions.map((d) => effectiveContainerDefinition(task, d)),
+    const defs = withPauseContainer(
+      td,
+      withLogRouterOrder(td.containerDefinitions.map((d) => effectiveContainerDefinition(task, d))),
+      settings.pauseImage,
     );
     for (const [name, o] of observed) {
       if (!defs.some((d) => d.name === name)) strays.push({ container: o, reason: 'orphan' });

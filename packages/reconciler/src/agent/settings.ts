@@ -8,6 +8,7 @@ export const defaultAgentSettings: AgentSettings = {
   orphanStopTimeoutSeconds: 30,
   maxDeactivationHoldMs: 3_660_000,
   firelensDir: '/var/lib/baton/firelens',
+  pauseImage: 'baton-ecs/pause:1',
 };
 
 export function agentSettings(overrides: Partial<AgentSettings> | undefined): AgentSettings {

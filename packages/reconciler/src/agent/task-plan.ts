@@ -6,7 +6,7 @@ import {
   type TaskStatus,
   taskStatusRank,
 } from '@baton-ecs/model';
-import { containerRecord } from './container-record.js';
+import { containerRecord, networkBindings } from './container-record.js';
 import { containerSpec, gpusOf, labelledStopTimeout } from './container-spec.js';
 import { dependentsOf } from './container-view.js';
 import { dependencyState } from './dependencies.js';
@@ -21,6 +21,14 @@ import {
 import { taskHealth } from './health.js';
 import { shouldRestart } from './restart.js';
 import { taskContainerLimits } from './task-limits.js';
+import {
+  containerInterfaces,
+  isPauseContainer,
+  needsPauseContainer,
+  pauseContainerName,
+  pauseContainerSpec,
+  taskAttachment,
+} from './task-network.js';
 import type { TaskVolumes } from './task-volumes.js';
 import type { ContainerAction, ContainerRef, TaskStatusChanges } from './types.js';
 
@@ -58,8 +66,11 @@ function createReady(
   volumes: TaskVolumes,
 ): boolean {
   if (!volumes.ready((def.mountPoints ?? []).map((m) => m.sourceVolume))) return false;
-  // Docker resolves volumesFrom and links when it creates the container, so their sources exist first.
+  // Docker resolves volumesFrom, links and the namespaces a container joins when it creates the
+  // container, so their sources exist first.
+  const pause = byName.has(pauseContainerName) && !isPauseContainer(def.name) ? [pauseContainerName] : [];
   const sources = [
+    ...pause,
     ...(def.volumesFrom ?? []).map((v) => v.sourceContainer),
     ...(def.links ?? []).map((l) => l.split(':')[0] as string),
   ];
@@ -91,6 +102,41 @@ function gpuShortage(ctx: TaskPlanContext): StopCause | undefined {
 
 /** The plan for a task the agent has not yet reported STOPPED. */
 export function planTask(ctx: TaskPlanContext): TaskPlan {
+  return withTaskNetwork(ctx, planTaskContainers(ctx));
+}
+
+/**
+ * What the Task record shows of its pause container: not the container itself (ECS hides it), but
+ * for awsvpc the task's ENI attachment and, on each container, the ports the pause container
+ * publishes for it and its address on the task's interface.
+ */
+function withTaskNetwork(ctx: TaskPlanContext, plan: TaskPlan): TaskPlan {
+  if (!needsPauseContainer(ctx.td) || !plan.status.containers) return plan;
+  const pause = ctx.views.find((v) => isPauseContainer(v.def.name));
+  let containers = plan.status.containers.filter((c) => !isPauseContainer(c.name));
+  let attachments: TaskStatusChanges['attachments'];
+  if (ctx.td.networkMode === 'awsvpc') {
+    const attachment = taskAttachment(ctx.task, pause, plan.status.lastStatus === 'STOPPED');
+    attachments = [attachment, ...(ctx.task.attachments ?? []).filter((a) => a.id !== attachment.id)];
+    const published = pause?.running && pause.observed ? pause.observed.portBindings : [];
+    containers = containers.map((c) => {
+      const view = ctx.views.find((v) => v.def.name === c.name);
+      const ports = new Set(view?.def.portMappings.map((p) => `${p.containerPort}/${p.protocol}`) ?? []);
+      const interfaces = containerInterfaces(attachment);
+      return {
+        ...c,
+        networkBindings:
+          c.lastStatus === 'RUNNING'
+            ? networkBindings(published.filter((b) => ports.has(`${b.containerPort}/${b.protocol}`)))
+            : [],
+        ...(interfaces.length > 0 ? { networkInterfaces: interfaces } : {}),
+      };
+    });
+  }
+  return { ...plan, status: { ...plan.status, containers, ...(attachments ? { attachments } : {}) } };
+}
+
+function planTaskContainers(ctx: TaskPlanContext): TaskPlan {
   const { task } = ctx;
   if (task.desiredStatus === 'STOPPED') return planStop(ctx, undefined);
   // Volumes are checked while containers are still to be created, as ECS does when a task arrives.
@@ -113,10 +159,8 @@ function planRun(ctx: TaskPlanContext): TaskPlan {
   const byName = new Map(views.map((v) => [v.def.name, v]));
   let wakeAt: number | undefined;
   if (views.some((v) => !v.observed)) actions.push(...ctx.volumes.creates);
-  const limits = taskContainerLimits(
-    td,
-    views.map((v) => v.def),
-  );
+  const defs = views.map((v) => v.def).filter((d) => !isPauseContainer(d.name));
+  const limits = taskContainerLimits(td, defs);
 
   for (const v of views) {
     const ref = { taskArn: task.taskArn, containerName: v.def.name };
@@ -127,7 +171,9 @@ function planRun(ctx: TaskPlanContext): TaskPlan {
         actions.push({
           type: 'CreateContainer',
           ...ref,
-          spec: containerSpec(task, td, v.def, ctx.volumes, ctx.settings, limits.get(v.def.name)),
+          spec: isPauseContainer(v.def.name)
+            ? pauseContainerSpec(task, td, defs, ctx.settings.pauseImage)
+            : containerSpec(task, td, v.def, ctx.volumes, ctx.settings, limits.get(v.def.name)),
         });
       continue;
     }

@@ -36,6 +36,15 @@ export interface ObservedContainer {
   /** The engine's last error for this container (a failed start), when there is one. */
   readonly error?: string;
   readonly portBindings: readonly ObservedPortBinding[];
+  /** The user-defined networks the container is attached to, with its address on each. */
+  readonly networks?: readonly ObservedNetworkAttachment[];
+}
+
+/** A container's attachment to an engine network (Docker's NetworkSettings.Networks). */
+export interface ObservedNetworkAttachment {
+  readonly name: string;
+  readonly ipAddress: string;
+  readonly macAddress: string;
 }
 
 /** A Docker volume as the engine reports it. */
@@ -133,6 +142,13 @@ export interface ContainerSpec extends ContainerLinuxSpec {
   /** GPUs the container needs (`resourceRequirements`). */
   readonly gpus?: number;
   readonly networkMode: 'bridge' | 'host' | 'none';
+  /**
+   * A Baton-managed network to attach the container to instead of the engine's bridge (an awsvpc
+   * task's pause container, on its subnet's network); the runtime creates it when missing.
+   */
+  readonly network?: { readonly name: string; readonly labels: Readonly<Record<string, string>> };
+  /** Join this container's network namespace (engine name): an awsvpc task's containers join its pause container. */
+  readonly joinNetworkOf?: string;
   readonly portMappings: readonly ContainerPortSpec[];
   readonly healthCheck?: ContainerHealthCheckSpec;
   readonly labels: Readonly<Record<string, string>>;
@@ -152,10 +168,10 @@ export interface ContainerSpec extends ContainerLinuxSpec {
   readonly dnsSearchDomains?: readonly string[];
   /** Bridge mode: Docker links to other containers of the task (engine name, and the alias it is known by). */
   readonly links?: readonly { readonly container: string; readonly alias: string }[];
-  /** The task's `pidMode` `host`: the host's process namespace. */
-  readonly pidMode?: 'host';
-  /** The task's `ipcMode` `host` or `none`. */
-  readonly ipcMode?: 'host' | 'none';
+  /** The task's `pidMode`: `host`, or `container:<pause>` for `task` (shared among the task's containers). */
+  readonly pidMode?: 'host' | `container:${string}`;
+  /** The task's `ipcMode`: `host`, `none`, `shareable` (the pause container of a `task` mode) or `container:<pause>`. */
+  readonly ipcMode?: 'host' | 'none' | 'shareable' | `container:${string}`;
   /** Bind mounts and Docker volumes, from the container's mountPoints. */
   readonly mounts?: readonly ContainerMountSpec[];
   /** Engine names of the containers whose volumes this one mounts too (Docker's VolumesFrom). */
@@ -267,6 +283,7 @@ export type TaskStatusChanges = Partial<
     | 'stoppingAt'
     | 'executionStoppedAt'
     | 'stoppedAt'
+    | 'attachments'
   >
 >;
 
@@ -299,6 +316,12 @@ export interface AgentSettings {
   readonly maxDeactivationHoldMs: number;
   /** Baton: the host directory under which each task's FireLens socket directory lives (ECS: its data dir's firelens/). */
   readonly firelensDir: string;
+  /**
+   * The image of a task's pause container (awsvpc, pidMode/ipcMode `task`). The default is built in:
+   * the Docker runtime imports it into an engine that lacks it (ECS's agent loads its pause image
+   * from a tarball it ships, too).
+   */
+  readonly pauseImage: string;
 }
 
 /** The instance the agent runs for: its ARN names the cluster (`container-instance/<cluster>/<id>`). */

@@ -5,7 +5,7 @@ export { ensurePrimaryDeployment, pruneDeployments, rollBackTo, rollbackTarget }
 export { advanceDeploymentFailures, failedAfterRunning, failedToLaunch, launchThrottle } from './failures.js';
 export { newDeploymentId, newEventId, newTaskId, taskIdOf } from './ids.js';
 export * from './launch-throttle.js';
-export { newTask } from './new-task.js';
+export { defaultSubnetId, eniAttachment, newTask } from './new-task.js';
 export { resolveServiceTaskDefinition } from './pass.js';
 export * from './plan.js';
 export { reconcileService } from './reconcile-service.js';

@@ -1,8 +1,10 @@
 import {
   type ArnContext,
+  type Attachment,
   arns,
   attributeValue,
   defaultArnContext,
+  type NetworkConfiguration,
   type Task,
   type TaskDefinition,
 } from '@baton-ecs/model';
@@ -23,6 +25,8 @@ export function newTask(args: {
   readonly arn?: ArnContext;
   /** Target groups to register with while ACTIVATING (the service's load balancers). */
   readonly activationHolds?: readonly string[];
+  /** awsvpc: the subnets the task's network interface may go in (RunTask's or the service's). */
+  readonly networkConfiguration?: NetworkConfiguration;
 }): Task {
   const ctx = args.arn ?? defaultArnContext;
   const taskArn = arns.task(args.cluster, args.taskId, ctx);
@@ -50,11 +54,37 @@ export function newTask(args: {
       healthStatus: 'UNKNOWN' as const,
       networkBindings: [],
     })),
+    ...(args.taskDefinition.networkMode === 'awsvpc'
+      ? { attachments: [eniAttachment(args.taskId, args.networkConfiguration)] }
+      : {}),
     createdAt: args.now,
     ...(args.activationHolds && args.activationHolds.length > 0
       ? { activationHolds: [...args.activationHolds] }
       : {}),
     version: 1,
     tags: [],
+  };
+}
+
+/** The subnet used when an awsvpc task names none (Baton's lenience; ECS requires networkConfiguration). */
+export const defaultSubnetId = 'default';
+
+/**
+ * An awsvpc task's network interface before the agent attaches it (ECS's PRECREATED attachment): its
+ * id and subnet. The subnet is one of the configured ones, chosen by the task id so tasks spread over
+ * them deterministically.
+ */
+export function eniAttachment(taskId: string, config: NetworkConfiguration | undefined): Attachment {
+  const subnets = config?.awsvpcConfiguration?.subnets ?? [defaultSubnetId];
+  let h = 0;
+  for (const ch of taskId) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+  const subnetId = subnets[h % subnets.length] ?? defaultSubnetId;
+  const hex = taskId.replace(/[^0-9a-f]/g, '').padEnd(32, '0');
+  const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  return {
+    id,
+    type: 'ElasticNetworkInterface',
+    status: 'PRECREATED',
+    details: [{ name: 'subnetId', value: subnetId }],
   };
 }

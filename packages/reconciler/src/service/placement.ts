@@ -173,5 +173,6 @@ function primaryTask(
     now: pass.ctx.now,
     ...(pass.ctx.arn ? { arn: pass.ctx.arn } : {}),
     activationHolds: targetGroupsOf(service),
+    ...(service.networkConfiguration ? { networkConfiguration: service.networkConfiguration } : {}),
   });
 }

@@ -2,6 +2,7 @@ import {
   type ArnContext,
   arns,
   defaultArnContext,
+  type NetworkConfiguration,
   type PlacementConstraint,
   type PlacementStrategy,
   type Task,
@@ -22,6 +23,8 @@ export interface RunTaskRequest {
   readonly startedBy?: string;
   readonly placementConstraints?: readonly PlacementConstraint[];
   readonly placementStrategy?: readonly PlacementStrategy[];
+  /** awsvpc: the subnets of the tasks' network interfaces. */
+  readonly networkConfiguration?: NetworkConfiguration;
 }
 
 export interface RunTaskPlan {
@@ -76,6 +79,7 @@ export function planRunTask(
       instance: instanceOf(p.containerInstanceArn),
       now: ctx.now,
       ...(ctx.arn ? { arn: ctx.arn } : {}),
+      ...(request.networkConfiguration ? { networkConfiguration: request.networkConfiguration } : {}),
     }),
   );
   const unplaced = result.right.unplacedCount;
