@@ -3,11 +3,19 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Baton } from '../baton.js';
 import type { Logger } from '../observability.js';
 import { ecsOperations, type Operation } from './ecs-operations.js';
+import { elbv2Operations } from './elbv2-operations.js';
 import { internalError, invalidParameter, toWireError, type WireService } from './error-table.js';
 import { decodeJsonInput, encodeJsonOutput } from './json-codec.js';
 import { logsOperations } from './logs-operations.js';
+import {
+  decodeQueryInput,
+  encodeQueryError,
+  encodeQueryOutput,
+  type QueryParams,
+  queryParams,
+} from './query-codec.js';
 import { readBody } from './read-body.js';
-import { ecsModel, logsModel, missingRequired, type ServiceModel } from './service-model.js';
+import { ecsModel, elbv2Model, logsModel, missingRequired, type ServiceModel } from './service-model.js';
 import { type AccessKey, type SignatureErrorStyle, type SignedRequest, verifySignature } from './sigv4.js';
 import { WireError } from './wire-error.js';
 
@@ -41,7 +49,18 @@ interface JsonService {
   readonly operations: Readonly<Record<string, Operation>>;
 }
 
+type QueryService = JsonService;
+
+/** What the log record and the error answer need to know about a request as it is served. */
+interface Call {
+  service: WireService;
+  operation: string;
+  readonly requestId: string;
+  accessKeyId?: string;
+}
+
 const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
+const XML_CONTENT_TYPE = 'text/xml';
 
 /**
  * Baton's AWS-compatible endpoint as a Node handler: AWS's wire protocols over the Baton
@@ -88,77 +107,132 @@ export function createApiHandler(baton: Baton, options: ApiHandlerOptions): ApiH
     return key.accessKeyId;
   };
 
+  const query: Record<string, QueryService> = {
+    [elbv2Model.metadata.apiVersion]: {
+      name: 'elbv2',
+      model: elbv2Model,
+      operations: elbv2Operations(baton),
+    },
+  };
+
+  /** An awsJson request (`X-Amz-Target: <prefix>.<Operation>`): the answer's body. */
+  const serveJson = async (req: IncomingMessage, url: URL, body: string, target: string, call: Call) => {
+    const dot = target.lastIndexOf('.');
+    const prefix = dot < 0 ? target : target.slice(0, dot);
+    call.operation = dot < 0 ? '' : target.slice(dot + 1);
+    const svc = json[prefix];
+    if (svc) call.service = svc.name;
+    call.accessKeyId = await authenticate(req, url, body, svc?.model.metadata.signingName, 'json');
+    const op = svc?.operations[call.operation];
+    if (!svc || !op)
+      throw new WireError('UnknownOperationException', 400, `Operation ${target} is not supported.`);
+    const opModel = svc.model.operations[call.operation]!;
+    const input = decodeJsonInput(svc.model, opModel.input, body) as Record<string, unknown>;
+    const missing = opModel.input ? missingRequired(svc.model, opModel.input, input) : undefined;
+    if (missing) throw invalidParameter(call.service, `${missing} is required.`);
+    return JSON.stringify(encodeJsonOutput(svc.model, opModel.output, await op(input)));
+  };
+
+  /** An awsQuery request (`Action=<Operation>&Version=<apiVersion>&…`, form-encoded): the XML answer. */
+  const serveQuery = async (
+    req: IncomingMessage,
+    url: URL,
+    body: string,
+    params: QueryParams,
+    call: Call,
+  ) => {
+    const version = params.get('Version');
+    const svc = (version !== undefined ? query[version] : undefined) ?? Object.values(query)[0]!;
+    call.service = svc.name;
+    call.operation = params.get('Action') ?? '';
+    call.accessKeyId = await authenticate(req, url, body, svc.model.metadata.signingName, 'query');
+    const op = svc.operations[call.operation];
+    if (!op || version !== svc.model.metadata.apiVersion)
+      throw new WireError(
+        'InvalidAction',
+        400,
+        op
+          ? `Version ${version ?? '(none)'} is not valid for action ${call.operation}; use ${svc.model.metadata.apiVersion}.`
+          : `The action ${call.operation || '(none)'} is not valid for this web service.`,
+      );
+    const opModel = svc.model.operations[call.operation]!;
+    const input = decodeQueryInput(svc.model, opModel.input, params, (m) => invalidParameter(svc.name, m));
+    const missing = opModel.input ? missingRequired(svc.model, opModel.input, input) : undefined;
+    if (missing) throw invalidParameter(svc.name, `${missing} is required.`);
+    return encodeQueryOutput(svc.model, call.operation, await op(input), call.requestId);
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
-    const requestId = randomUUID();
-    let service: WireService = 'ecs';
-    let operation = 'unknown';
-    let accessKeyId: string | undefined;
+    const call: Call = { service: 'ecs', operation: 'unknown', requestId: randomUUID() };
     let status = 200;
+    let protocol: 'json' | 'query' = 'json';
     try {
       const url = new URL(req.url ?? '/', 'http://endpoint');
       const target = header(req, 'x-amz-target');
+      if (target === undefined && isQueryRequest(req, url)) {
+        protocol = 'query';
+        call.service = 'elbv2';
+      }
       const body = await readBody(req, maxBodyBytes, bodyTimeoutMs);
+      if (protocol === 'query') {
+        const xml = await serveQuery(req, url, body, queryParams(url, body), call);
+        send(res, 200, { 'content-type': XML_CONTENT_TYPE, 'x-amzn-requestid': call.requestId }, xml);
+        return;
+      }
       if (target === undefined)
         throw new WireError(
           'UnknownOperationException',
           400,
           'The request names no operation (no X-Amz-Target header).',
         );
-      const dot = target.lastIndexOf('.');
-      const prefix = dot < 0 ? target : target.slice(0, dot);
-      operation = dot < 0 ? '' : target.slice(dot + 1);
-      const svc = json[prefix];
-      if (svc) service = svc.name;
-      accessKeyId = await authenticate(req, url, body, svc?.model.metadata.signingName, 'json');
-      const op = svc?.operations[operation];
-      if (!svc || !op)
-        throw new WireError('UnknownOperationException', 400, `Operation ${target} is not supported.`);
-      const opModel = svc.model.operations[operation]!;
-      const input = decodeJsonInput(svc.model, opModel.input, body) as Record<string, unknown>;
-      const missing = opModel.input ? missingRequired(svc.model, opModel.input, input) : undefined;
-      if (missing) throw invalidParameter(service, `${missing} is required.`);
-      const output = encodeJsonOutput(svc.model, opModel.output, await op(input));
-      send(
-        res,
-        200,
-        { 'content-type': JSON_CONTENT_TYPE, 'x-amzn-requestid': requestId },
-        JSON.stringify(output),
-      );
+      const out = await serveJson(req, url, body, target, call);
+      send(res, 200, { 'content-type': JSON_CONTENT_TYPE, 'x-amzn-requestid': call.requestId }, out);
     } catch (error) {
-      let wire = toWireError(service, error);
+      let wire = toWireError(call.service, error);
       if (!wire) {
         logger({
           level: 'error',
           msg: 'api: unexpected error',
-          service,
-          operation,
-          requestId,
+          service: call.service,
+          operation: call.operation,
+          requestId: call.requestId,
           error: String(error),
         });
-        wire = internalError(service);
+        wire = internalError(call.service);
       }
       status = wire.status;
-      send(
-        res,
-        wire.status,
-        {
-          'content-type': JSON_CONTENT_TYPE,
-          'x-amzn-requestid': requestId,
-          'x-amzn-errortype': wire.code,
-          ...(wire.status === 413 || wire.status === 408 ? { connection: 'close' } : {}),
-        },
-        JSON.stringify({ __type: wire.code, message: wire.message }),
-      );
+      const close: Record<string, string> =
+        wire.status === 413 || wire.status === 408 ? { connection: 'close' } : {};
+      if (protocol === 'query') {
+        const model = query[elbv2Model.metadata.apiVersion]!.model;
+        send(
+          res,
+          wire.status,
+          { 'content-type': XML_CONTENT_TYPE, 'x-amzn-requestid': call.requestId, ...close },
+          encodeQueryError(model, wire, call.requestId),
+        );
+      } else
+        send(
+          res,
+          wire.status,
+          {
+            'content-type': JSON_CONTENT_TYPE,
+            'x-amzn-requestid': call.requestId,
+            'x-amzn-errortype': wire.code,
+            ...close,
+          },
+          JSON.stringify({ __type: wire.code, message: wire.message }),
+        );
     } finally {
       logger({
         level: 'info',
         msg: 'api request',
-        service,
-        operation,
+        service: call.service,
+        operation: call.operation,
         status,
-        requestId,
-        ...(accessKeyId ? { accessKeyId } : {}),
+        requestId: call.requestId,
+        ...(call.accessKeyId ? { accessKeyId: call.accessKeyId } : {}),
         ms: Math.round((performance.now() - started) * 100) / 100,
       });
     }
@@ -166,6 +240,12 @@ export function createApiHandler(baton: Baton, options: ApiHandlerOptions): ApiH
   return (req, res) => {
     void handle(req, res);
   };
+}
+
+/** The query protocol: a form-encoded POST, or a GET whose query string names an Action. */
+function isQueryRequest(req: IncomingMessage, url: URL): boolean {
+  const type = header(req, 'content-type') ?? '';
+  return type.startsWith('application/x-www-form-urlencoded') || url.searchParams.has('Action');
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

@@ -2,12 +2,24 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  GetLogEventsCommand,
+  PutLogEventsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
+import {
   CreateClusterCommand,
   DescribeClustersCommand,
   ECSClient,
   ListClustersCommand,
   RegisterTaskDefinitionCommand,
 } from '@aws-sdk/client-ecs';
+import {
+  CreateTargetGroupCommand,
+  DescribeTargetGroupsCommand,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ServeProcess, serveRefusal, spawnServe } from './harness.js';
 
@@ -64,6 +76,31 @@ describe('baton serve (spawned process)', () => {
     });
     const d = await ecs.send(new DescribeClustersCommand({ clusters: ['api-serve-denied'] }));
     expect(d.failures?.[0]?.reason).toBe('MISSING');
+  });
+
+  it('serves CloudWatch Logs and ELBv2 on the same port, to their SDK clients', async () => {
+    const config = { endpoint: serve.url, region: 'eu-west-1', credentials: key, maxAttempts: 1 };
+    const logs = new CloudWatchLogsClient(config);
+    await logs.send(new CreateLogGroupCommand({ logGroupName: '/serve/app' }));
+    await logs.send(new CreateLogStreamCommand({ logGroupName: '/serve/app', logStreamName: 'one' }));
+    await logs.send(
+      new PutLogEventsCommand({
+        logGroupName: '/serve/app',
+        logStreamName: 'one',
+        logEvents: [{ timestamp: Date.now(), message: 'hello from the SDK' }],
+      }),
+    );
+    const read = await logs.send(
+      new GetLogEventsCommand({ logGroupName: '/serve/app', logStreamName: 'one' }),
+    );
+    expect(read.events?.map((e) => e.message)).toEqual(['hello from the SDK']);
+    const elb = new ElasticLoadBalancingV2Client(config);
+    const tg = await elb.send(new CreateTargetGroupCommand({ Name: 'serve-tg', Protocol: 'HTTP', Port: 80 }));
+    expect(tg.TargetGroups?.[0]?.TargetGroupArn).toMatch(
+      /^arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup\/serve-tg\//,
+    );
+    const d = await elb.send(new DescribeTargetGroupsCommand({ Names: ['serve-tg'] }));
+    expect(d.TargetGroups?.[0]?.Port).toBe(80);
   });
 
   it('logs JSON lines on stderr with the key id and never the secret', () => {
