@@ -2,6 +2,7 @@ import { show } from './fields.js';
 import { firelensRules } from './log-configuration.js';
 import { asArray, asInt, asRecord, asString } from './loose.js';
 import { networkRules } from './network-rules.js';
+import { memoryValueMiB } from './task-definition.js';
 import type { ValidationIssue } from './validation.js';
 import { volumeRules } from './volume-rules.js';
 
@@ -16,7 +17,9 @@ export function taskDefinitionRules(input: unknown): ValidationIssue[] {
   const add = (path: string, rule: string, message: string) => issues.push({ path, rule, message });
   const containers = asArray(td.containerDefinitions).map((c) => asRecord(c) ?? {});
   const networkMode = asString(td.networkMode) ?? 'bridge';
-  const taskMemory = td.memory !== undefined ? Number.parseFloat(String(td.memory)) : undefined;
+  // "1 GB" and 1024 alike (memoryValueMiB); a value the schema refuses leaves the memory rules out.
+  const mib = td.memory !== undefined ? memoryValueMiB(td.memory) : Number.NaN;
+  const taskMemory = Number.isInteger(mib) ? mib : undefined;
 
   issues.push(...firelensRules(containers));
   if (containers.length > 0 && !containers.some((c) => c.essential !== false)) {
@@ -26,7 +29,7 @@ export function taskDefinitionRules(input: unknown): ValidationIssue[] {
   // With task-level memory set, the containers' reservations together must fit in it (developer guide,
   // task_definition_parameters.html, "Task size": container memoryReservation values count against the
   // task's memory). A container without memoryReservation reserves its hard limit `memory`.
-  if (taskMemory !== undefined && !Number.isNaN(taskMemory) && /^\s*\d+\s*$/.test(String(td.memory))) {
+  if (taskMemory !== undefined) {
     const reserved = containers.reduce(
       (sum, c) => sum + (asInt(c.memoryReservation) ?? asInt(c.memory) ?? 0),
       0,
@@ -69,7 +72,7 @@ export function taskDefinitionRules(input: unknown): ValidationIssue[] {
     if (c.memory === undefined && c.memoryReservation === undefined && td.memory === undefined) {
       add(at, 'container-memory', 'needs memory or memoryReservation, because the task sets no memory');
     }
-    if (taskMemory !== undefined && !Number.isNaN(taskMemory) && /^\s*\d+\s*$/.test(String(td.memory))) {
+    if (taskMemory !== undefined) {
       if (memory !== undefined && memory > taskMemory) {
         add(
           `${at}.memory`,

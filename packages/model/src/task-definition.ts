@@ -32,10 +32,20 @@ export const TaskCpu = z.union([z.number(), z.string()]).transform((v, ctx) => {
   return String(units);
 });
 
+/**
+ * Task-level memory in MiB: 512, "512", "1 GB", "1GB", "0.5 GiB" (task_definition_parameters.html, "Task
+ * size": "an integer using MiB … or as a string using GB"); NaN when it is none of those. The one
+ * reading of the field: the schema and the cross-field rules both use it.
+ */
+export function memoryValueMiB(v: unknown): number {
+  if (typeof v !== 'number' && typeof v !== 'string') return Number.NaN;
+  const m = /^\s*(\d*\.?\d+)\s*(gb|mb|mib|gib)?\s*$/i.exec(String(v));
+  return m ? (m[2] && /^g/i.test(m[2]) ? Number(m[1]) * 1024 : Number(m[1])) : Number.NaN;
+}
+
 /** Task-level memory: "512", 512 (MiB) or "1 GB"; stored as MiB in a string. */
 export const TaskMemory = z.union([z.number(), z.string()]).transform((v, ctx) => {
-  const m = /^\s*(\d*\.?\d+)\s*(gb|mb|mib|gib)?\s*$/i.exec(String(v));
-  const mib = m ? (m[2] && /^g/i.test(m[2]) ? Number(m[1]) * 1024 : Number(m[1])) : Number.NaN;
+  const mib = memoryValueMiB(v);
   if (!Number.isInteger(mib) || mib < 6) {
     ctx.addIssue({
       code: 'custom',

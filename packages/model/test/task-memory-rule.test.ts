@@ -30,6 +30,17 @@ describe('task-level memory and the containers’ reservations', () => {
     ],
     // containers with neither take from the task's memory and reserve nothing of their own
     ['256', [container('a', {}), container('b', {})], true],
+    // the same rule for every form ECS takes: "1 GB", "1GB", "1 gb", 1024 ("Task size": an integer in
+    // MiB or a string using GB)
+    ['1 GB', [container('a', { memoryReservation: 512 }), container('b', { memoryReservation: 512 })], true],
+    ['1 GB', [container('a', { memoryReservation: 512 }), container('b', { memoryReservation: 513 })], false],
+    ['1GB', [container('a', { memoryReservation: 1025 })], false],
+    [
+      '0.5 gb',
+      [container('a', { memoryReservation: 300 }), container('b', { memoryReservation: 300 })],
+      false,
+    ],
+    [1024, [container('a', { memoryReservation: 1025 })], false],
   ] as const)('task memory %s: accepted %s', (memory, containers, accepted) => {
     const parsed = parseTaskDefinition(td(memory, [...containers]));
     if (accepted) ok(parsed);
@@ -40,5 +51,11 @@ describe('task-level memory and the containers’ reservations', () => {
         ),
       );
     }
+  });
+
+  it('a container whose hard limit exceeds a "1 GB" task is named, with the task memory in MiB', () => {
+    expect(lines(bad(parseTaskDefinition(td('1 GB', [container('a', { memory: 2048 })]))))).toContainEqual(
+      "containerDefinitions[0].memory: must not exceed the task's memory (1024) (got 2048)",
+    );
   });
 });

@@ -37,10 +37,20 @@ export function registeredResources(info: EngineInfo, reg: InstanceRegistration)
   ];
 }
 
+/**
+ * ECS's `ecs.os-family` built-in attribute (task-placement-constraints.html, "Built-in attributes"):
+ * `LINUX` for a Linux engine. Windows engines would need the Windows Server release and edition
+ * (`WINDOWS_SERVER_2022_FULL`, …), which Docker does not report; they get none.
+ */
+function osFamily(osType: string): [string, string][] {
+  return osType.toLowerCase() === 'linux' ? [['ecs.os-family', 'LINUX']] : [];
+}
+
 /** Engine-derived attributes, then the user's (which win on a clash). */
 export function instanceAttributes(info: EngineInfo, reg: InstanceRegistration): Attribute[] {
   const merged = new Map<string, string>([
     ['ecs.os-type', info.osType || 'linux'],
+    ...osFamily(info.osType || 'linux'),
     ['ecs.cpu-architecture', ecsArchitecture(info.architecture)],
     ...Object.entries(reg.attributes ?? {}),
   ]);

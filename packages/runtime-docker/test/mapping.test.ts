@@ -231,6 +231,7 @@ describe('engines and instances', () => {
     ]);
     expect(r.attributes).toEqual([
       { name: 'ecs.os-type', value: 'linux' },
+      { name: 'ecs.os-family', value: 'LINUX' },
       { name: 'ecs.cpu-architecture', value: 'arm64' },
       { name: 'ecs.availability-zone', value: 'a' },
     ]);

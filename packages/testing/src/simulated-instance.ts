@@ -23,6 +23,7 @@ export function containerInstanceOf(
 ): ContainerInstance {
   const attributes = [
     { name: 'ecs.os-type', value: 'linux' },
+    { name: 'ecs.os-family', value: 'LINUX' },
     ...(spec.zone ? [{ name: 'ecs.availability-zone', value: spec.zone }] : []),
     ...(spec.instanceType ? [{ name: 'ecs.instance-type', value: spec.instanceType }] : []),
     ...Object.entries(spec.attributes ?? {}).map(([name, value]) => ({ name, value })),

@@ -152,6 +152,56 @@ describe('container instances', () => {
     expect(maxLive).toBeLessThanOrEqual(3);
   });
 
+  // DAEMON maximumPercent is 100 (ecs_services.html, Daemon) and bounds tasks RUNNING, PENDING or
+  // STOPPING (deployment-type-ecs.html): on each instance the new revision starts once the old task stopped.
+  it('DAEMON: a new revision waits for the old task to have STOPPED, never more than one task per instance', async () => {
+    const sim = new Simulation({ seed: 2, instances: [{ id: 'i-1' }, { id: 'i-2' }, { id: 'i-3' }] });
+    await sim.registerTaskDefinition(td('agent'));
+    await sim.createService({ serviceName: 'agent', taskDefinition: 'agent', schedulingStrategy: 'DAEMON' });
+    expect(await sim.runUntilSteady('agent')).toBe(true);
+    await sim.registerTaskDefinition(td('agent'));
+    sim.setBehaviour('agent:1', { stopMs: 20_000 });
+    let most = 0;
+    let mostOnOneInstance = 0;
+    let sawStopping = false;
+    sim.onStep((s) => {
+      const alive = s.tasks('agent'); // every task not yet STOPPED, STOPPING ones included
+      most = Math.max(most, alive.length);
+      sawStopping ||= alive.some((t) => t.desiredStatus === 'STOPPED');
+      const perInstance = new Map<string, number>();
+      for (const t of alive)
+        perInstance.set(t.containerInstanceArn!, (perInstance.get(t.containerInstanceArn!) ?? 0) + 1);
+      mostOnOneInstance = Math.max(mostOnOneInstance, ...perInstance.values());
+    });
+    await sim.updateService('agent', { taskDefinition: 'agent:2' });
+    expect(await sim.runUntilSteady('agent', 10 * 60_000)).toBe(true);
+    expect(sim.tasks('agent').map((t) => t.taskDefinitionArn.split(':').pop())).toEqual(['2', '2', '2']);
+    expect(sawStopping).toBe(true);
+    expect(most).toBe(3);
+    expect(mostOnOneInstance).toBe(1);
+  });
+
+  // task-placement-constraints.html, built-in attributes: ecs.os-family (LINUX on Linux instances).
+  it('places by the ecs.os-family attribute', async () => {
+    const sim = new Simulation({ seed: 2, instances: [{ id: 'i-1' }] });
+    await sim.registerTaskDefinition(td('web'));
+    const constrained = (serviceName: string, family: string) =>
+      sim.createService({
+        serviceName,
+        taskDefinition: 'web',
+        desiredCount: 1,
+        placementConstraints: [{ type: 'memberOf', expression: `attribute:ecs.os-family == ${family}` }],
+      });
+    await constrained('linux', 'LINUX');
+    await constrained('windows', 'WINDOWS_SERVER_2022_FULL');
+    expect(await sim.runUntilSteady('linux')).toBe(true);
+    await sim.run(5_000);
+    expect(sim.tasks('windows')).toEqual([]);
+    expect(sim.events('windows')[0]).toMatch(
+      /was unable to place a task because no container instance met all of its requirements/,
+    );
+  });
+
   it('deleting a service drains it to INACTIVE', async () => {
     const sim = threeZones();
     await sim.registerTaskDefinition(td('web'));

@@ -21,7 +21,7 @@ export interface DaemonArgs {
  * Revisions roll instance by instance within the deployment limits, with
  * the number of eligible instances as the desired count.
  */
-export function reconcileDaemon(args: DaemonArgs): void {
+export function reconcileDaemon(args: DaemonArgs): { readonly waitingForStops: number } {
   const { pass, primary } = args;
   const group = `service:${pass.input.service.serviceName}`;
   const eligibility =
@@ -59,6 +59,16 @@ export function reconcileDaemon(args: DaemonArgs): void {
   const { minimumHealthyPercent, maximumPercent } = deploymentLimits(pass.input.service);
   const limits = deploymentLimitsFor(eligibility.eligible.size, minimumHealthyPercent, maximumPercent);
   const stillLive = () => live.filter((c) => !pass.stopped(c));
+  // maximumPercent bounds every task not yet STOPPED — RUNNING, PENDING or STOPPING — as for REPLICA
+  // services (developer guide, deployment-type-ecs.html), and a DAEMON service's is 100 ("If a
+  // deployment configuration is specified, the maximum percent parameter must be 100", ecs_services.html,
+  // Daemon): on an instance whose task is still stopping, its successor starts once it has stopped.
+  const onEligible = (c: ClassifiedTask) => eligibility.eligible.has(c.task.containerInstanceArn ?? '');
+  const notYetStopped = args.classification.all.filter(
+    (c) => onEligible(c) && c.task.lastStatus !== 'STOPPED',
+  ).length;
+  let started = 0;
+  let waitingForStops = 0;
   let canStopHealthy = Math.max(
     0,
     stillLive().filter((c) => c.health.state === 'healthy').length - limits.minimumHealthy,
@@ -93,11 +103,15 @@ export function reconcileDaemon(args: DaemonArgs): void {
       !args.launchesBlocked &&
       args.launchTaskDefinition
     ) {
-      placeDaemonTask(pass, primary, args.launchTaskDefinition, arn);
+      if (notYetStopped + started < limits.maximumTotal) {
+        placeDaemonTask(pass, primary, args.launchTaskDefinition, arn);
+        started++;
+      } else waitingForStops++;
     }
   }
   for (const f of eligibility.cannotFit) {
     if ((byInstance.get(f.arn) ?? []).length > 0) continue; // its old task still holds the resources
     pass.say(`(service ${pass.name}) was unable to place a task on container instance ${f.arn}: ${f.reason}`);
   }
+  return { waitingForStops };
 }

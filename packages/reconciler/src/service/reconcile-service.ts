@@ -121,16 +121,18 @@ export function reconcileService(input: ServiceReconcileInput, ctx: ServiceRecon
   const primaryFailed = primary?.rolloutState === 'FAILED';
   const launchesBlocked = draining || throttled || primaryFailed || !launchTd;
 
+  // DAEMON: placements waiting for a task to finish stopping (maximumPercent) keep the rollout going.
+  let daemonWaiting = 0;
   if (primary) {
     if (daemon) {
-      reconcileDaemon({
+      daemonWaiting = reconcileDaemon({
         pass,
         classification,
         primary,
         launchTaskDefinition: launchTd,
         launchesBlocked,
         draining,
-      });
+      }).waitingForStops;
     } else {
       reconcileReplicas({
         pass,
@@ -169,7 +171,7 @@ export function reconcileService(input: ServiceReconcileInput, ctx: ServiceRecon
   const primaryCounts = primary ? counts.byDeployment.get(primary.id) : undefined;
   const primaryLive = primaryCounts ? primaryCounts.running + primaryCounts.pending : 0;
   const otherLive = after.length - primaryLive;
-  const wanted = daemon ? primaryLive : desiredCount;
+  const wanted = daemon ? primaryLive + daemonWaiting : desiredCount;
   deployments = updateDeploymentCounts(deployments, counts, wanted, ctx.now);
 
   const changed = pass.starts.length > 0 || pass.stops.size > 0;
