@@ -29,7 +29,14 @@ import { containerActionReporter } from './container-actions.js';
 import { EcsApi, type RunTaskApiRequest } from './ecs-api.js';
 import { type ApiHandler, type ApiHandlerOptions, createApiHandler } from './endpoint/index.js';
 import { BatonApiError } from './errors.js';
-import { BatonHa, type ControllerInformers, isLockingStore, type LeaderState } from './leader/index.js';
+import { watchAgentPresence } from './leader/agent-presence.js';
+import {
+  BatonHa,
+  type ControllerInformers,
+  isLockingStore,
+  type LeaderState,
+  type LockingStore,
+} from './leader/index.js';
 import { AwslogsCollector, LogStore, LogsApi } from './logs/index.js';
 import { Counters, jsonLogger, type Logger } from './observability.js';
 import { checkRequest } from './requests.js';
@@ -162,7 +169,12 @@ export class Baton extends EcsApi {
         logger: this.logger,
         informers: this.informers,
         serviceController: (s, scoped) => this.makeServiceController(s, scoped),
-        leaderWork: (s) => this.startJanitor(retention, s),
+        leaderWork: (s) => {
+          const stops = [this.startJanitor(retention, s), this.watchAgents(s, store)];
+          return () => {
+            for (const stop of stops) stop();
+          };
+        },
         startAgent: (engine, cluster, s) => this.startAgent(engine, cluster, s),
         stopAgent: async (agent) => {
           if (this.agents.get(agent.containerInstanceArn) === agent)
@@ -530,6 +542,17 @@ export class Baton extends EcsApi {
       const created = err instanceof AlreadyExistsError ? await this.store.get('Cluster', name) : undefined;
       if (!created) throw err;
       return created.object;
+    });
+  }
+
+  /** ECS's lost-instance rule for agents that run elsewhere (baton agent): see watchAgentPresence. */
+  private watchAgents(store: Store<BatonKinds>, locks: LockingStore): () => void {
+    return watchAgentPresence({
+      store,
+      locks,
+      instances: () => this.informers.instances.values(),
+      clock: this.clock,
+      logger: this.logger,
     });
   }
 

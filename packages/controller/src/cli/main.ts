@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { agent } from './agent.js';
 import { serve } from './serve.js';
 import { UsageError } from './usage-error.js';
 
@@ -15,6 +16,10 @@ const commands: Readonly<Record<string, { readonly summary: string; readonly run
   serve: {
     summary: "run Baton and AWS's API for it (ECS, ELBv2, Application Auto Scaling)",
     run: (argv) => serve({ ...io, argv }),
+  },
+  agent: {
+    summary: "run this host's task agent, joined to its cluster through etcd (ECS's container agent)",
+    run: (argv) => agent({ ...io, argv }),
   },
 };
 

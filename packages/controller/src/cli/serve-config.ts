@@ -15,6 +15,7 @@ import {
   entryConnection,
 } from './agent-engine.js';
 import { type AgentEnvironment, agentEnvironment } from './agent-env.js';
+import { type EtcdConnection, etcdConnection, etcdFlags, etcdUsage } from './agent-etcd.js';
 import { UsageError } from './usage-error.js';
 
 /** Everything `baton serve` runs with, after flags, environment and config file are merged. */
@@ -25,6 +26,8 @@ export interface ServeConfig {
   readonly engines: readonly EngineSpec[];
   readonly dataDir?: string;
   readonly etcd?: readonly string[];
+  /** TLS and auth for etcd (--etcd-ca/--etcd-cert/--etcd-key, --etcd-user with BATON_ETCD_PASSWORD). */
+  readonly etcdAccess?: Pick<EtcdConnection, 'tls' | 'auth'>;
   readonly region: string;
   readonly accountId: string;
   readonly credentials: readonly AccessKey[];
@@ -41,10 +44,11 @@ export const serveUsage = `usage: baton serve [options]
   --cluster <name>       the cluster the engines join (default "default", or ECS_CLUSTER)
   --engine <endpoint>    a Docker engine, e.g. unix:///var/run/docker.sock, tcp://host:2376 or
                          ssh://user@host (repeatable; default: DOCKER_HOST with DOCKER_TLS_VERIFY and
-                         DOCKER_CERT_PATH as the Docker CLI reads them, else the local Docker socket)
+                         DOCKER_CERT_PATH as the Docker CLI reads them, else the local Docker socket;
+                         none: no engine, when every host runs baton agent)
 ${engineConnectionUsage}
   --data-dir <dir>       keep state on disk here
-  --etcd <endpoints>     comma-separated etcd URLs: shared store and leader election
+${etcdUsage.replace('comma-separated etcd URLs', 'comma-separated etcd URLs: shared store and leader election;')}
   --region <region>      region in ARNs (default us-east-1)
   --account-id <id>      account in ARNs (default 000000000000)
   --tls-cert <file>      serve HTTPS with this certificate (PEM) …
@@ -95,7 +99,6 @@ const flags = {
   cluster: { type: 'string' },
   engine: { type: 'string', multiple: true },
   'data-dir': { type: 'string' },
-  etcd: { type: 'string' },
   region: { type: 'string' },
   'account-id': { type: 'string' },
   'tls-cert': { type: 'string' },
@@ -105,6 +108,7 @@ const flags = {
   config: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   ...engineConnectionFlags,
+  ...etcdFlags,
 } as const;
 
 const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
@@ -167,10 +171,13 @@ export function serveConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
       : existsSync(DEFAULT_DOCKER_SOCKET)
         ? [`unix://${DEFAULT_DOCKER_SOCKET}`]
         : []);
-  const engines = engineEntries.map((e) => {
-    const spec = engineSpec(e, agent);
-    return { ...engineConnection(spec.endpoint, values), ...spec };
-  });
+  // `--engine none`: a control plane whose hosts run their own agents (baton agent).
+  const engines = (values.engine?.length === 1 && values.engine[0] === 'none' ? [] : engineEntries).map(
+    (e) => {
+      const spec = engineSpec(e, agent);
+      return { ...engineConnection(spec.endpoint, values), ...spec };
+    },
+  );
 
   const etcdText = values.etcd ?? file.etcd;
   const etcd =
@@ -181,6 +188,13 @@ export function serveConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
     for (const u of etcd)
       if (!/^https?:\/\/[^/]+$/.test(u))
         throw new UsageError(`--etcd: "${u}" is not an http(s)://host:port URL`);
+  const access = etcd
+    ? etcdConnection({ ...values, etcd: etcd.join(',') }, env)
+    : etcdConnection(values, env);
+  const etcdAccess =
+    access && (access.tls || access.auth)
+      ? { ...(access.tls ? { tls: access.tls } : {}), ...(access.auth ? { auth: access.auth } : {}) }
+      : undefined;
   const dataDir = values['data-dir'] ?? file.dataDir;
   if (etcd && dataDir) throw new UsageError('--data-dir: not with --etcd (etcd keeps the state)');
 
@@ -191,6 +205,7 @@ export function serveConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
     engines,
     ...(dataDir ? { dataDir } : {}),
     ...(etcd ? { etcd } : {}),
+    ...(etcdAccess ? { etcdAccess } : {}),
     region,
     accountId,
     credentials,

@@ -44,7 +44,7 @@ export async function start(
   logger: Logger,
 ): Promise<{ url: string; server: Server; stop: () => Promise<void> }> {
   const store = config.etcd
-    ? etcdStore({ endpoints: config.etcd, prefix: `/baton/${config.cluster}` })
+    ? etcdStore({ endpoints: config.etcd, prefix: `/baton/${config.cluster}`, ...config.etcdAccess })
     : undefined;
   const baton = await createBaton({
     cluster: config.cluster,
@@ -121,7 +121,7 @@ export async function start(
 }
 
 /** `time level msg key=value…` lines. */
-function textLogger(write: (line: string) => void): Logger {
+export function textLogger(write: (line: string) => void): Logger {
   const levels: Record<LogRecord['level'], number> = { debug: 10, info: 20, warn: 30, error: 40 };
   return ({ level, msg, ...fields }) => {
     if (levels[level] < levels.info) return;

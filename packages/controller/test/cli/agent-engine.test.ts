@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { type AgentConfig, agentConfig } from '../../src/cli/agent-config.js';
 import { type ServeConfig, serveConfig } from '../../src/cli/serve-config.js';
 import { UsageError } from '../../src/cli/usage-error.js';
 
@@ -72,5 +73,32 @@ describe('baton serve: secure engines', () => {
     expect(() => config(['--engine', 'tcp://h:2376', '--engine-cert', '/c'])).toThrow(
       /--engine-cert: needs --engine-key too/,
     );
+  });
+});
+
+describe('baton serve --engine none, baton agent flags', () => {
+  it('--engine none: a control plane with no engine of its own', () => {
+    expect(config(['--engine', 'none'], { DOCKER_HOST: 'tcp://127.0.0.1:2376' }).engines).toEqual([]);
+  });
+
+  it('baton agent: needs --etcd, keeps its identity in --state-dir, refuses another cluster', () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'baton-agent-state-'));
+    const args = ['--etcd', 'http://127.0.0.1:2379', '--state-dir', stateDir, '--engine', 'unix:///e.sock'];
+    expect(() => agentConfig(args.slice(2), {})).toThrow(/--etcd: needed/);
+    const first = agentConfig([...args, '--cluster', 'a', '--attribute', 'zone=z1', '--lease', '3s'], {
+      ECS_INSTANCE_ATTRIBUTES: '{"stack":"prod"}',
+    }) as AgentConfig;
+    expect(first.engine.instanceId).toMatch(/^i-[0-9a-f]{17}$/);
+    expect(first.engine.attributes).toEqual({ stack: 'prod', zone: 'z1' });
+    expect(first.election).toEqual({ leaseDurationMs: 3_000, renewDeadlineMs: 2_000, retryPeriodMs: 400 });
+    const again = agentConfig([...args, '--cluster', 'a'], {}) as AgentConfig;
+    expect(again.engine.instanceId).toBe(first.engine.instanceId);
+    expect(() => agentConfig([...args, '--cluster', 'b'], {})).toThrow(/registered in cluster "a", not "b"/);
+    expect(() => agentConfig([...args, '--cluster', 'a', '--etcd-user', 'u'], {})).toThrow(
+      /--etcd-user: set BATON_ETCD_PASSWORD too/,
+    );
+    expect(() =>
+      agentConfig(['--etcd', 'https://127.0.0.1:2379', '--state-dir', stateDir, '--cluster', 'a'], {}),
+    ).toThrow(/--etcd-ca: needed for https/);
   });
 });

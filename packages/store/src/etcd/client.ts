@@ -42,6 +42,7 @@ export interface ClientOptions {
   readonly requestTimeoutMs: number;
   readonly dialTimeoutMs: number;
   readonly auth?: { readonly username: string; readonly password: string };
+  readonly tls?: { readonly ca: string; readonly cert?: string; readonly key?: string };
 }
 
 export function createClient(o: ClientOptions): Etcd3 {
@@ -50,6 +51,15 @@ export function createClient(o: ClientOptions): Etcd3 {
     hosts: [...o.endpoints],
     dialTimeout: o.dialTimeoutMs,
     ...(o.auth ? { auth: { username: o.auth.username, password: o.auth.password } } : {}),
+    ...(o.tls
+      ? {
+          credentials: {
+            rootCertificate: Buffer.from(o.tls.ca),
+            ...(o.tls.cert ? { certChain: Buffer.from(o.tls.cert) } : {}),
+            ...(o.tls.key ? { privateKey: Buffer.from(o.tls.key) } : {}),
+          },
+        }
+      : {}),
     faultHandling: { global: once, host: () => once },
     // Streams (watch, lease keep-alive) live as long as they are needed; unary calls get a deadline.
     defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + o.requestTimeoutMs }),

@@ -54,6 +54,11 @@ export interface EtcdStoreOptions<K extends KindMap> {
   /** Connection timeout. Default 3 s. */
   readonly dialTimeoutMs?: number;
   readonly auth?: { readonly username: string; readonly password: string };
+  /**
+   * TLS to etcd (https:// endpoints): the CA that signed etcd's certificate and, for etcd started
+   * with --client-cert-auth, this client's certificate and key. PEM text.
+   */
+  readonly tls?: { readonly ca: string; readonly cert?: string; readonly key?: string };
 }
 
 export interface EtcdStore<K extends KindMap> extends FenceableStore<K> {
@@ -133,6 +138,7 @@ class EtcdStoreImpl implements EtcdStore<KindMap> {
       requestTimeoutMs: options.requestTimeoutMs ?? 5_000,
       dialTimeoutMs: options.dialTimeoutMs ?? 3_000,
       ...(options.auth ? { auth: options.auth } : {}),
+      ...(options.tls ? { tls: options.tls } : {}),
     });
     this.init = this.initialize();
     this.init.catch(() => {}); // surfaced by every call instead
@@ -300,6 +306,17 @@ class EtcdStoreImpl implements EtcdStore<KindMap> {
   private async initialize(): Promise<void> {
     const all = this.keys.all;
     const meta = this.keys.meta;
+    // An existing store is only read: a client whose etcd role may not write the metadata key (an
+    // agent's) can open it. (etcd checks a transaction's permissions on both of its branches.)
+    try {
+      const existing = (await this.client.kv.range({ key: meta })).kvs[0];
+      if (existing) {
+        this.base = Number(existing.create_revision);
+        return;
+      }
+    } catch (err) {
+      throw this.translate(err, 'opening the store');
+    }
     let res: Awaited<ReturnType<Etcd3['kv']['txn']>>;
     try {
       // Create the metadata key only if nothing is under the prefix yet (a range compare holds

@@ -1,0 +1,71 @@
+import { DockerEngine, EngineSecurityError } from '@baton-ecs/runtime-docker';
+import { etcdStore } from '@baton-ecs/store';
+import { jsonLogger } from '../observability.js';
+import { type AgentConfig, agentConfig, agentUsage } from './agent-config.js';
+import { HostAgent } from './agent-host.js';
+import type { ServeIo } from './serve.js';
+import { textLogger } from './serve.js';
+
+/**
+ * `baton agent`: one host's task agent, joined to its cluster through etcd (see HostAgent). Prints
+ * one line on stdout, `Baton agent <containerInstanceArn> on <engine>`, once it has started; logs go
+ * to stderr. A certificate or key the engine refuses stops it at once (exit 1) rather than being
+ * retried; an engine or etcd that does not answer yet is waited for. SIGTERM/SIGINT stop it and
+ * release its lock; its containers keep running, and the next start adopts them.
+ */
+export async function agent(io: ServeIo): Promise<number> {
+  const config = agentConfig(io.argv, io.env);
+  if (config === 'help') {
+    io.stdout(agentUsage);
+    return 0;
+  }
+  const logger = config.logFormat === 'json' ? jsonLogger('info', io.stderr) : textLogger(io.stderr);
+  const refused = await engineRefusal(config);
+  if (refused) {
+    io.stderr(`baton agent: ${refused.message}`);
+    return 1;
+  }
+  const store = etcdStore({
+    endpoints: config.etcd.endpoints,
+    prefix: `/baton/${config.cluster}`,
+    ...(config.etcd.tls ? { tls: config.etcd.tls } : {}),
+    ...(config.etcd.auth ? { auth: config.etcd.auth } : {}),
+  });
+  const host = new HostAgent({
+    store,
+    cluster: config.cluster,
+    engine: config.engine,
+    election: config.election,
+    agent: { settings: config.agent.settings },
+    logger,
+  });
+  host.start();
+  io.stdout(`Baton agent ${host.containerInstanceArn} on ${config.engine.endpoint}`);
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  logger({ level: 'info', msg: 'stopping', signal });
+  await host.stop();
+  await store.close();
+  return 0;
+}
+
+/** The engine's refusal of this agent's certificate or key, if it refuses; an absent engine is not one. */
+async function engineRefusal(config: AgentConfig): Promise<Error | undefined> {
+  const { endpoint, tls, ssh, allowInsecure } = config.engine;
+  try {
+    const engine = new DockerEngine(endpoint, {
+      ...(tls ? { tls } : {}),
+      ...(ssh ? { ssh } : {}),
+      ...(allowInsecure ? { allowInsecure } : {}),
+    });
+    await engine.ping(10_000);
+    return undefined;
+  } catch (error) {
+    if (error instanceof EngineSecurityError) return error;
+    // A misconfiguration (a certificate file that is not there) is as final as a refusal.
+    if (error instanceof Error && (error as { operation?: string }).operation === 'connect') return error;
+    return undefined;
+  }
+}

@@ -1,0 +1,170 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Etcd3 } from 'etcd3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Baton } from '../../src/index.js';
+import {
+  clusterContainers,
+  engineScript,
+  httpdTaskDefinition,
+  liveTasks,
+  testBaton,
+  uniqueCluster,
+  waitFor,
+} from './harness.js';
+import {
+  type AgentProcess,
+  agentRefusal,
+  newPki,
+  type Pki,
+  SecureEtcd,
+  spawnAgent,
+} from './multihost-harness.js';
+
+// Engine 7 belongs to this file alone; etcd is the test's own (TLS, client certificates, auth).
+const endpoint7 = 'unix:///var/run/baton/docker-7.sock';
+const cluster = uniqueCluster('mh-agent');
+const prefix = `/baton/${cluster}`;
+
+let pki: Pki;
+let etcd: SecureEtcd;
+let baton: Baton;
+let agent: AgentProcess | undefined;
+const stateDir = mkdtempSync(join(tmpdir(), 'baton-mh-agent-'));
+
+const agentArgs = () => [
+  ...etcd.agentFlags(),
+  '--cluster',
+  cluster,
+  '--engine',
+  endpoint7,
+  '--state-dir',
+  stateDir,
+  '--attribute',
+  'ecs.availability-zone=zone-7',
+  '--lease',
+  '3s',
+];
+
+beforeAll(async () => {
+  pki = newPki();
+  etcd = await SecureEtcd.start(pki);
+  await engineScript('destroy', 7);
+  await engineScript('start', 7);
+  await etcd.enableAuth(prefix);
+  // The control plane (root) creates the store and the cluster before agents may join.
+  baton = await testBaton({
+    cluster,
+    store: etcd.store(prefix),
+    leaderElection: { leaseDurationMs: 3_000, renewDeadlineMs: 2_000, retryPeriodMs: 500 },
+    instanceLostAfterMs: 60_000,
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await agent?.stop('SIGKILL');
+  await baton?.stop();
+  await engineScript('destroy', 7);
+  await etcd?.destroy();
+  rmSync(stateDir, { recursive: true, force: true });
+  if (pki) rmSync(pki.ca.dir, { recursive: true, force: true });
+}, 60_000);
+
+const instanceOf = async (arn: string) =>
+  (await baton.describeContainerInstances({ cluster, containerInstances: [arn] })).containerInstances[0];
+
+describe('baton agent: a host joined through etcd (TLS, etcd auth)', { timeout: 60_000 }, () => {
+  it('registers its engine as a container instance with resources and attributes, and keeps its identity', async () => {
+    agent = await spawnAgent(agentArgs());
+    const saved = JSON.parse(readFileSync(join(stateDir, 'instance.json'), 'utf8')) as { instanceId: string };
+    expect(agent.instanceArn).toMatch(new RegExp(`container-instance/${cluster}/${saved.instanceId}$`));
+    const instance = await waitFor('the instance registered', 20_000, async () => {
+      const i = await instanceOf(agent!.instanceArn);
+      return i?.agentConnected ? i : undefined;
+    });
+    expect(instance.status).toBe('ACTIVE');
+    expect(instance.registeredResources.find((r) => r.name === 'CPU')?.integerValue).toBeGreaterThanOrEqual(
+      1024,
+    );
+    expect(instance.attributes).toContainEqual({ name: 'ecs.availability-zone', value: 'zone-7' });
+    // The control plane runs no agent of its own for it: the agent's lock is held by the agent.
+    expect(baton.agent(agent.instanceArn)).toBeUndefined();
+  });
+
+  it('runs the tasks placed on its instance and reports their status', async () => {
+    await baton.registerTaskDefinition(httpdTaskDefinition('web', { healthCheck: true }));
+    await baton.createService({ cluster, serviceName: 'web', taskDefinition: 'web', desiredCount: 2 });
+    await waitFor('2 RUNNING tasks', 40_000, async () => {
+      const running = (await liveTasks(baton, cluster, 'web')).filter((t) => t.lastStatus === 'RUNNING');
+      return running.length === 2 && running.every((t) => t.containerInstanceArn === agent!.instanceArn);
+    });
+    expect(await clusterContainers(endpoint7, cluster)).toHaveLength(2);
+  });
+
+  it('killed and restarted: the same instance, its containers adopted, no duplicates', async () => {
+    const before = (await clusterContainers(endpoint7, cluster)).map((c) => c.Id).sort();
+    const tasksBefore = (await liveTasks(baton, cluster, 'web')).map((t) => t.taskArn).sort();
+    await agent!.stop('SIGKILL');
+    // The lease expires (3 s) and the control plane marks the agent disconnected; containers keep running.
+    await waitFor(
+      'the instance disconnected',
+      20_000,
+      async () => (await instanceOf(agent!.instanceArn))?.agentConnected === false,
+    );
+    expect((await clusterContainers(endpoint7, cluster)).map((c) => c.Id).sort()).toEqual(before);
+
+    const arn = agent!.instanceArn;
+    agent = await spawnAgent(agentArgs());
+    expect(agent.instanceArn).toBe(arn);
+    await waitFor(
+      'the instance connected again',
+      20_000,
+      async () => (await instanceOf(arn))?.agentConnected === true,
+    );
+    // A full pass of the new agent has happened once it reported the instance's task counts again.
+    await waitFor(
+      'the agent has reconciled',
+      20_000,
+      async () => (await instanceOf(arn))?.runningTasksCount === 2,
+    );
+    expect((await clusterContainers(endpoint7, cluster, true)).map((c) => c.Id).sort()).toEqual(before);
+    const tasksAfter = await liveTasks(baton, cluster, 'web');
+    expect(tasksAfter.map((t) => t.taskArn).sort()).toEqual(tasksBefore);
+    expect(tasksAfter.every((t) => t.lastStatus === 'RUNNING')).toBe(true);
+  });
+
+  it("the agent's etcd user may write tasks and instances but not services or task definitions", async () => {
+    const asAgent = new Etcd3({
+      hosts: etcd.endpoint,
+      credentials: {
+        rootCertificate: readFileSync(pki.ca.ca),
+        certChain: readFileSync(pki.agent.cert),
+        privateKey: readFileSync(pki.agent.key),
+      },
+    });
+    try {
+      await expect(asAgent.put(`${prefix}/k/Service/o/intruder`).value('{}')).rejects.toThrow(
+        /permission denied/,
+      );
+      await expect(asAgent.put(`${prefix}/meta`).value('{}')).rejects.toThrow(/permission denied/);
+      expect(await asAgent.get(`${prefix}/meta`).string()).toBeTruthy();
+    } finally {
+      asAgent.close();
+    }
+  });
+
+  it('refuses to start on an engine it must not use (plain TCP beyond loopback), naming why', async () => {
+    const r = await agentRefusal([
+      ...etcd.agentFlags(),
+      '--cluster',
+      cluster,
+      '--engine',
+      'tcp://10.255.0.1:2375',
+      '--state-dir',
+      join(stateDir, 'other'),
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/refusing plain tcp:\/\/ to 10\.255\.0\.1/);
+  });
+});

@@ -1,0 +1,256 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { type BatonKinds, type EtcdStore, etcdStore } from '@baton-ecs/store';
+import {
+  type CertificateAuthority,
+  newCertificateAuthority,
+} from '../../../runtime-docker/test/integration/certificates.js';
+
+/**
+ * What the multi-host tests share: an etcd of their own with TLS client certificates and etcd auth
+ * (users and roles), the role an agent gets, and `baton agent` as a child process.
+ */
+
+const ETCD_BIN = process.env.BATON_ETCD_BIN ?? '/usr/bin/etcd';
+const ETCDCTL_BIN = process.env.BATON_ETCDCTL_BIN ?? '/usr/bin/etcdctl';
+const cliPath = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const run = promisify(execFile);
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      srv.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+export interface Pki {
+  readonly ca: CertificateAuthority;
+  /** etcd's server certificate. */
+  readonly server: { cert: string; key: string };
+  /** The control plane's client certificate (it authenticates as root with a password). */
+  readonly control: { cert: string; key: string };
+  /** The agents' client certificate: CN baton-agent, which etcd takes as the user name. */
+  readonly agent: { cert: string; key: string };
+}
+
+export function newPki(): Pki {
+  const ca = newCertificateAuthority('baton-mh-etcd');
+  return {
+    ca,
+    server: ca.issue('etcd', { commonName: 'etcd', altNames: ['IP:127.0.0.1'], usage: 'server' }),
+    control: ca.issue('control', { commonName: 'baton-control', usage: 'client' }),
+    agent: ca.issue('agent', { commonName: 'baton-agent', usage: 'client' }),
+  };
+}
+
+export const rootPassword = 'root-test-password';
+
+/** A private etcd member on loopback: https with client certificates required (--client-cert-auth). */
+export class SecureEtcd {
+  private child: ChildProcess | undefined;
+  private log = '';
+  private constructor(
+    readonly pki: Pki,
+    readonly dir: string,
+    readonly port: number,
+    readonly peerPort: number,
+  ) {}
+
+  get endpoint(): string {
+    return `https://127.0.0.1:${this.port}`;
+  }
+
+  static async start(pki: Pki): Promise<SecureEtcd> {
+    const dir = mkdtempSync(join('/dev/shm', 'baton-mh-etcd-'));
+    const e = new SecureEtcd(pki, dir, await freePort(), await freePort());
+    const peer = `http://127.0.0.1:${e.peerPort}`;
+    e.child = spawn(
+      ETCD_BIN,
+      [
+        '--name=mh',
+        `--data-dir=${join(dir, 'data')}`,
+        `--listen-client-urls=${e.endpoint}`,
+        `--advertise-client-urls=${e.endpoint}`,
+        `--listen-peer-urls=${peer}`,
+        `--initial-advertise-peer-urls=${peer}`,
+        `--initial-cluster=mh=${peer}`,
+        '--client-cert-auth',
+        `--trusted-ca-file=${pki.ca.ca}`,
+        `--cert-file=${pki.server.cert}`,
+        `--key-file=${pki.server.key}`,
+        '--max-txn-ops=10000',
+        '--log-level=warn',
+        '--logger=zap',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    e.child.stderr?.on('data', (d) => {
+      e.log = (e.log + d).slice(-4_000);
+    });
+    const deadline = Date.now() + 20_000;
+    while (
+      !(await e.ctl(['endpoint', 'health']).then(
+        () => true,
+        () => false,
+      ))
+    ) {
+      if (e.child.exitCode !== null) throw new Error(`etcd exited at start: ${e.log}`);
+      if (Date.now() > deadline) throw new Error(`etcd on ${e.endpoint} did not answer: ${e.log}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return e;
+  }
+
+  /** etcdctl with the control plane's certificate (and root's password once auth is on). */
+  async ctl(args: readonly string[], asRoot = false): Promise<string> {
+    const { stdout } = await run(
+      ETCDCTL_BIN,
+      [
+        `--endpoints=${this.endpoint}`,
+        `--cacert=${this.pki.ca.ca}`,
+        `--cert=${this.pki.control.cert}`,
+        `--key=${this.pki.control.key}`,
+        '--dial-timeout=2s',
+        '--command-timeout=5s',
+        ...(asRoot ? [`--user=root:${rootPassword}`] : []),
+        ...args,
+      ],
+      { env: { ...process.env, ETCDCTL_API: '3' }, timeout: 10_000 },
+    );
+    return stdout;
+  }
+
+  /**
+   * Turns on etcd auth: root (the control plane) and the agents' role for cluster store `prefix`, as
+   * docs/multi-host.md describes it: read the whole store; write only tasks, container instances,
+   * their index markers and the agents' locks.
+   */
+  async enableAuth(prefix: string): Promise<void> {
+    await this.ctl(['user', 'add', `root:${rootPassword}`]);
+    await this.ctl(['role', 'add', 'baton-agent']);
+    await this.ctl(['role', 'grant-permission', 'baton-agent', 'read', '--prefix=true', `${prefix}/`]);
+    for (const p of ['k/Task/', 'k/ContainerInstance/', 'i/Task/', 'i/ContainerInstance/', 'lock/agent/'])
+      await this.ctl([
+        'role',
+        'grant-permission',
+        'baton-agent',
+        'readwrite',
+        '--prefix=true',
+        `${prefix}/${p}`,
+      ]);
+    await this.ctl(['user', 'add', 'baton-agent', '--no-password']);
+    await this.ctl(['user', 'grant-role', 'baton-agent', 'baton-agent']);
+    await this.ctl(['auth', 'enable']);
+  }
+
+  /** The control plane's store: TLS, root. */
+  store(prefix: string): EtcdStore<BatonKinds> {
+    return etcdStore({
+      endpoints: [this.endpoint],
+      prefix,
+      tls: { ca: read(this.pki.ca.ca), cert: read(this.pki.control.cert), key: read(this.pki.control.key) },
+      auth: { username: 'root', password: rootPassword },
+    });
+  }
+
+  /** `baton agent`'s etcd flags: TLS with the agents' certificate, which names its etcd user. */
+  agentFlags(): string[] {
+    return [
+      '--etcd',
+      this.endpoint,
+      '--etcd-ca',
+      this.pki.ca.ca,
+      '--etcd-cert',
+      this.pki.agent.cert,
+      '--etcd-key',
+      this.pki.agent.key,
+    ];
+  }
+
+  async destroy(): Promise<void> {
+    const child = this.child;
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function read(path: string): string {
+  return readFileSync(path, 'utf8');
+}
+
+export interface AgentProcess {
+  readonly instanceArn: string;
+  readonly pid: number;
+  readonly stderr: () => string;
+  /** Sends `signal` and resolves with the exit code (null after a signal kill). */
+  readonly stop: (signal?: NodeJS.Signals) => Promise<number | null>;
+}
+
+/** `baton agent ARGS` as a child process (from source, with tsx); resolves once it prints its line. */
+export async function spawnAgent(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<AgentProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', cliPath, 'agent', ...args], {
+    env: { ...process.env, ECS_IMAGE_PULL_BEHAVIOR: 'prefer-cached', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => {
+    err = (err + d.toString()).slice(-20_000);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const instanceArn = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`baton agent did not start within 30 s; stderr:\n${err}`));
+    }, 30_000);
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /^Baton agent (\S+) on /m.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`baton agent exited with ${code} before starting; stderr:\n${err}`));
+    });
+  });
+  return {
+    instanceArn,
+    pid: child.pid!,
+    stderr: () => err,
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** `baton agent ARGS` expected to refuse: its exit code and stderr. */
+export async function agentRefusal(args: readonly string[], env: NodeJS.ProcessEnv = {}) {
+  return run(process.execPath, ['--import', 'tsx', cliPath, 'agent', ...args], {
+    env: { ...process.env, ...env },
+    timeout: 60_000,
+  }).then(
+    (ok) => ({ code: 0, stderr: ok.stderr }),
+    (e: Error & { code?: number; stderr?: string }) => ({ code: e.code ?? -1, stderr: e.stderr ?? '' }),
+  );
+}
