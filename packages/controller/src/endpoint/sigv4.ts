@@ -1,8 +1,23 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { WireError } from './wire-error.js';
+
+// The SDK's signer is a tree of CommonJS modules: it loads with the first request that needs it, not
+// with baton-ecs (an embedding that never serves the API never pays for it).
+let signing:
+  | Promise<
+      [
+        typeof import('@aws-crypto/sha256-js'),
+        typeof import('@smithy/protocol-http'),
+        typeof import('@smithy/signature-v4'),
+      ]
+    >
+  | undefined;
+const loadSigning = () =>
+  (signing ??= Promise.all([
+    import('@aws-crypto/sha256-js'),
+    import('@smithy/protocol-http'),
+    import('@smithy/signature-v4'),
+  ]));
 
 /** One access key the endpoint accepts (an operator's "user"). */
 export interface AccessKey {
@@ -156,6 +171,7 @@ export async function verifySignature(
   if (options.keys === 'any') return key;
   const query: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(request.query)) if (k !== 'X-Amz-Signature') query[k] = v as string[];
+  const [{ Sha256 }, { HttpRequest }, { SignatureV4 }] = await loadSigning();
   const signer = new SignatureV4({ credentials: key, region, service, sha256: Sha256, applyChecksum: false });
   const toSign = new HttpRequest({
     method: request.method,
