@@ -43,6 +43,13 @@ function run(cmd, args, cwd, timeoutMs = 300_000) {
   return r.stdout;
 }
 
+/** Every file an exports map names (all conditions). */
+function exportTargets(value) {
+  if (typeof value === 'string') return [value];
+  if (value && typeof value === 'object') return Object.values(value).flatMap(exportTargets);
+  return [];
+}
+
 // The published packages: every workspace package that is not private.
 const packages = readdirSync(join(root, 'packages'))
   .sort()
@@ -51,9 +58,9 @@ const packages = readdirSync(join(root, 'packages'))
   .map((dir) => ({ dir, manifest: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) }))
   .filter(({ manifest }) => !manifest.private);
 for (const { dir, manifest } of packages) {
-  if (manifest.main || manifest.exports) {
-    const entry = join(dir, 'dist', 'index.js');
-    if (!existsSync(entry)) fail(`${manifest.name} has no ${entry}: run \`npm run build\` first`);
+  for (const target of exportTargets(manifest.exports)) {
+    if (!existsSync(join(dir, target)))
+      fail(`${manifest.name} has no ${target}: run \`npm run build\` first`);
   }
 }
 
@@ -148,7 +155,7 @@ try {
         dependencies: Object.fromEntries([
           ...packed.map((p) => [p.name, `file:${join(tarballs, p.filename)}`]),
           // What the consumer itself imports and compiles with (Baton's own dependencies come with it).
-          ['fp-ts', rootManifest.devDependencies['fp-ts'] ?? packages[0].manifest.dependencies['fp-ts']],
+          ['fp-ts', packages.map(({ manifest }) => manifest.dependencies?.['fp-ts']).find(Boolean)],
           ['@types/node', rootManifest.devDependencies['@types/node']],
         ]),
       },
