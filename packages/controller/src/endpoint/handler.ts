@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Baton } from '../baton.js';
 import type { Logger } from '../observability.js';
+import { aasOperations } from './aas-operations.js';
 import { ecsOperations, type Operation } from './ecs-operations.js';
 import { elbv2Operations } from './elbv2-operations.js';
 import { internalError, invalidParameter, toWireError, type WireService } from './error-table.js';
@@ -15,7 +16,14 @@ import {
   queryParams,
 } from './query-codec.js';
 import { readBody } from './read-body.js';
-import { ecsModel, elbv2Model, logsModel, missingRequired, type ServiceModel } from './service-model.js';
+import {
+  autoScalingModel,
+  ecsModel,
+  elbv2Model,
+  logsModel,
+  missingRequired,
+  type ServiceModel,
+} from './service-model.js';
 import { type AccessKey, type SignatureErrorStyle, type SignedRequest, verifySignature } from './sigv4.js';
 import { WireError } from './wire-error.js';
 
@@ -78,6 +86,7 @@ export function createApiHandler(baton: Baton, options: ApiHandlerOptions): ApiH
   for (const svc of [
     { name: 'ecs', model: ecsModel, operations: ecsOperations(baton) },
     { name: 'logs', model: logsModel, operations: logsOperations(baton) },
+    { name: 'application-autoscaling', model: autoScalingModel, operations: aasOperations(baton) },
   ] satisfies JsonService[])
     json[svc.model.metadata.targetPrefix!] = svc;
 

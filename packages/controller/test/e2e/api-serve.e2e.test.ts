@@ -2,6 +2,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  ApplicationAutoScalingClient,
+  DescribeScalableTargetsCommand,
+  RegisterScalableTargetCommand,
+} from '@aws-sdk/client-application-auto-scaling';
+import {
   CloudWatchLogsClient,
   CreateLogGroupCommand,
   CreateLogStreamCommand,
@@ -78,7 +83,7 @@ describe('baton serve (spawned process)', () => {
     expect(d.failures?.[0]?.reason).toBe('MISSING');
   });
 
-  it('serves CloudWatch Logs and ELBv2 on the same port, to their SDK clients', async () => {
+  it('serves CloudWatch Logs, ELBv2 and Application Auto Scaling on the same port, to their SDK clients', async () => {
     const config = { endpoint: serve.url, region: 'eu-west-1', credentials: key, maxAttempts: 1 };
     const logs = new CloudWatchLogsClient(config);
     await logs.send(new CreateLogGroupCommand({ logGroupName: '/serve/app' }));
@@ -101,6 +106,19 @@ describe('baton serve (spawned process)', () => {
     );
     const d = await elb.send(new DescribeTargetGroupsCommand({ Names: ['serve-tg'] }));
     expect(d.TargetGroups?.[0]?.Port).toBe(80);
+    const aas = new ApplicationAutoScalingClient(config);
+    const missing = aas.send(
+      new RegisterScalableTargetCommand({
+        ServiceNamespace: 'ecs',
+        ResourceId: 'service/api-serve/none',
+        ScalableDimension: 'ecs:service:DesiredCount',
+        MinCapacity: 0,
+        MaxCapacity: 2,
+      }),
+    );
+    await expect(missing).rejects.toMatchObject({ name: 'ObjectNotFoundException' });
+    const targets = await aas.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'ecs' }));
+    expect(targets.ScalableTargets).toEqual([]);
   });
 
   it('logs JSON lines on stderr with the key id and never the secret', () => {
