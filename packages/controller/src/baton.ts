@@ -38,6 +38,7 @@ import {
   type LockingStore,
 } from './leader/index.js';
 import { AwslogsCollector, LogStore, LogsApi } from './logs/index.js';
+import { TaskMetadataEndpoint } from './metadata/metadata-endpoint.js';
 import { Counters, jsonLogger, type Logger } from './observability.js';
 import { checkRequest } from './requests.js';
 import { AutoScalingApi } from './scaling/auto-scaling-api.js';
@@ -102,6 +103,8 @@ export class Baton extends EcsApi {
   private readonly logCollector: AwslogsCollector;
   /** Adds resolved secrets and the agent's variables to each container's create request. */
   private readonly injector: BatonInjector;
+  /** ECS's task metadata endpoint v4 for the containers of local engines (metadata/). */
+  private readonly metadataEndpoint: TaskMetadataEndpoint;
   private readonly targetGroups: TargetGroupController;
   private readonly scaling: ScalingController;
   private readonly capacity: CapacityController[] = [];
@@ -141,9 +144,15 @@ export class Baton extends EcsApi {
       ? new SecretCipher(options.secrets.encryptionKey)
       : undefined;
     this.secrets = new SecretsApi(store, cipher, clock, arn);
+    this.metadataEndpoint = new TaskMetadataEndpoint({
+      store,
+      engineOf: (instanceArn) => this.agents.get(instanceArn)?.engine,
+      log: (record) => this.logger(record),
+    });
     this.injector = new BatonInjector({
       store,
       region: arn.region,
+      metadata: this.metadataEndpoint,
       resolver: new SecretResolver({
         local: this.secrets,
         ...(options.secrets?.provider ? { provider: options.secrets.provider } : {}),
@@ -324,6 +333,7 @@ export class Baton extends EcsApi {
     this.agents.clear();
     this.scaling.stop();
     await this.logCollector.stop();
+    await this.metadataEndpoint.close();
     await this.elbv2.close();
     await this.targetGroups.stop();
     await this.controller.stop();

@@ -98,6 +98,8 @@ export interface ContainerEngine {
     spec: { readonly name: string; readonly labels: Readonly<Record<string, string>> },
     pool?: string,
   ): Promise<void>;
+  /** A network's first IPv4 subnet and gateway; undefined when there is no such network. */
+  networkInfo?(name: string): Promise<{ readonly subnet?: string; readonly gateway?: string } | undefined>;
   /** Imports a root filesystem tarball as an image (the built-in pause image). */
   importImage?(ref: string, tarball: Buffer): Promise<void>;
 }

@@ -24,6 +24,12 @@ function parseCidr(cidr: string): { readonly start: number; readonly size: numbe
   return { start: ipv4ToInt(m[1] as string) - (ipv4ToInt(m[1] as string) % size), size };
 }
 
+/** The first host address of a subnet: where Docker puts the bridge's gateway by default. */
+export function firstHost(cidr: string): string | undefined {
+  const p = parseCidr(cidr);
+  return p ? intToIpv4(p.start + 1) : undefined;
+}
+
 /**
  * The first /24 of `pool` (or the pool itself when it is smaller) that overlaps none of `used`:
  * each engine gets its own pool, so networks of engines on one host never share a route.
@@ -63,7 +69,9 @@ export async function ensureNetwork(docker: Docker, spec: NetworkSpec, pool?: st
       Driver: 'bridge',
       CheckDuplicate: true,
       Labels: { ...spec.labels },
-      ...(subnet ? { IPAM: { Driver: 'default', Config: [{ Subnet: subnet }] } } : {}),
+      ...(subnet
+        ? { IPAM: { Driver: 'default', Config: [{ Subnet: subnet, Gateway: firstHost(subnet) }] } }
+        : {}),
     });
   } catch (err) {
     if ((err as { statusCode?: number }).statusCode !== 409) throw err;
@@ -87,4 +95,26 @@ export async function importImage(docker: Docker, ref: string, tarball: Buffer):
       else resolve();
     });
   });
+}
+
+/** A network's first IPv4 subnet and gateway, as the engine reports them. */
+export interface NetworkInfo {
+  readonly subnet?: string;
+  readonly gateway?: string;
+}
+
+/** The network's subnet and gateway; undefined when the engine has no network of that name. */
+export async function networkInfo(docker: Docker, name: string): Promise<NetworkInfo | undefined> {
+  try {
+    const n = (await docker.getNetwork(name).inspect()) as {
+      IPAM?: { Config?: { Subnet?: string; Gateway?: string }[] };
+    };
+    const c = (n.IPAM?.Config ?? []).find((x) => x.Subnet?.includes('.'));
+    // Docker leaves Gateway out of a network created with only a subnet; the bridge has the first address.
+    const gateway = c?.Gateway?.split('/')[0] ?? (c?.Subnet ? firstHost(c.Subnet) : undefined);
+    return { ...(c?.Subnet ? { subnet: c.Subnet } : {}), ...(gateway ? { gateway } : {}) };
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+    throw err;
+  }
 }

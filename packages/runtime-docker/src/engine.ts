@@ -18,7 +18,13 @@ import {
   isInsecureEndpoint,
 } from './endpoint.js';
 import { EngineError, engineMessage, engineStatus } from './engine-error.js';
-import { ensureNetwork, importImage, type NetworkSpec } from './engine-networks.js';
+import {
+  ensureNetwork,
+  importImage,
+  type NetworkInfo,
+  type NetworkSpec,
+  networkInfo,
+} from './engine-networks.js';
 import { demuxLogs } from './log-frames.js';
 import { fromInspect } from './observe.js';
 
@@ -189,6 +195,11 @@ export class DockerEngine implements ContainerEngine {
   /** Creates a Baton-managed network unless it exists (engine-networks.ts). */
   async ensureNetwork(spec: NetworkSpec, pool?: string): Promise<void> {
     await this.call('createNetwork', () => ensureNetwork(this.short, spec, pool));
+  }
+
+  /** A network's subnet and gateway (the task metadata endpoint listens on the gateway). */
+  async networkInfo(name: string): Promise<NetworkInfo | undefined> {
+    return this.call('inspectNetwork', () => networkInfo(this.short, name));
   }
 
   /** Imports a root filesystem tarball as the image `ref` (the built-in pause image). */

@@ -68,10 +68,16 @@ export function fromInspect(info: ContainerInspectInfo): ObservedContainer {
   };
 }
 
-/** The container's user-defined networks with its address on each (the default bridge's are left out). */
+/** The networks the container is attached to, with its address on each (host and none have none). */
 function networksOf(info: ContainerInspectInfo): { networks?: ObservedNetworkAttachment[] } {
   const networks = Object.entries(info.NetworkSettings?.Networks ?? {})
-    .filter(([name]) => name !== 'bridge' && name !== 'host' && name !== 'none')
-    .map(([name, n]) => ({ name, ipAddress: n.IPAddress ?? '', macAddress: n.MacAddress ?? '' }));
+    .filter(([name]) => name !== 'host' && name !== 'none')
+    .map(([name, n]) => ({
+      name,
+      ipAddress: n.IPAddress ?? '',
+      macAddress: n.MacAddress ?? '',
+      ...(n.Gateway ? { gateway: n.Gateway } : {}),
+      ...(n.IPPrefixLen ? { prefixLength: n.IPPrefixLen } : {}),
+    }));
   return networks.length > 0 ? { networks } : {};
 }

@@ -47,7 +47,7 @@ describe('toCreateOptions: awsvpc', () => {
 });
 
 describe('fromInspect: networks', () => {
-  it('keeps user-defined networks with the address, not the default bridge', () => {
+  it('keeps the networks with the address on each', () => {
     const info = {
       Id: 'x',
       Name: '/n',
@@ -63,6 +63,7 @@ describe('fromInspect: networks', () => {
       },
     } as unknown as ContainerInspectInfo;
     expect(fromInspect(info).networks).toEqual([
+      { name: 'bridge', ipAddress: '172.29.1.2', macAddress: 'aa' },
       { name: 'baton-subnet-a', ipAddress: '172.30.0.2', macAddress: '02:42:ac:1e:00:02' },
     ]);
   });

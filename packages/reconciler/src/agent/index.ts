@@ -31,6 +31,7 @@ export {
   pauseEngineName,
   subnetNetworkLabel,
   subnetNetworkName,
+  subnetOf,
   withPauseContainer,
 } from './task-network.js';
 export { startDependencies } from './task-plan.js';

@@ -45,6 +45,8 @@ export interface ObservedNetworkAttachment {
   readonly name: string;
   readonly ipAddress: string;
   readonly macAddress: string;
+  readonly gateway?: string;
+  readonly prefixLength?: number;
 }
 
 /** A Docker volume as the engine reports it. */
