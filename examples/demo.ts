@@ -3,14 +3,17 @@
  * a 3-replica busybox web service starts, a killed container is replaced,
  * the service scales to 5 and rolls out a new revision, then everything is
  * cleaned up. With a terminal it shows a live status table; without one (CI)
- * it prints plain progress lines. Exits 0 only if every step succeeded.
+ * it prints plain progress lines. It prints the URL of a read-only web console
+ * (docs/console.md) that shows the same story live; `npm run demo -- --console` waits for Enter
+ * before cleaning up, so there is time to look. Exits 0 only if every step succeeded.
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Baton, createBaton, silentLogger } from 'baton-ecs';
+import { type Baton, createBaton, createConsoleHandler, silentLogger } from 'baton-ecs';
 import Docker from 'dockerode';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -130,6 +133,13 @@ async function main(): Promise<void> {
     agent: { settings: { imagePullBehavior: 'prefer-cached' } },
   });
   await baton.start();
+  // The web console (docs/console.md), read-only, for as long as the demo runs.
+  const ui = await createConsoleHandler(baton, { metricsIntervalMs: 2_000 });
+  const server = createServer((req, res) => ui(req, res));
+  await new Promise<void>((resolve) =>
+    server.listen(Number(process.env.BATON_DEMO_CONSOLE_PORT ?? 0), '127.0.0.1', resolve),
+  );
+  log(`watch it live: http://127.0.0.1:${(server.address() as AddressInfo).port}/console/`);
   const table = tty ? setInterval(() => void drawTable(baton).catch(() => undefined), 300) : undefined;
   const running = async (n: number, revision?: string) => {
     const tasks = await tasksOf(baton);
@@ -173,6 +183,11 @@ async function main(): Promise<void> {
       );
     });
 
+    if (process.argv.includes('--console')) {
+      log('the console shows the service now; press Enter to clean up and exit');
+      await new Promise((resolve) => process.stdin.once('data', resolve));
+      process.stdin.pause();
+    }
     await baton.updateService({ cluster, service: 'web', desiredCount: 0 });
     await baton.deleteService({ cluster, service: 'web' });
     await step('cleaned up: the service drained to INACTIVE', 60_000, async () => {
@@ -181,6 +196,9 @@ async function main(): Promise<void> {
     });
   } finally {
     if (table) clearInterval(table);
+    ui.close();
+    server.close();
+    server.closeAllConnections();
     await baton.stop();
     for (const c of await docker.listContainers({
       all: true,

@@ -37,8 +37,8 @@ function Plot(props: { points: readonly MetricPoint[] }) {
         legend: { show: true, live: false },
         cursor: { drag: { x: false, y: false } },
         scales: {
-          // At least the last five minutes, so a young service's few points do not stretch over years.
-          x: { time: true, range: (_u, min, max) => [Math.min(min ?? 0, (max ?? 0) - 300), max ?? 0] },
+          // At least the last minute, so a young service's few points do not stretch over years.
+          x: { time: true, range: (_u, min, max) => [Math.min(min ?? 0, (max ?? 0) - 60), max ?? 0] },
           pct: { range: (_u, _min, max) => [0, Math.max(100, max ?? 0)] },
           n: { range: (_u, _min, max) => [0, Math.max(1, (max ?? 0) + 1)] },
         },

@@ -70,7 +70,13 @@ export async function runConsoleAction(
       }
     }
   } catch (error) {
-    if (error instanceof BatonApiError) return { ok: false, error: error.code, message: error.message };
+    if (error instanceof BatonApiError) return { ok: false, error: error.code, message: plainMessage(error) };
     throw error;
   }
+}
+
+/** The API's message without its leading `Code: ` (the code travels beside it). */
+export function plainMessage(error: BatonApiError): string {
+  const prefix = `${error.code}: `;
+  return error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
 }

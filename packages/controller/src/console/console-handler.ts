@@ -5,8 +5,9 @@ import type { Subscription } from 'rxjs';
 import type { Baton } from '../baton.js';
 import type { AccessKey } from '../endpoint/index.js';
 import { readBody } from '../endpoint/read-body.js';
+import { BatonApiError } from '../errors.js';
 import type { Logger } from '../observability.js';
-import { parseConsoleAction, runConsoleAction } from './actions.js';
+import { parseConsoleAction, plainMessage, runConsoleAction } from './actions.js';
 import { LiveFeed } from './live-feed.js';
 import { tailTaskLogs } from './logs-tail.js';
 import { ConsoleSessions, SESSION_COOKIE } from './sessions.js';
@@ -194,11 +195,8 @@ export async function createConsoleHandler(
       try {
         action = parseConsoleAction(parseJson(await readBody(req, 16 * 1024, 10_000)));
       } catch (error) {
-        return json(res, 400, {
-          ok: false,
-          error: 'InvalidParameterException',
-          message: (error as Error).message,
-        });
+        if (!(error instanceof BatonApiError)) throw error;
+        return json(res, 400, { ok: false, error: error.code, message: plainMessage(error) });
       }
       const result = await runConsoleAction(baton, action, session.accessKeyId);
       logger({

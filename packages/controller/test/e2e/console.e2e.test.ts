@@ -115,6 +115,12 @@ describe('the web console in a real browser', () => {
       .poll(() => service('web').locator('[data-running]').textContent(), { timeout: 40_000 })
       .toBe('3');
     expect(await page.evaluate('window.notReloaded')).toBe(true);
+    // The service's event for the third task reached the live feed.
+    await expect
+      .poll(() => page.locator('.events li').filter({ hasText: 'has started 1 task' }).count(), {
+        timeout: 10_000,
+      })
+      .toBeGreaterThan(0);
   });
 
   it("shows a stopped task's reason", { timeout: 60_000 }, async () => {
