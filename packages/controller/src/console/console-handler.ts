@@ -71,7 +71,8 @@ export async function createConsoleHandler(
   const readNeedsLogin = options.readNeedsLogin ?? credentials.length > 0;
   const logger = options.logger ?? baton.logger;
   const clock = baton.internals.clock;
-  const sessions = new ConsoleSessions(credentials, options.sessionTtlMs ?? 8 * 3600_000, () => clock.now());
+  const ttlMs = options.sessionTtlMs ?? 8 * 3600_000;
+  const sessions = new ConsoleSessions(credentials, ttlMs, () => clock.now());
   const assetsDir = options.assetsDir ?? (await import('@baton-ecs/console-ui')).assetsDir;
   const informers = baton.internals.informers;
   const engineOf = (arn: string) => baton.agent(arn)?.engine;
@@ -162,7 +163,7 @@ export async function createConsoleHandler(
       logger({ level: 'info', msg: 'console login', accessKeyId: s.accessKeyId });
       res.setHeader(
         'set-cookie',
-        `${SESSION_COOKIE}=${s.id}; ${cookieAttributes}; Max-Age=${Math.floor((s.expiresAt - clock.now()) / 1000)}`,
+        `${SESSION_COOKIE}=${s.id}; ${cookieAttributes}; Max-Age=${Math.floor(ttlMs / 1000)}`,
       );
       return json(res, 200, {
         ...sessionView(req),
