@@ -43,11 +43,16 @@ export interface Pki {
   readonly agent: { cert: string; key: string };
 }
 
-export function newPki(): Pki {
+/** Certificates for etcd (serving on 127.0.0.1 and `extraIps`), the control plane and the agents. */
+export function newPki(extraIps: readonly string[] = []): Pki {
   const ca = newCertificateAuthority('baton-mh-etcd');
   return {
     ca,
-    server: ca.issue('etcd', { commonName: 'etcd', altNames: ['IP:127.0.0.1'], usage: 'server' }),
+    server: ca.issue('etcd', {
+      commonName: 'etcd',
+      altNames: ['IP:127.0.0.1', ...extraIps.map((ip) => `IP:${ip}`)],
+      usage: 'server',
+    }),
     control: ca.issue('control', { commonName: 'baton-control', usage: 'client' }),
     agent: ca.issue('agent', { commonName: 'baton-agent', usage: 'client' }),
   };
@@ -70,16 +75,18 @@ export class SecureEtcd {
     return `https://127.0.0.1:${this.port}`;
   }
 
-  static async start(pki: Pki): Promise<SecureEtcd> {
+  /** Listens on 127.0.0.1 and on `extraIps` (the host ends of the test's namespaces' links). */
+  static async start(pki: Pki, extraIps: readonly string[] = []): Promise<SecureEtcd> {
     const dir = mkdtempSync(join('/dev/shm', 'baton-mh-etcd-'));
     const e = new SecureEtcd(pki, dir, await freePort(), await freePort());
     const peer = `http://127.0.0.1:${e.peerPort}`;
+    const listen = [e.endpoint, ...extraIps.map((ip) => `https://${ip}:${e.port}`)].join(',');
     e.child = spawn(
       ETCD_BIN,
       [
         '--name=mh',
         `--data-dir=${join(dir, 'data')}`,
-        `--listen-client-urls=${e.endpoint}`,
+        `--listen-client-urls=${listen}`,
         `--advertise-client-urls=${e.endpoint}`,
         `--listen-peer-urls=${peer}`,
         `--initial-advertise-peer-urls=${peer}`,
@@ -153,21 +160,24 @@ export class SecureEtcd {
     await this.ctl(['auth', 'enable']);
   }
 
-  /** The control plane's store: TLS, root. */
-  store(prefix: string): EtcdStore<BatonKinds> {
-    return etcdStore({
-      endpoints: [this.endpoint],
-      prefix,
+  /** The control plane's store: TLS, root once auth is on. */
+  store(prefix: string, asRoot = true): EtcdStore<BatonKinds> {
+    return etcdStore({ endpoints: [this.endpoint], prefix, ...this.controlAccess(asRoot) });
+  }
+
+  /** TLS with the control plane's certificate (PEM text), and root's password when asked. */
+  controlAccess(asRoot = true) {
+    return {
       tls: { ca: read(this.pki.ca.ca), cert: read(this.pki.control.cert), key: read(this.pki.control.key) },
-      auth: { username: 'root', password: rootPassword },
-    });
+      ...(asRoot ? { auth: { username: 'root', password: rootPassword } } : {}),
+    };
   }
 
   /** `baton agent`'s etcd flags: TLS with the agents' certificate, which names its etcd user. */
-  agentFlags(): string[] {
+  agentFlags(host = '127.0.0.1'): string[] {
     return [
       '--etcd',
-      this.endpoint,
+      `https://${host}:${this.port}`,
       '--etcd-ca',
       this.pki.ca.ca,
       '--etcd-cert',
@@ -204,8 +214,12 @@ export interface AgentProcess {
 export async function spawnAgent(
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
+  netns?: string,
 ): Promise<AgentProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', cliPath, 'agent', ...args], {
+  const command = [process.execPath, '--import', 'tsx', cliPath, 'agent', ...args];
+  // In network namespace `netns` when given: the agent's only way out is the namespace's link.
+  const [file, ...argv] = netns ? ['ip', 'netns', 'exec', netns, ...command] : command;
+  const child = spawn(file!, argv, {
     env: { ...process.env, ECS_IMAGE_PULL_BEHAVIOR: 'prefer-cached', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -253,4 +267,64 @@ export async function agentRefusal(args: readonly string[], env: NodeJS.ProcessE
     (ok) => ({ code: 0, stderr: ok.stderr }),
     (e: Error & { code?: number; stderr?: string }) => ({ code: e.code ?? -1, stderr: e.stderr ?? '' }),
   );
+}
+
+/** Runs scripts/netns-instance.sh (as root). */
+export async function netns(command: 'create' | 'cut' | 'join' | 'destroy', name: string, n?: number) {
+  const script = fileURLToPath(new URL('../../../../scripts/netns-instance.sh', import.meta.url));
+  await run('bash', [script, command, name, ...(n === undefined ? [] : [String(n)])], {
+    timeout: 20_000,
+  }).catch((e: Error & { stderr?: string }) => {
+    throw new Error(
+      `scripts/netns-instance.sh ${command} ${name} failed (needs root): ${e.stderr ?? e.message}`,
+    );
+  });
+}
+
+const controlPlanePath = fileURLToPath(new URL('./fixtures/control-plane.ts', import.meta.url));
+
+export interface ControlPlaneProcess {
+  readonly identity: string;
+  readonly stderr: () => string;
+  readonly stop: (signal?: NodeJS.Signals) => Promise<number | null>;
+}
+
+/** A control-plane replica (createBaton on etcd, leader election, no engine) as a child process. */
+export async function spawnControlPlane(
+  config: Readonly<Record<string, unknown>> & { identity: string },
+): Promise<ControlPlaneProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', controlPlanePath, JSON.stringify(config)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => {
+    err = (err + d.toString()).slice(-20_000);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`control plane ${config.identity} not ready within 40 s; stderr:\n${err}`));
+    }, 40_000);
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('"ready"')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`control plane exited with ${code}; stderr:\n${err}`));
+    });
+  });
+  return {
+    identity: config.identity,
+    stderr: () => err,
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
 }
