@@ -1,0 +1,120 @@
+import { connect, connectionHelp, duration, parseVerb, type VerbIo } from './client-args.js';
+import type { Client } from './client.js';
+import { loadDocuments } from './documents.js';
+import type { Wire, WireService } from './ecs-reads.js';
+import { readLive } from './live.js';
+import { type Change, plan, type TaskDefinitionRef } from './plan.js';
+import { changeTitle } from './plan-text.js';
+import { UsageError } from './usage-error.js';
+import { type Followed, waitForDeployments } from './wait.js';
+
+export const applyUsage = `usage: baton apply -f PATH [options]
+
+Makes the cluster match a file or a folder of ECS JSON or YAML documents (several per file: a
+JSON list or YAML documents separated by ---). What a document is comes from its fields:
+  containerDefinitions  a task definition: registered only when it differs from the family's
+                        latest ACTIVE revision
+  serviceName           a service: created, or updated to match; a task definition named by
+                        family resolves to the revision this apply registered (else the latest)
+  clusterName (only)    a cluster: created when missing
+Every document is checked first: when one is invalid nothing is applied. Applying the same
+documents again changes nothing.
+
+  -f, --filename <path>  a file or a folder of .json/.yaml/.yml documents (repeatable)
+  --prune                delete services of the documents' clusters that no document declares
+  --wait                 follow each deployment to steady state; exit 1 if one fails or the
+                         circuit breaker rolls it back
+  --timeout <duration>   how long --wait waits (default 10m)
+
+${connectionHelp}
+
+examples:
+  baton apply -f deploy/
+  baton apply -f web.yaml --wait
+  baton apply -f deploy/ --prune --cluster prod`;
+
+export async function apply(io: VerbIo): Promise<number> {
+  const { values, positionals } = parseVerb(io.argv, {
+    filename: { type: 'string', short: 'f', multiple: true },
+    prune: { type: 'boolean' },
+    wait: { type: 'boolean' },
+    timeout: { type: 'string' },
+  });
+  if (values.help) {
+    io.stdout(applyUsage);
+    return 0;
+  }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}" (use -f PATH)`);
+  if (!values.filename?.length) throw new UsageError('-f PATH: which file or folder to apply');
+  const timeoutMs = values.timeout === undefined ? 600_000 : duration('--timeout', values.timeout);
+  const { declared, errors } = await loadDocuments(values.filename);
+  if (errors.length > 0) {
+    for (const e of errors) io.stderr(e);
+    io.stderr('nothing applied');
+    return 1;
+  }
+  const { client, cluster } = await connect(values, io.env);
+  const p = plan(declared, await readLive(client, declared, cluster), { cluster, prune: values.prune === true });
+  if (p.errors.length > 0) {
+    for (const e of p.errors) io.stderr(e);
+    io.stderr('nothing applied');
+    return 1;
+  }
+  for (const u of p.unchanged) io.stdout(`${u}: unchanged`);
+  const followed = await execute(client, p.changes, io.stdout);
+  if (p.changes.length === 0) io.stdout('nothing to change');
+  if (!values.wait || followed.length === 0) return 0;
+  return (await waitForDeployments(client, followed, { timeoutMs, out: io.stdout, tty: io.tty === true })) ? 0 : 1;
+}
+
+/** Carries out the changes in order (clusters, task definitions, services, deletions). */
+async function execute(client: Client, changes: readonly Change[], out: (line: string) => void): Promise<Followed[]> {
+  const order = { cluster: 0, taskDefinition: 1, service: 2 } as const;
+  const sorted = [...changes].sort(
+    (a, b) => order[a.kind] - order[b.kind] || Number(a.action === 'delete') - Number(b.action === 'delete'),
+  );
+  const registered = new Map<string, string>();
+  const resolve = (ref: TaskDefinitionRef) =>
+    'existing' in ref ? ref.existing : (registered.get(ref.registering) ?? ref.registering);
+  const followed: Followed[] = [];
+  for (const c of sorted) {
+    switch (c.kind) {
+      case 'cluster':
+        await client.call('ecs', 'CreateCluster', c.request);
+        out(`cluster "${c.name}": created`);
+        break;
+      case 'taskDefinition': {
+        const r = await client.call('ecs', 'RegisterTaskDefinition', c.request);
+        const td = r.taskDefinition as Wire;
+        registered.set(c.family, `${c.family}:${td.revision}`);
+        out(`task definition "${c.family}": registered ${c.family}:${td.revision}`);
+        break;
+      }
+      case 'service': {
+        if (c.action === 'delete') {
+          await client.call('ecs', 'DeleteService', { cluster: c.cluster, service: c.name, force: true });
+          out(`${changeTitle(c).replace(/: delete.*/, '')}: deleted`);
+          break;
+        }
+        const taskDefinition = resolve(c.taskDefinition);
+        const r =
+          c.action === 'create'
+            ? await client.call('ecs', 'CreateService', { ...c.request, taskDefinition })
+            : await client.call('ecs', 'UpdateService', {
+                cluster: c.cluster,
+                service: c.name,
+                ...c.request,
+                ...(c.fields.some((f) => f.path === 'taskDefinition') ? { taskDefinition } : {}),
+              });
+        const service = r.service as WireService;
+        const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
+        out(
+          `service "${c.name}" (cluster ${c.cluster}): ${c.action === 'create' ? 'created' : 'updated'} (${taskDefinition})`,
+        );
+        followed.push({ cluster: c.cluster, name: c.name, deploymentId: primary?.id });
+        break;
+      }
+    }
+  }
+  return followed;
+}

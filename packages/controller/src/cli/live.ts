@@ -1,0 +1,42 @@
+import type { Client } from './client.js';
+import type { Declared } from './documents.js';
+import { allServices, latestTaskDefinition, listAll, type Wire, type WireService } from './ecs-reads.js';
+import type { Live } from './plan.js';
+import { revisionRef } from './plan.js';
+
+/** Reads what the plan for `declared` needs: the clusters, the families' latest revisions, the services. */
+export async function readLive(client: Client, declared: readonly Declared[], cluster: string): Promise<Live> {
+  const clusterArns = await listAll(client, 'ListClusters', {}, 'clusterArns');
+  const clusters = new Set<string>();
+  if (clusterArns.length > 0) {
+    const r = await client.call('ecs', 'DescribeClusters', { clusters: clusterArns });
+    for (const c of (r.clusters as Wire[] | undefined) ?? [])
+      if (c.status === 'ACTIVE' && typeof c.clusterName === 'string') clusters.add(c.clusterName);
+  }
+
+  const families = new Set<string>();
+  const serviceClusters = new Set<string>([cluster]);
+  for (const d of declared) {
+    if (d.kind === 'taskDefinition') families.add(d.value.family);
+    if (d.kind === 'service') {
+      const ref = revisionRef(d.value.taskDefinition);
+      families.add(ref.includes(':') ? ref.slice(0, ref.indexOf(':')) : ref);
+      serviceClusters.add(typeof d.raw.cluster === 'string' ? revisionRef(d.raw.cluster) : cluster);
+    }
+  }
+  const latest = new Map<string, Wire>();
+  for (const family of families) {
+    const td = await latestTaskDefinition(client, family);
+    if (td) latest.set(family, td);
+  }
+
+  const services = new Map<string, WireService[]>();
+  for (const c of serviceClusters) {
+    if (!clusters.has(c)) continue;
+    services.set(
+      c,
+      (await allServices(client, c)).filter((s) => s.status === 'ACTIVE'),
+    );
+  }
+  return { clusters, latest, services };
+}

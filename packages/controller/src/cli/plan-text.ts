@@ -1,0 +1,38 @@
+import { formatChanges } from './field-diff.js';
+import type { Change, Plan } from './plan.js';
+
+/** How a change reads in `diff` and `apply`: `service "web" (cluster prod): update`. */
+export function changeTitle(c: Change): string {
+  switch (c.kind) {
+    case 'cluster':
+      return `cluster "${c.name}": create`;
+    case 'taskDefinition':
+      return c.previous === undefined
+        ? `task definition "${c.family}": register revision 1`
+        : `task definition "${c.family}": register a new revision (differs from ${c.family}:${c.previous})`;
+    case 'service':
+      return `service "${c.name}" (cluster ${c.cluster}): ${c.action}${c.action === 'delete' ? ' (--prune)' : ''}`;
+  }
+}
+
+/** The readable diff of a plan: one block per resource, fields as `~ path: before → after`. */
+export async function planText(plan: Plan): Promise<string[]> {
+  const { stringify } = await import('yaml');
+  const out: string[] = [];
+  const marker = (c: Change) => (c.action === 'delete' ? '-' : c.action === 'update' ? '~' : '+');
+  for (const c of plan.changes) {
+    out.push(`${marker(c)} ${changeTitle(c)}`);
+    if (c.action === 'delete') continue;
+    if ('fields' in c && c.fields.length > 0) {
+      out.push(...formatChanges(c.fields));
+      continue;
+    }
+    if (c.action === 'create' || (c.kind === 'taskDefinition' && c.previous === undefined))
+      for (const line of stringify(c.request).trimEnd().split('\n')) out.push(`    + ${line}`);
+  }
+  const count = (a: string) => plan.changes.filter((c) => c.action === a).length;
+  out.push(
+    `${count('create') + count('register')} to create, ${count('update')} to update, ${count('delete')} to delete, ${plan.unchanged.length} unchanged`,
+  );
+  return out;
+}
