@@ -1,9 +1,9 @@
-import { connect, connectionHelp, duration, parseVerb, type VerbIo } from './client-args.js';
 import type { Client } from './client.js';
+import { connect, connectionHelp, duration, parseVerb, type VerbIo } from './client-args.js';
 import { loadDocuments } from './documents.js';
 import type { Wire, WireService } from './ecs-reads.js';
 import { readLive } from './live.js';
-import { type Change, plan, type TaskDefinitionRef } from './plan.js';
+import { type Change, plan, revisionRef, type TaskDefinitionRef } from './plan.js';
 import { changeTitle } from './plan-text.js';
 import { UsageError } from './usage-error.js';
 import { type Followed, waitForDeployments } from './wait.js';
@@ -54,7 +54,10 @@ export async function apply(io: VerbIo): Promise<number> {
     return 1;
   }
   const { client, cluster } = await connect(values, io.env);
-  const p = plan(declared, await readLive(client, declared, cluster), { cluster, prune: values.prune === true });
+  const p = plan(declared, await readLive(client, declared, cluster), {
+    cluster,
+    prune: values.prune === true,
+  });
   if (p.errors.length > 0) {
     for (const e of p.errors) io.stderr(e);
     io.stderr('nothing applied');
@@ -64,11 +67,17 @@ export async function apply(io: VerbIo): Promise<number> {
   const followed = await execute(client, p.changes, io.stdout);
   if (p.changes.length === 0) io.stdout('nothing to change');
   if (!values.wait || followed.length === 0) return 0;
-  return (await waitForDeployments(client, followed, { timeoutMs, out: io.stdout, tty: io.tty === true })) ? 0 : 1;
+  return (await waitForDeployments(client, followed, { timeoutMs, out: io.stdout, tty: io.tty === true }))
+    ? 0
+    : 1;
 }
 
 /** Carries out the changes in order (clusters, task definitions, services, deletions). */
-async function execute(client: Client, changes: readonly Change[], out: (line: string) => void): Promise<Followed[]> {
+async function execute(
+  client: Client,
+  changes: readonly Change[],
+  out: (line: string) => void,
+): Promise<Followed[]> {
   const order = { cluster: 0, taskDefinition: 1, service: 2 } as const;
   const sorted = [...changes].sort(
     (a, b) => order[a.kind] - order[b.kind] || Number(a.action === 'delete') - Number(b.action === 'delete'),
@@ -107,11 +116,14 @@ async function execute(client: Client, changes: readonly Change[], out: (line: s
                 ...(c.fields.some((f) => f.path === 'taskDefinition') ? { taskDefinition } : {}),
               });
         const service = r.service as WireService;
-        const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
         out(
           `service "${c.name}" (cluster ${c.cluster}): ${c.action === 'create' ? 'created' : 'updated'} (${taskDefinition})`,
         );
-        followed.push({ cluster: c.cluster, name: c.name, deploymentId: primary?.id });
+        followed.push({
+          cluster: c.cluster,
+          name: c.name,
+          taskDefinition: revisionRef(service.taskDefinition ?? taskDefinition),
+        });
         break;
       }
     }

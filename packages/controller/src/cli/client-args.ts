@@ -36,7 +36,9 @@ credentials accepts.`;
 export function parseVerb<O extends Options>(
   argv: readonly string[],
   options: O,
-): ReturnType<typeof parseArgs<{ options: typeof connectionFlags & O; strict: true; allowPositionals: true }>> {
+): ReturnType<
+  typeof parseArgs<{ options: typeof connectionFlags & O; strict: true; allowPositionals: true }>
+> {
   try {
     return parseArgs({
       args: [...argv],

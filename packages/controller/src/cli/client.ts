@@ -124,7 +124,11 @@ export async function createClient(options: ClientOptions): Promise<Client> {
       try {
         parsed = r.text ? (JSON.parse(r.text) as Record<string, unknown>) : {};
       } catch {
-        throw new ApiError('InvalidResponse', `${operation}: HTTP ${r.status}, not JSON: ${r.text.slice(0, 200)}`, r.status);
+        throw new ApiError(
+          'InvalidResponse',
+          `${operation}: HTTP ${r.status}, not JSON: ${r.text.slice(0, 200)}`,
+          r.status,
+        );
       }
       if (r.status >= 300) {
         const type = String(parsed.__type ?? r.headers.get('x-amzn-errortype') ?? `HTTP ${r.status}`);

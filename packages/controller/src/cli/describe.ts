@@ -1,5 +1,5 @@
-import { connect, connectionHelp, parseVerb, type VerbIo } from './client-args.js';
 import type { Client } from './client.js';
+import { connect, connectionHelp, parseVerb, type VerbIo } from './client-args.js';
 import {
   allTasks,
   describeServices,
@@ -32,7 +32,9 @@ export async function describe(io: VerbIo): Promise<number> {
   }
   const [kind, name, ...extra] = positionals;
   if (kind !== 'service' && kind !== 'services' && kind !== 'svc')
-    throw new UsageError(kind ? `cannot describe "${kind}" (only: service NAME)` : 'what to describe: service NAME');
+    throw new UsageError(
+      kind ? `cannot describe "${kind}" (only: service NAME)` : 'what to describe: service NAME',
+    );
   if (!name) throw new UsageError('describe service: which service (NAME)');
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
   const eventCount = values.events === undefined ? 10 : Number(values.events);
@@ -72,7 +74,10 @@ export async function describeService(
     'Circuit breaker',
     breaker.enable ? `enabled${breaker.rollback ? ', rolls back' : ', no rollback'}` : 'disabled',
   );
-  field('Grace period', s.healthCheckGracePeriodSeconds === undefined ? undefined : `${s.healthCheckGracePeriodSeconds}s`);
+  field(
+    'Grace period',
+    s.healthCheckGracePeriodSeconds === undefined ? undefined : `${s.healthCheckGracePeriodSeconds}s`,
+  );
   field('Created', s.createdAt === undefined ? undefined : `${time(s.createdAt)} (${age(s.createdAt)} ago)`);
   field('ARN', s.serviceArn);
 
@@ -166,7 +171,11 @@ async function targetHealth(client: Client, targetGroupArn: string | undefined):
     const rows = members(r.TargetHealthDescriptions).map((d) => {
       const target = (d.Target ?? {}) as Wire;
       const health = (d.TargetHealth ?? {}) as Wire;
-      return { target: `${target.Id}:${target.Port}`, state: health.State, reason: health.Description ?? health.Reason };
+      return {
+        target: `${target.Id}:${target.Port}`,
+        state: health.State,
+        reason: health.Description ?? health.Reason,
+      };
     });
     if (rows.length === 0) return ['(no targets)'];
     return table(

@@ -37,7 +37,10 @@ export async function diff(io: VerbIo): Promise<number> {
       return 2;
     }
     const { client, cluster } = await connect(values, io.env);
-    const p = plan(declared, await readLive(client, declared, cluster), { cluster, prune: values.prune === true });
+    const p = plan(declared, await readLive(client, declared, cluster), {
+      cluster,
+      prune: values.prune === true,
+    });
     if (p.errors.length > 0) {
       for (const e of p.errors) io.stderr(e);
       return 2;

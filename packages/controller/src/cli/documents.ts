@@ -20,14 +20,24 @@ export interface Origin {
 
 /** A declared resource: its kind, its text as written (nulls dropped) and its parsed value. */
 export type Declared =
-  | { readonly kind: 'cluster'; readonly origin: Origin; readonly raw: Record<string, unknown>; readonly value: Cluster }
+  | {
+      readonly kind: 'cluster';
+      readonly origin: Origin;
+      readonly raw: Record<string, unknown>;
+      readonly value: Cluster;
+    }
   | {
       readonly kind: 'taskDefinition';
       readonly origin: Origin;
       readonly raw: Record<string, unknown>;
       readonly value: TaskDefinition;
     }
-  | { readonly kind: 'service'; readonly origin: Origin; readonly raw: Record<string, unknown>; readonly value: Service };
+  | {
+      readonly kind: 'service';
+      readonly origin: Origin;
+      readonly raw: Record<string, unknown>;
+      readonly value: Service;
+    };
 
 export function where(o: Origin): string {
   return o.index === undefined ? o.file : `${o.file}#${o.index}`;
@@ -63,7 +73,9 @@ export function documentFiles(path: string): string[] {
 }
 
 /** Every document of every file under `paths`, classified and validated; errors name file and field. */
-export async function loadDocuments(paths: readonly string[]): Promise<{ declared: Declared[]; errors: string[] }> {
+export async function loadDocuments(
+  paths: readonly string[],
+): Promise<{ declared: Declared[]; errors: string[] }> {
   const declared: Declared[] = [];
   const errors: string[] = [];
   for (const file of paths.flatMap(documentFiles)) {
@@ -100,14 +112,14 @@ async function parseFile(file: string): Promise<{ value: unknown; index?: number
   const docs = parseAllDocuments(text);
   const list = Array.isArray(docs) ? docs : [docs];
   const out: { value: unknown; index?: number }[] = [];
-  list.forEach((doc, i) => {
+  for (const [i, doc] of list.entries()) {
     const error = doc.errors[0];
     if (error) throw new Error(`invalid YAML: ${error.message.split('\n')[0]}`);
-    const value = doc.toJS();
-    if (value === null || value === undefined) return;
-    if (Array.isArray(value)) value.forEach((v, j) => out.push({ value: v, index: out.length + j + 1 }));
+    const value: unknown = doc.toJS();
+    if (value === null || value === undefined) continue;
+    if (Array.isArray(value)) for (const v of value) out.push({ value: v, index: out.length + 1 });
     else out.push({ value, ...(list.length > 1 ? { index: i + 1 } : {}) });
-  });
+  }
   return out;
 }
 
@@ -133,7 +145,9 @@ export function classify(input: unknown, origin: Origin): Declared | string {
   if ('containerDefinitions' in raw) {
     const r = parseTaskDefinition(raw);
     const name = `task definition "${String(raw.family ?? '?')}"`;
-    return isLeft(r) ? issues(origin, name, r.left) : { kind: 'taskDefinition', origin, raw, value: r.right.value };
+    return isLeft(r)
+      ? issues(origin, name, r.left)
+      : { kind: 'taskDefinition', origin, raw, value: r.right.value };
   }
   if ('serviceName' in raw) {
     const r = parseService(raw);

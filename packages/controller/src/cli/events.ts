@@ -64,7 +64,9 @@ export async function events(io: VerbIo): Promise<number> {
     for (const e of list) {
       if (seen.has(e.id) || e.createdAt < since) continue;
       seen.add(e.id);
-      io.stdout(service ? `${time(e.createdAt)}  ${e.message}` : `${time(e.createdAt)}  ${e.service}  ${e.message}`);
+      io.stdout(
+        service ? `${time(e.createdAt)}  ${e.message}` : `${time(e.createdAt)}  ${e.service}  ${e.message}`,
+      );
     }
   };
   show(eventsOf(await read()));

@@ -28,15 +28,17 @@ export function fieldChanges(before: unknown, after: unknown, path = ''): FieldC
 
 /** JSON with keys sorted at every depth: equal values give equal text. */
 export function canonical(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) =>
-    isObject(v)
-      ? Object.fromEntries(
-          Object.keys(v)
-            .sort()
-            .map((k) => [k, v[k]]),
-        )
-      : v,
-  ) ?? 'undefined';
+  return (
+    JSON.stringify(value, (_k, v: unknown) =>
+      isObject(v)
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, v[k]]),
+          )
+        : v,
+    ) ?? 'undefined'
+  );
 }
 
 const show = (v: unknown) => (v === undefined ? '(unset)' : JSON.stringify(v));

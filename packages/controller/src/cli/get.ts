@@ -1,5 +1,5 @@
-import { connect, connectionHelp, outputFormat, parseVerb, type VerbIo } from './client-args.js';
 import type { Client } from './client.js';
+import { connect, connectionHelp, outputFormat, parseVerb, type VerbIo } from './client-args.js';
 import {
   allInstances,
   allServices,
@@ -114,7 +114,12 @@ kinds['task-definitions'] = {
     const refs =
       name && /:\d+$/.test(name)
         ? [name]
-        : await listAll(client, 'ListTaskDefinitions', name ? { familyPrefix: name } : {}, 'taskDefinitionArns');
+        : await listAll(
+            client,
+            'ListTaskDefinitions',
+            name ? { familyPrefix: name } : {},
+            'taskDefinitionArns',
+          );
     if (name && refs.length === 0) throw new Error(`task definition family "${name}" has no ACTIVE revision`);
     const out: Wire[] = [];
     for (const ref of refs) {
@@ -153,7 +158,12 @@ kinds.instances = {
     const all = await allInstances(client, cluster);
     if (!name) return all;
     return notFound(
-      all.filter((i) => i.ec2InstanceId === name || i.containerInstanceArn === name || shortId(str(i.containerInstanceArn)) === name),
+      all.filter(
+        (i) =>
+          i.ec2InstanceId === name ||
+          i.containerInstanceArn === name ||
+          shortId(str(i.containerInstanceArn)) === name,
+      ),
       name,
       'container instance',
     );
@@ -166,7 +176,8 @@ kinds.instances = {
     { header: 'PENDING', value: (i) => num(i.pendingTasksCount) },
     {
       header: 'CPU FREE',
-      value: (i) => `${resource(i, 'remainingResources', 'CPU') ?? '?'}/${resource(i, 'registeredResources', 'CPU') ?? '?'}`,
+      value: (i) =>
+        `${resource(i, 'remainingResources', 'CPU') ?? '?'}/${resource(i, 'registeredResources', 'CPU') ?? '?'}`,
     },
     {
       header: 'MEMORY FREE',
@@ -214,13 +225,14 @@ export async function get(io: VerbIo): Promise<number> {
   const [kindName, name, ...extra] = positionals;
   if (!kindName) throw new UsageError(`what to get: ${Object.keys(kinds).join(', ')}`);
   const kind = kinds[aliases[kindName] ?? kindName];
-  if (!kind)
-    throw new UsageError(`unknown resource "${kindName}" (one of ${Object.keys(kinds).join(', ')})`);
+  if (!kind) throw new UsageError(`unknown resource "${kindName}" (one of ${Object.keys(kinds).join(', ')})`);
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
   const format = outputFormat(values.output);
   const { client, cluster } = await connect(values, io.env);
   const rows = await kind.fetch(client, cluster, name, values.service);
-  const asObject = name && rows.length === 1 ? rows[0] : { [kind.plural]: rows };
+  // One resource named: the object itself; a list (a family's revisions too): ECS's plural envelope.
+  const single = name !== undefined && (kind !== kinds['task-definitions'] || /:\d+$/.test(name));
+  const asObject = single && rows.length === 1 ? rows[0] : { [kind.plural]: rows };
   await print(io.stdout, format, rows, kind.columns, asObject);
   return 0;
 }

@@ -5,7 +5,11 @@ import type { Live } from './plan.js';
 import { revisionRef } from './plan.js';
 
 /** Reads what the plan for `declared` needs: the clusters, the families' latest revisions, the services. */
-export async function readLive(client: Client, declared: readonly Declared[], cluster: string): Promise<Live> {
+export async function readLive(
+  client: Client,
+  declared: readonly Declared[],
+  cluster: string,
+): Promise<Live> {
   const clusterArns = await listAll(client, 'ListClusters', {}, 'clusterArns');
   const clusters = new Set<string>();
   if (clusterArns.length > 0) {

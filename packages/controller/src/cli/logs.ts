@@ -1,5 +1,5 @@
-import { connect, connectionHelp, duration, parseVerb, type VerbIo } from './client-args.js';
 import type { Client } from './client.js';
+import { connect, connectionHelp, duration, parseVerb, type VerbIo } from './client-args.js';
 import { allTasks, describeTasks, listAll, shortId, type Wire, type WireTask } from './ecs-reads.js';
 import { UsageError } from './usage-error.js';
 
@@ -54,7 +54,9 @@ export async function logs(io: VerbIo): Promise<number> {
   };
   let streams = await findStreams();
   if (streams.length === 0 && !values.follow)
-    throw new Error(`no awslogs stream for ${target}${values.container ? ` container "${values.container}"` : ''}`);
+    throw new Error(
+      `no awslogs stream for ${target}${values.container ? ` container "${values.container}"` : ''}`,
+    );
   const seen = new Set<string>();
   let from = sinceMs;
   const label = (s: string) => (streams.length > 1 ? `[${s}] ` : '');
@@ -80,7 +82,12 @@ export async function logs(io: VerbIo): Promise<number> {
 const TASK_ID = /^[0-9a-f]{32}$/;
 
 /** TASK (an id or ARN) → that task; SERVICE → its running tasks (and stopped ones when asked). */
-async function tasksOf(client: Client, cluster: string, target: string, withStopped: boolean): Promise<WireTask[]> {
+async function tasksOf(
+  client: Client,
+  cluster: string,
+  target: string,
+  withStopped: boolean,
+): Promise<WireTask[]> {
   if (TASK_ID.test(target) || target.startsWith('arn:')) {
     const tasks = await describeTasks(client, cluster, [target]);
     if (tasks.length === 0) throw new Error(`task "${target}" not found in cluster "${cluster}"`);
@@ -90,7 +97,11 @@ async function tasksOf(client: Client, cluster: string, target: string, withStop
   if (((r.services as Wire[] | undefined) ?? []).length === 0)
     throw new Error(`no task or service "${target}" in cluster "${cluster}"`);
   if (withStopped) return allTasks(client, cluster, target);
-  return describeTasks(client, cluster, await listAll(client, 'ListTasks', { cluster, serviceName: target }, 'taskArns'));
+  return describeTasks(
+    client,
+    cluster,
+    await listAll(client, 'ListTasks', { cluster, serviceName: target }, 'taskArns'),
+  );
 }
 
 /** The awslogs streams of the tasks' containers (`-c` picks one); other drivers are named on stderr. */
@@ -110,10 +121,14 @@ async function streamsOf(
     }
     const defs = definitions.get(arn)!;
     if (container && !defs.some((d) => d.name === container))
-      throw new UsageError(`-c ${container}: task ${shortId(task.taskArn)} has containers ${defs.map((d) => d.name).join(', ')}`);
+      throw new UsageError(
+        `-c ${container}: task ${shortId(task.taskArn)} has containers ${defs.map((d) => d.name).join(', ')}`,
+      );
     for (const def of defs) {
       if (container && def.name !== container) continue;
-      const config = def.logConfiguration as { logDriver?: string; options?: Record<string, string> } | undefined;
+      const config = def.logConfiguration as
+        | { logDriver?: string; options?: Record<string, string> }
+        | undefined;
       if (config?.logDriver !== 'awslogs' || !config.options?.['awslogs-group']) {
         warn(
           `container "${def.name}" of task ${shortId(task.taskArn)} logs with ${config?.logDriver ?? "the engine's default driver"}: read it on its engine (docker logs ${task.containers?.find((c) => c.name === def.name)?.runtimeId ?? '<container>'})`,
@@ -124,7 +139,11 @@ async function streamsOf(
       const runtimeId = task.containers?.find((c) => c.name === def.name)?.runtimeId;
       const stream = prefix ? `${prefix}/${def.name}/${shortId(task.taskArn)}` : runtimeId;
       if (!stream) continue; // not started yet: no stream to read
-      out.push({ label: `${shortId(task.taskArn).slice(0, 8)}/${def.name}`, group: config.options['awslogs-group'], stream });
+      out.push({
+        label: `${shortId(task.taskArn).slice(0, 8)}/${def.name}`,
+        group: config.options['awslogs-group'],
+        stream,
+      });
     }
   }
   return out;
@@ -146,7 +165,11 @@ async function readStream(
         ...(nextToken ? { nextToken } : {}),
       });
       for (const e of (r.events as Wire[] | undefined) ?? [])
-        out.push({ timestamp: Number(e.timestamp), message: String(e.message ?? ''), eventId: String(e.eventId) });
+        out.push({
+          timestamp: Number(e.timestamp),
+          message: String(e.message ?? ''),
+          eventId: String(e.eventId),
+        });
       nextToken = r.nextToken as string | undefined;
     } while (nextToken);
   } catch (error) {

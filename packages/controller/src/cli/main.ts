@@ -85,7 +85,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     // An error the endpoint answered with: its message as the server wrote it, then its code.
     const e = error as Error & { code?: string };
     io.stderr(
-      e.name === 'ApiError' ? `baton ${name}: ${e.message || e.code} (${e.code})` : `baton ${name}: ${e.message}`,
+      e.name === 'ApiError'
+        ? `baton ${name}: ${e.message || e.code} (${e.code})`
+        : `baton ${name}: ${e.message}`,
     );
     return 1;
   }

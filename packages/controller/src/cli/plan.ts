@@ -158,7 +158,9 @@ export function plan(
     declaredServices.set(cluster, names);
     const label = `${where(d.origin)}: service "${name}"`;
     if (!clusterNames.has(cluster)) {
-      errors.push(`${label}: cluster "${cluster}" does not exist (declare it: a document with clusterName "${cluster}")`);
+      errors.push(
+        `${label}: cluster "${cluster}" does not exist (declare it: a document with clusterName "${cluster}")`,
+      );
       continue;
     }
     const ref = resolveTaskDefinition(d.value.taskDefinition, registering, live);
@@ -168,7 +170,14 @@ export function plan(
     }
     const current = live.services.get(cluster)?.find((s) => s.serviceName === name);
     if (!current) {
-      changes.push({ kind: 'service', action: 'create', cluster, name, taskDefinition: ref, request: { ...d.raw, cluster } });
+      changes.push({
+        kind: 'service',
+        action: 'create',
+        cluster,
+        name,
+        taskDefinition: ref,
+        request: { ...d.raw, cluster },
+      });
       continue;
     }
     const update = serviceUpdate(d, current, ref);

@@ -5,6 +5,7 @@ import { etcdStore } from '@baton-ecs/store';
 import { createBaton } from '../baton.js';
 import { createConsoleHandler } from '../console/index.js';
 import { jsonLogger, type Logger, type LogRecord } from '../observability.js';
+import { operatorRoutes } from './operator-routes.js';
 import { isLoopback, type ServeConfig, serveConfig, serveUsage } from './serve-config.js';
 
 export interface ServeIo {
@@ -73,7 +74,12 @@ export async function start(
     secureCookie: config.tls !== undefined,
     logger,
   });
-  const app: typeof handler = (req, res) => ui(req, res, () => handler(req, res));
+  // /metrics, /healthz, /readyz (docs/cli.md). The server listens only once baton.start() has
+  // resolved, i.e. once the caches are in sync.
+  const operator = operatorRoutes(baton, () => true);
+  const app: typeof handler = (req, res) => {
+    if (!operator(req, res)) ui(req, res, () => handler(req, res));
+  };
   const server = config.tls
     ? createHttpsServer({ cert: config.tls.cert, key: config.tls.key }, app)
     : createHttpServer(app);

@@ -286,3 +286,22 @@ export async function serveRefusal(args: readonly string[], env: NodeJS.ProcessE
   );
   return r;
 }
+
+/** `baton ARGS` (a client verb, from source) run to completion: its exit code, stdout and stderr. */
+export async function runCli(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 60_000,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return promisify(execFile)(process.execPath, ['--import', 'tsx', cliPath, ...args], {
+    env: { ...process.env, ...env },
+    timeout: timeoutMs,
+  }).then(
+    (ok) => ({ code: 0, stdout: ok.stdout, stderr: ok.stderr }),
+    (e: Error & { code?: number; stdout?: string; stderr?: string }) => ({
+      code: typeof e.code === 'number' ? e.code : -1,
+      stdout: e.stdout ?? '',
+      stderr: e.stderr ?? e.message,
+    }),
+  );
+}
