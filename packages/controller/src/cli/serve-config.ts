@@ -48,7 +48,7 @@ export const serveUsage = `usage: baton serve [options]
                          none: no engine, when every host runs baton agent)
 ${engineConnectionUsage}
   --data-dir <dir>       keep state on disk here
-${etcdUsage.replace('comma-separated etcd URLs', 'comma-separated etcd URLs: shared store and leader election;')}
+${etcdUsage.replace('comma-separated etcd URLs (https:// with the flags below)', 'etcd URLs (comma-separated): shared store, leader election')}
   --region <region>      region in ARNs (default us-east-1)
   --account-id <id>      account in ARNs (default 000000000000)
   --tls-cert <file>      serve HTTPS with this certificate (PEM) …
