@@ -193,6 +193,7 @@ export abstract class EcsApi extends EcsClusterApi {
   async listServices(request: { readonly cluster?: string } = {}): Promise<{ serviceArns: string[] }> {
     checkRequest('listServices', request);
     const cluster = clusterNameOf(request.cluster ?? this.defaultCluster);
+    await this.requireCluster(cluster);
     return {
       serviceArns: [...this.cache.services.values()]
         .map((e) => e.object)
@@ -311,6 +312,7 @@ export abstract class EcsApi extends EcsClusterApi {
   ): Promise<{ taskArns: string[] }> {
     checkRequest('listTasks', request);
     const cluster = clusterNameOf(request.cluster ?? this.defaultCluster);
+    await this.requireCluster(cluster);
     const desired = request.desiredStatus ?? 'RUNNING';
     const instance = request.containerInstance
       ? this.findInstance(cluster, request.containerInstance)?.key

@@ -1,5 +1,7 @@
 import type { Baton } from '../baton.js';
+import { checkRequest } from '../requests.js';
 import { paginate } from './pagination.js';
+import { TaskListIndex } from './task-list-index.js';
 import { WireError } from './wire-error.js';
 
 /** A decoded request (members as the model names them) → the output shape's members. */
@@ -37,6 +39,7 @@ function taskDefinitionSortKey(arn: string): string {
  * (default and maximum page sizes as AWS documents for each). No rule lives here.
  */
 export function ecsOperations(baton: Baton): Readonly<Record<string, Operation>> {
+  let index: TaskListIndex | undefined;
   return {
     CreateCluster: async (i) => ({ cluster: await baton.createCluster(i) }),
     DeleteCluster: async (i) => ({ cluster: await baton.deleteCluster(i as never) }),
@@ -99,8 +102,15 @@ export function ecsOperations(baton: Baton): Readonly<Record<string, Operation>>
     RunTask: async (i) => baton.runTask(i as never),
     StopTask: async (i) => ({ task: await baton.stopTask(i as never) }),
     DescribeTasks: async (i) => baton.describeTasks(i as never),
-    ListTasks: async (i) =>
-      page('taskArns', (await baton.listTasks(i as never)).taskArns, i, { default: 100, max: 100 }),
+    ListTasks: async (i) => {
+      let taskArns: readonly string[];
+      if (i.family === undefined && i.containerInstance === undefined && i.startedBy === undefined) {
+        checkRequest('listTasks', i);
+        index ??= new TaskListIndex(baton);
+        taskArns = index.list(i);
+      } else taskArns = (await baton.listTasks(i as never)).taskArns;
+      return page('taskArns', taskArns, i, { default: 100, max: 100 });
+    },
   };
 }
 

@@ -56,9 +56,11 @@ export async function seedTasks(
   taskDefinitionArn: string,
   count: number,
   group = 'family:seed',
+  /** The first task's number (tasks are numbered within the cluster; seed again past the last). */
+  first = 0,
 ): Promise<string[]> {
   const tasks: Task[] = [];
-  for (let i = 0; i < count; i++) {
+  for (let i = first; i < first + count; i++) {
     const id = `${cluster}${String(i).padStart(6, '0')}`.replace(/[^a-z0-9]/gi, '').slice(-32);
     tasks.push({
       taskArn: arns.task(cluster, id, defaultArnContext),
