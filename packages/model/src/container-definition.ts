@@ -10,12 +10,16 @@ export type TransportProtocol = z.output<typeof TransportProtocol>;
 
 /** `hostPort` 0 or absent means a dynamic host port (bridge mode). */
 export const PortMapping = ecsObject({
-  containerPort: intBetween(1, 65535),
+  /** Required unless `containerPortRange` is set (port-range-rules.ts). */
+  containerPort: intBetween(1, 65535).optional(),
   hostPort: intBetween(0, 65535).optional(),
   protocol: TransportProtocol.default('tcp'),
   name: z.string().max(64).optional(),
   appProtocol: z.enum(['http', 'http2', 'grpc']).optional(),
-  containerPortRange: ignored('not-implemented'),
+  /** `"first-last"`: every port of the range published, each on a host port of its own (docs/workloads.md). */
+  containerPortRange: z.string().optional(),
+  /** Output-only on ECS (the agent sets it); refused in a task definition. */
+  hostPortRange: z.string().optional(),
 });
 export type PortMapping = z.output<typeof PortMapping>;
 

@@ -19,6 +19,7 @@ export * from './linux-parameters.js';
 export * from './log-configuration.js';
 export * from './parse.js';
 export * from './placement.js';
+export { maxPortRangesPerContainer, parsePortRange } from './port-range-rules.js';
 export * from './secrets.js';
 export * from './service.js';
 export * from './service-task-definition.js';

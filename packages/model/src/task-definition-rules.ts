@@ -2,6 +2,7 @@ import { show } from './fields.js';
 import { firelensRules } from './log-configuration.js';
 import { asArray, asInt, asRecord, asString } from './loose.js';
 import { networkRules } from './network-rules.js';
+import { portRangeRules } from './port-range-rules.js';
 import { memoryValueMiB } from './task-definition.js';
 import type { ValidationIssue } from './validation.js';
 import { volumeRules } from './volume-rules.js';
@@ -22,6 +23,7 @@ export function taskDefinitionRules(input: unknown): ValidationIssue[] {
   const taskMemory = Number.isInteger(mib) ? mib : undefined;
 
   issues.push(...firelensRules(containers));
+  issues.push(...portRangeRules(containers, networkMode));
   if (containers.length > 0 && !containers.some((c) => c.essential !== false)) {
     add('containerDefinitions', 'essential-container', 'at least one container must be essential');
   }

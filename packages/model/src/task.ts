@@ -56,8 +56,8 @@ export const NetworkBinding = ecsObject({
   containerPort: z.number().int().optional(),
   hostPort: z.number().int().optional(),
   protocol: TransportProtocol.default('tcp'),
-  containerPortRange: ignored('not-implemented'),
-  hostPortRange: ignored('not-implemented'),
+  containerPortRange: z.string().optional(),
+  hostPortRange: z.string().optional(),
 });
 export type NetworkBinding = z.output<typeof NetworkBinding>;
 

@@ -193,4 +193,34 @@ describe('awsvpc on a real engine', { timeout: 90_000 }, () => {
     expect(await ns('app', 'pid')).not.toBe(readlinkSync('/proc/self/ns/pid'));
     await stopTaskUntilStopped(baton, cluster, taskArn);
   });
+
+  it('containerPortRange: every port of the range is published on 127.0.0.1 and reported', async () => {
+    await baton.registerTaskDefinition({
+      family: 'port-range',
+      containerDefinitions: [
+        {
+          name: 'web',
+          image: testImage,
+          memory: 32,
+          stopTimeout: 1,
+          command: ['httpd', '-f', '-p', '8001', '-h', '/www'],
+          portMappings: [{ containerPortRange: '8000-8002' }],
+        },
+      ],
+    });
+    const { tasks } = await baton.runTask({ cluster, taskDefinition: 'port-range' });
+    const taskArn = tasks[0]?.taskArn ?? '';
+    const task = await waitFor('the port-range task RUNNING', 30_000, async () => {
+      const t = await describeTask(taskArn);
+      if (t.lastStatus === 'STOPPED') throw new Error(`task stopped: ${t.stoppedReason}`);
+      return t.lastStatus === 'RUNNING' ? t : undefined;
+    });
+    const bindings = task.containers[0]?.networkBindings ?? [];
+    expect(bindings.map((b) => b.containerPort)).toEqual([8000, 8001, 8002]);
+    expect(new Set(bindings.map((b) => b.hostPort)).size).toBe(3);
+    for (const b of bindings) expect(b.bindIP).toBe('127.0.0.1');
+    const served = bindings.find((b) => b.containerPort === 8001);
+    expect(await httpStatus(served?.hostPort ?? 0)).toBe(200);
+    await stopTaskUntilStopped(baton, cluster, taskArn);
+  });
 });

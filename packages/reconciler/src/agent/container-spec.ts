@@ -2,6 +2,7 @@ import type { ContainerDefinition, KeyValuePair, Task, TaskDefinition } from '@b
 import { batonLabels, containerEngineName, containerLabels } from './labels.js';
 import { linuxSpec } from './linux-settings.js';
 import { containerLogSpec } from './log-config.js';
+import { containerPortSpecs } from './port-mappings.js';
 import { defaultAgentSettings } from './settings.js';
 import type { ContainerLimits } from './task-limits.js';
 import { needsPauseContainer, pauseEngineName } from './task-network.js';
@@ -80,15 +81,8 @@ export function containerSpec(
     ...(def.memoryReservation !== undefined ? { memoryReservationMiB: def.memoryReservation } : {}),
     networkMode,
     ...(awsvpc && pause ? { joinNetworkOf: pause } : {}),
-    portMappings:
-      networkMode === 'none' || awsvpc
-        ? []
-        : def.portMappings.map((p) => ({
-            containerPort: p.containerPort,
-            // host mode binds the container port itself; bridge publishes hostPort (0 = dynamic).
-            hostPort: networkMode === 'host' ? p.containerPort : (p.hostPort ?? 0),
-            protocol: p.protocol,
-          })),
+    // awsvpc: published by the pause container (task-network.ts).
+    portMappings: awsvpc ? [] : containerPortSpecs(def, networkMode),
     ...(def.healthCheck
       ? {
           healthCheck: {

@@ -9,6 +9,7 @@ import {
 import { defaultSubnetId, eniAttachment } from '../service/new-task.js';
 import type { ContainerView } from './container-view.js';
 import { containerEngineName, containerLabels, taskIdOf } from './labels.js';
+import { containerPortSpecs } from './port-mappings.js';
 import type { ContainerPortSpec, ContainerSpec, ObservedContainer } from './types.js';
 
 /**
@@ -92,13 +93,7 @@ export function pauseEngineName(taskArn: string): string {
  * definition allows only containerPort or none: none is a dynamic port on the engine).
  */
 export function taskPortSpecs(defs: readonly ContainerDefinition[]): ContainerPortSpec[] {
-  return defs.flatMap((d) =>
-    d.portMappings.map((p) => ({
-      containerPort: p.containerPort,
-      hostPort: p.hostPort ?? 0,
-      protocol: p.protocol,
-    })),
-  );
+  return defs.flatMap((d) => containerPortSpecs(d, 'awsvpc'));
 }
 
 /** The first value a container of the task sets: awsvpc's task-wide hostname, DNS and hosts entries. */

@@ -19,6 +19,7 @@ import {
   stopCause,
 } from './failures.js';
 import { taskHealth } from './health.js';
+import { containerPortSpecs } from './port-mappings.js';
 import { shouldRestart } from './restart.js';
 import { taskContainerLimits } from './task-limits.js';
 import {
@@ -121,7 +122,9 @@ function withTaskNetwork(ctx: TaskPlanContext, plan: TaskPlan): TaskPlan {
     const published = pause?.running && pause.observed ? pause.observed.portBindings : [];
     containers = containers.map((c) => {
       const view = ctx.views.find((v) => v.def.name === c.name);
-      const ports = new Set(view?.def.portMappings.map((p) => `${p.containerPort}/${p.protocol}`) ?? []);
+      const ports = new Set(
+        view ? containerPortSpecs(view.def, 'awsvpc').map((p) => `${p.containerPort}/${p.protocol}`) : [],
+      );
       const interfaces = containerInterfaces(attachment);
       return {
         ...c,

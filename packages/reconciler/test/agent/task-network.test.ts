@@ -277,3 +277,54 @@ describe('eniAttachment: the subnet an awsvpc task is given', () => {
     expect([...chosen].sort()).toEqual(['subnet-a', 'subnet-b', 'subnet-c']);
   });
 });
+
+describe('containerPortRange: every port published one to one', () => {
+  it('bridge: each port of the range on a dynamic host port, beside single mappings', () => {
+    const td = taskDef([
+      def('app', {
+        portMappings: [
+          { containerPortRange: '8000-8002', protocol: 'tcp' },
+          { containerPort: 9000, hostPort: 9000, protocol: 'udp' },
+        ],
+      }),
+    ]);
+    const [spec] = specs(reconcile({ tasks: [task(td)], taskDefinitions: tdMap(td) }));
+    expect(spec?.portMappings).toEqual([
+      { containerPort: 8000, hostPort: 0, protocol: 'tcp' },
+      { containerPort: 8001, hostPort: 0, protocol: 'tcp' },
+      { containerPort: 8002, hostPort: 0, protocol: 'tcp' },
+      { containerPort: 9000, hostPort: 9000, protocol: 'udp' },
+    ]);
+  });
+
+  it('awsvpc: the pause container publishes the range; the container’s bindings are its ports', () => {
+    const td = {
+      ...taskDef([def('app', { portMappings: [{ containerPortRange: '7000-7001', protocol: 'udp' }] })]),
+      networkMode: 'awsvpc' as const,
+    };
+    const t = awsvpcTask(td);
+    const r = reconcile({
+      tasks: [t],
+      taskDefinitions: tdMap(td),
+      images: ['img:1', defaultAgentSettings.pauseImage],
+    });
+    expect(specs(r)[0]?.portMappings).toEqual([
+      { containerPort: 7000, hostPort: 0, protocol: 'udp' },
+      { containerPort: 7001, hostPort: 0, protocol: 'udp' },
+    ]);
+    const bindings = [7000, 7001].map((p, i) => ({
+      containerPort: p,
+      protocol: 'udp' as const,
+      hostIp: '127.0.0.1',
+      hostPort: 40000 + i,
+    }));
+    const running2 = reconcile({
+      tasks: [t],
+      taskDefinitions: tdMap(td),
+      observed: [running(t, pauseContainerName, T0, { portBindings: bindings }), running(t, 'app', T0)],
+    });
+    expect(running2.taskUpdates[0]?.changes.containers?.[0]?.networkBindings.map((b) => b.hostPort)).toEqual([
+      40000, 40001,
+    ]);
+  });
+});
