@@ -96,6 +96,10 @@ function dependencyClosure(workspace: string): number {
 const bare = medianStart('');
 const main = medianStart("await import('baton-ecs')");
 const testing = medianStart("await import('@baton-ecs/testing')");
+// What no change to Baton's own code can remove: the third-party libraries its packages import at load.
+const floor = medianStart(
+  "await Promise.all([import('rxjs'), import('zod'), import('fp-ts/lib/Either.js'), import('immer')])",
+);
 const pure = ['@baton-ecs/model', '@baton-ecs/scheduler', '@baton-ecs/reconciler', '@baton-ecs/scaler'];
 const [load1] = loadavg();
 const result = {
@@ -110,7 +114,9 @@ const result = {
     bareNodeMs: bare.cpuMs,
     mainAboveBareMs: main.cpuMs - bare.cpuMs,
     testingAboveBareMs: testing.cpuMs - bare.cpuMs,
+    dependencyFloorAboveBareMs: floor.cpuMs - bare.cpuMs,
   },
+  dependencyFloorAboveBareMs: floor.wallMs - bare.wallMs,
   goals: { mainAboveBareMs: 250, testingAboveBareMs: 120 },
   installedPackages: {
     baton: dependencyClosure('baton-ecs'),
@@ -123,6 +129,7 @@ const result = {
 console.log(
   `bare node ${bare.wallMs} ms; import baton +${main.wallMs - bare.wallMs} ms (CPU +${main.cpuMs - bare.cpuMs} ms); ` +
     `import @baton-ecs/testing +${testing.wallMs - bare.wallMs} ms (CPU +${testing.cpuMs - bare.cpuMs} ms); ` +
+    `rxjs + zod + fp-ts + immer alone +${floor.wallMs - bare.wallMs} ms (CPU +${floor.cpuMs - bare.cpuMs} ms); ` +
     `median of ${runs} processes; load ${result.loadAverage1m}`,
 );
 console.log(JSON.stringify(result));

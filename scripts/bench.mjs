@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench -- <name> [args…]: builds the packages, then runs
+// npm run bench -- <name> [args…]: builds the packages (as npm run build does), then runs
 // bench/<name>.ts with tsx against the built dist/ (what users run), with gc
 // exposed for memory figures. BENCH_SOURCE=1 runs against src/ instead (tsconfig.json's paths; the
 // dist run gives tsx tsconfig.base.json, which has none, so Node resolves the packages' exports).
@@ -21,6 +21,10 @@ const fromSource = process.env.BENCH_SOURCE === '1';
 if (!fromSource) {
   const build = spawnSync('npx', ['tsc', '-b', 'tsconfig.build.json'], { stdio: 'inherit', cwd: root });
   if (build.status !== 0) process.exit(build.status ?? 1);
+  const bundle = spawnSync(process.execPath, [join(root, 'scripts', 'bundle-entries.mjs')], {
+    stdio: 'inherit',
+  });
+  if (bundle.status !== 0) process.exit(bundle.status ?? 1);
 }
 const r = spawnSync(
   process.execPath,
