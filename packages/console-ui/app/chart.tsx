@@ -43,7 +43,18 @@ function Plot(props: { points: readonly MetricPoint[] }) {
           n: { range: (_u, _min, max) => [0, Math.max(1, (max ?? 0) + 1)] },
         },
         axes: [
-          { ...axis },
+          {
+            ...axis,
+            space: 70,
+            values: (_u, v) =>
+              v.map((s) =>
+                new Date(s * 1000).toLocaleTimeString([], {
+                  hour: '2-digit',
+                  minute: '2-digit',
+                  second: '2-digit',
+                }),
+              ),
+          },
           { ...axis, scale: 'pct', values: (_u, v) => v.map((x) => `${x}%`), size: 52 },
           { ...axis, scale: 'n', side: 1, grid: { show: false }, size: 30 },
         ],
@@ -55,7 +66,9 @@ function Plot(props: { points: readonly MetricPoint[] }) {
             label: 'Desired',
             scale: 'n',
             stroke: '#f59e0b',
-            width: 1.5,
+            width: 2,
+            // Dashed, so it shows where it runs level with the running count.
+            dash: [6, 4],
             paths: uPlot.paths.stepped?.({ align: 1 }),
           },
           {

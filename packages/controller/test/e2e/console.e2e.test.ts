@@ -232,6 +232,27 @@ describe('the web console in a real browser', () => {
     expect(await desiredOf('web')).toBe(1);
   });
 
+  it('stops a task and drains the instance as the logged-in operator', { timeout: 60_000 }, async () => {
+    const row = page.locator('tr[data-task]').filter({ hasText: 'RUNNING' }).first();
+    const id = await row.getAttribute('data-task');
+    await row.getByRole('button', { name: 'Stop' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Stop task' }).click();
+    await expect.poll(() => page.locator('[data-notice]').textContent()).toContain(`task ${id} stopping`);
+    await expect
+      .poll(() => page.locator(`tr[data-task="${id}"] [data-stopped-reason]`).textContent(), {
+        timeout: 30_000,
+      })
+      .toContain(`Stopped from the console by ${key.accessKeyId}`);
+
+    await page.locator('.instance').getByRole('button', { name: 'Drain' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Drain' }).click();
+    await expect.poll(() => page.locator('[data-notice]').textContent()).toContain('draining');
+    await expect
+      .poll(() => page.locator('.instance .pill').first().textContent(), { timeout: 10_000 })
+      .toBe('DRAINING');
+    await shot('operator');
+  });
+
   it('fits a phone screen', { timeout: 30_000 }, async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await service('web').waitFor();
