@@ -1,4 +1,5 @@
 import { Task, taskStopCodes } from '@baton-ecs/model';
+import { serviceMessages } from '@baton-ecs/reconciler';
 import { describe, expect, it } from 'vitest';
 import { Simulation } from '../src/index.js';
 
@@ -103,5 +104,82 @@ describe('RunTask', () => {
         { type: 'spread', field: 'instanceId' },
       ]),
     );
+  });
+});
+
+/**
+ * Every sentence Baton writes where ECS publishes one, next to ECS's text with the names filled in:
+ * the developer guide's "Service event messages" page (service-event-messages.html) and the events
+ * ECS's deployment-circuit-breaker and load-balancer troubleshooting pages show.
+ */
+describe('serviceMessages against ECS’s published wording', () => {
+  const s = 'web';
+  it.each([
+    [serviceMessages.steadyState(s), '(service web) has reached a steady state.'],
+    [
+      serviceMessages.unableToPlaceReason(
+        s,
+        "You've reached the limit on the number of tasks you can run concurrently",
+      ),
+      "(service web) was unable to place a task. Reason: You've reached the limit on the number of tasks you can run concurrently.",
+    ],
+    [
+      serviceMessages.unableToPlaceReason(s, 'Internal error.'),
+      '(service web) was unable to place a task. Reason: Internal error.',
+    ],
+    [serviceMessages.throttled(s), '(service web) is unable to consistently start tasks successfully.'],
+    [
+      serviceMessages.deploymentBlocked(s),
+      '(service web) was unable to stop or start tasks during a deployment because of the service deployment configuration. Update the minimumHealthyPercent or maximumPercent value and try again.',
+    ],
+    [
+      serviceMessages.startedTasks(s, ['a1', 'b2']),
+      '(service web) has started 2 tasks: (task a1) (task b2).',
+    ],
+    [serviceMessages.stoppedTasks(s, ['a1']), '(service web) has stopped 1 running task: (task a1).'],
+    [
+      serviceMessages.deploymentCompleted(s, 'ecs-svc/1'),
+      '(service web) (deployment ecs-svc/1) deployment completed.',
+    ],
+    [
+      serviceMessages.deploymentFailed(s, 'ecs-svc/2', 'tasks failed to start.'),
+      '(service web) (deployment ecs-svc/2) deployment failed: tasks failed to start.',
+    ],
+    [serviceMessages.rollingBack(s, 'ecs-svc/1'), '(service web) rolling back to deployment ecs-svc/1.'],
+    [serviceMessages.unhealthyTask(s, 'a1', ''), '(service web) (task a1) failed container health checks.'],
+    [
+      serviceMessages.unhealthyTarget(s, {
+        instanceId: 'i-1',
+        port: 32768,
+        targetGroupName: 'web-tg',
+        description: 'Health checks failed with these codes: [502]',
+      }),
+      '(service web) (instance i-1) (port 32768) is unhealthy in target-group web-tg due to (reason Health checks failed with these codes: [502]).',
+    ],
+    [
+      serviceMessages.unhealthyTarget(s, {
+        port: 8080,
+        targetGroupName: 'web-tg',
+        description: 'Request timed out',
+      }),
+      '(service web) (port 8080) is unhealthy in target-group web-tg due to (reason Request timed out).',
+    ],
+  ])('%s', (baton, ecs) => {
+    expect(baton).toBe(ecs);
+  });
+
+  it('a DAEMON task that cannot fit on an instance: ECS’s placement sentence naming that instance', async () => {
+    const sim = new Simulation({ seed: 2, instances: [{ id: 'i-small', memory: 128 }] });
+    await sim.registerTaskDefinition({
+      family: 'agent',
+      containerDefinitions: [{ name: 'agent', image: 'agent', memory: 512 }],
+    });
+    await sim.createService({ serviceName: 'agent', taskDefinition: 'agent', schedulingStrategy: 'DAEMON' });
+    await sim.run(5_000);
+    const event = sim.service('agent').events.find((e) => e.message.includes('unable to place'));
+    expect(event?.message).toBe(
+      '(service agent) was unable to place a task because no container instance met all of its requirements. The closest matching container-instance i-small has insufficient memory available.',
+    );
+    expect(event?.detail).toMatch(/^container instance arn:aws:ecs:.*container-instance\/.*i-small$/);
   });
 });

@@ -49,7 +49,12 @@ export interface TargetGroupControllerOptions {
 
 export type TargetHealthByTask = ReadonlyMap<
   string,
-  { readonly health: TargetHealth; readonly targetGroup: string; readonly port?: number }
+  {
+    readonly health: TargetHealth;
+    readonly targetGroup: string;
+    readonly port?: number;
+    readonly description?: string;
+  }
 >;
 
 const rank: Record<TargetHealth, number> = { unhealthy: 4, draining: 3, unused: 2, initial: 1, healthy: 0 };
@@ -134,14 +139,22 @@ export class TargetGroupController {
 
   /** For the service controller: each task's target health, the worst over its groups. */
   targetHealth(): TargetHealthByTask {
-    const out = new Map<string, { health: TargetHealth; targetGroup: string; port?: number }>();
+    const out = new Map<
+      string,
+      { health: TargetHealth; targetGroup: string; port?: number; description?: string }
+    >();
     for (const e of this.o.targetGroups.values()) {
       for (const t of e.object.Targets) {
         if (!t.TaskArn) continue;
         const health: TargetHealth = t.State === 'unavailable' ? 'unhealthy' : t.State;
         const prior = out.get(t.TaskArn);
         if (!prior || rank[health] > rank[prior.health])
-          out.set(t.TaskArn, { health, targetGroup: e.key, port: t.Port });
+          out.set(t.TaskArn, {
+            health,
+            targetGroup: e.key,
+            port: t.Port,
+            ...(t.Description ? { description: t.Description } : {}),
+          });
       }
     }
     return out;

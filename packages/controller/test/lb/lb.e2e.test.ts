@@ -207,11 +207,13 @@ describe('a web service behind a target group (real engines)', { timeout: 120_00
       return tasks.length === 3 && tasks.every((t) => t.taskArn !== victim!.taskArn);
     });
     const [service] = (await baton.describeServices({ cluster, services: ['web'] })).services;
-    expect(service!.events.map((e) => e.message).join('\n')).toMatch(
-      new RegExp(
-        `\\(service web\\) \\(task ${id}\\) \\(port \\d+\\) is unhealthy in target-group .*targetgroup/${cluster}/.* due to \\(reason Health checks failed\\)\\.`,
-      ),
+    // ECS's sentence (instance, port, target group name, ELB's reason); the task in Baton's detail.
+    const unhealthy = new RegExp(
+      `^\\(service web\\) \\(instance [^)]+\\) \\(port \\d+\\) is unhealthy in target-group ${cluster} due to \\(reason Health checks failed[^)]*\\)\\.$`,
     );
+    const event = service!.events.find((e) => unhealthy.test(e.message));
+    expect(event, service!.events.map((e) => e.message).join('\n')).toBeDefined();
+    expect(event!.detail).toBe(`task ${id}`);
     const [stopped] = (await baton.describeTasks({ cluster, tasks: [victim!.taskArn] })).tasks;
     expect(stopped!.stoppedReason).toBe(`Task failed ELB health checks in (target-group ${tgArn()})`);
     await healthyTargets(3);

@@ -4,6 +4,7 @@ import type { Classification, ClassifiedTask } from './classify.js';
 import { deploymentLimitsFor } from './deployment-limits.js';
 import type { ServicePass } from './pass.js';
 import { daemonEligibility, placeDaemonTask } from './placement.js';
+import { serviceMessages } from './service-events.js';
 
 export interface DaemonArgs {
   readonly pass: ServicePass;
@@ -21,7 +22,13 @@ export interface DaemonArgs {
  * Revisions roll instance by instance within the deployment limits, with
  * the number of eligible instances as the desired count.
  */
-export function reconcileDaemon(args: DaemonArgs): { readonly waitingForStops: number } {
+/**
+ * Returns how many instances still wait for their task — for an old task to finish stopping, or for
+ * room ("Amazon ECS continues to try and schedule the task on the instance by waiting for resources to
+ * become available", ecs_services.html, Daemon): the deployment is not complete, nor the service
+ * steady, while any does.
+ */
+export function reconcileDaemon(args: DaemonArgs): { readonly waiting: number } {
   const { pass, primary } = args;
   const group = `service:${pass.input.service.serviceName}`;
   const eligibility =
@@ -29,7 +36,7 @@ export function reconcileDaemon(args: DaemonArgs): { readonly waitingForStops: n
       ? {
           eligible: new Set<string>(),
           placeable: new Set<string>(),
-          cannotFit: [] as { arn: string; reason: string }[],
+          cannotFit: [] as { arn: string; sentence: string }[],
         }
       : daemonEligibility(pass, args.launchTaskDefinition);
   const live = args.classification.live.filter((c) => !pass.stopped(c));
@@ -109,9 +116,12 @@ export function reconcileDaemon(args: DaemonArgs): { readonly waitingForStops: n
       } else waitingForStops++;
     }
   }
+  let waitingForRoom = 0;
   for (const f of eligibility.cannotFit) {
     if ((byInstance.get(f.arn) ?? []).length > 0) continue; // its old task still holds the resources
-    pass.say(`(service ${pass.name}) was unable to place a task on container instance ${f.arn}: ${f.reason}`);
+    waitingForRoom++;
+    // ECS's placement sentence, naming this instance as the closest match; Baton's detail: which instance.
+    pass.say(serviceMessages.unableToPlace(pass.name, f.sentence), `container instance ${f.arn}`);
   }
-  return { waitingForStops };
+  return { waiting: waitingForStops + waitingForRoom };
 }

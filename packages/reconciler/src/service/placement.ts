@@ -6,8 +6,10 @@ import {
   type TaskDefinition,
 } from '@baton-ecs/model';
 import {
+  describeClosest,
   formatEcsPlacementSentence,
   formatRejections,
+  noInstanceMetRequirements,
   type PlacementExplanation,
   placeDaemonTasks,
   placeTasks,
@@ -51,7 +53,7 @@ export function placeServiceTasks(
   if (isLeft(result)) {
     const failure = result.left;
     if (failure.type === 'NoInstanceMetRequirements') sayUnplaced(pass, failure.explanation);
-    else pass.say(`(service ${pass.name}) was unable to place tasks: ${failure.message}`);
+    else pass.say(serviceMessages.unableToPlaceReason(pass.name, failure.message));
     return 0;
   }
   for (const p of result.right.placements) {
@@ -104,7 +106,7 @@ export function selectTasksForScaleIn(
 export function daemonEligibility(
   pass: ServicePass,
   td: TaskDefinition,
-): { eligible: Set<string>; placeable: Set<string>; cannotFit: { arn: string; reason: string }[] } {
+): { eligible: Set<string>; placeable: Set<string>; cannotFit: { arn: string; sentence: string }[] } {
   const service = pass.input.service;
   // Tasks this pass stopped no longer count as an instance's daemon task: they are recorded in the state.
   const result = placeDaemonTasks(
@@ -118,7 +120,7 @@ export function daemonEligibility(
     { record: false },
   );
   if (isLeft(result)) {
-    pass.say(`(service ${pass.name}) was unable to place tasks: ${result.left.message}`);
+    pass.say(serviceMessages.unableToPlaceReason(pass.name, result.left.message));
     return { eligible: new Set(), placeable: new Set(), cannotFit: [] };
   }
   const { placements, alreadyRunning, unplaceable } = result.right;
@@ -128,9 +130,14 @@ export function daemonEligibility(
     ...alreadyRunning.map((p) => p.containerInstanceArn),
     ...unplaceable.map((p) => p.containerInstanceArn),
   ]);
+  // ECS's sentence ("… no container instance met all of its requirements. The closest matching
+  // container-instance <id> has insufficient memory available."), naming the instance that cannot fit.
   const cannotFit = unplaceable
     .filter((u) => u.filter !== 'agent')
-    .map((u) => ({ arn: u.containerInstanceArn, reason: u.message }));
+    .map((u) => ({
+      arn: u.containerInstanceArn,
+      sentence: `${noInstanceMetRequirements} The closest matching container-instance ${u.containerInstanceId} ${describeClosest(u)}.`,
+    }));
   return { eligible, placeable, cannotFit };
 }
 /** Records a new DAEMON task on one instance. */

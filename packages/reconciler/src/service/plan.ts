@@ -20,7 +20,13 @@ export interface ServiceReconcileInput {
   /** Load-balancer target health by task ARN (from the target-group controller). */
   readonly targetHealth?: ReadonlyMap<
     string,
-    { readonly health: TargetHealth; readonly targetGroup: string; readonly port?: number }
+    {
+      readonly health: TargetHealth;
+      readonly targetGroup: string;
+      readonly port?: number;
+      /** ELB's reason description of the target's state ("Health checks failed", "Request timed out"). */
+      readonly description?: string;
+    }
   >;
 }
 

@@ -37,7 +37,7 @@ export function reconcileService(input: ServiceReconcileInput, ctx: ServiceRecon
     const ensured = ensurePrimaryDeployment(deployments, resolved[0], desiredCount, ctx.now, ctx.random);
     deployments = ensured.deployments;
   } else if (!resolved && !draining) {
-    pass.say(`(service ${name}) was unable to find task definition ${original.taskDefinition}.`);
+    pass.say(serviceMessages.missingTaskDefinition(name, original.taskDefinition));
   }
 
   const classification = classifyTasks(input, ctx, (arn) => pass.instance(arn));
@@ -87,7 +87,7 @@ export function reconcileService(input: ServiceReconcileInput, ctx: ServiceRecon
       if (target && input.taskDefinitions.has(target.taskDefinition)) {
         deployments = rollBackTo(deployments, target, desiredCount, ctx.now, ctx.random);
         service = { ...service, taskDefinition: target.taskDefinition };
-        pass.say(serviceMessages.rollingBack(name, failedId, target.taskDefinition));
+        pass.say(serviceMessages.rollingBack(name, target.id));
       }
       primary = deployments.find((d) => d.status === 'PRIMARY');
     }
@@ -121,7 +121,7 @@ export function reconcileService(input: ServiceReconcileInput, ctx: ServiceRecon
   const primaryFailed = primary?.rolloutState === 'FAILED';
   const launchesBlocked = draining || throttled || primaryFailed || !launchTd;
 
-  // DAEMON: placements waiting for a task to finish stopping (maximumPercent) keep the rollout going.
+  // DAEMON: instances still waiting for their task (an old one stopping, or room) keep the rollout going.
   let daemonWaiting = 0;
   if (primary) {
     if (daemon) {
@@ -132,7 +132,7 @@ export function reconcileService(input: ServiceReconcileInput, ctx: ServiceRecon
         launchTaskDefinition: launchTd,
         launchesBlocked,
         draining,
-      }).waitingForStops;
+      }).waiting;
     } else {
       reconcileReplicas({
         pass,

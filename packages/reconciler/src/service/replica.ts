@@ -1,5 +1,5 @@
 import type { Deployment, TaskDefinition } from '@baton-ecs/model';
-import { deploymentLimits } from '@baton-ecs/model';
+import { deploymentLimits, targetGroupNameOf } from '@baton-ecs/model';
 import type { Classification, ClassifiedTask } from './classify.js';
 import { deploymentLimitsFor } from './deployment-limits.js';
 import type { ServicePass } from './pass.js';
@@ -73,11 +73,18 @@ export function reconcileReplicas(args: ReplicaArgs): void {
     pass.stop(c, 'ServiceSchedulerInitiated', reason);
     const id = c.task.taskArn.slice(c.task.taskArn.lastIndexOf('/') + 1);
     const target = pass.input.targetHealth?.get(c.task.taskArn);
-    pass.say(
-      reason === stoppedReasons.containerHealth || !target
-        ? serviceMessages.unhealthyTask(pass.name, id, '')
-        : serviceMessages.unhealthyTarget(pass.name, id, target.targetGroup, target.port),
-    );
+    if (reason === stoppedReasons.containerHealth || !target)
+      pass.say(serviceMessages.unhealthyTask(pass.name, id, ''));
+    else
+      pass.say(
+        serviceMessages.unhealthyTarget(pass.name, {
+          ...(c.instance?.ec2InstanceId ? { instanceId: c.instance.ec2InstanceId } : {}),
+          ...(target.port !== undefined ? { port: target.port } : {}),
+          targetGroupName: targetGroupNameOf(target.targetGroup),
+          ...(target.description ? { description: target.description } : {}),
+        }),
+        `task ${id}`,
+      );
   };
   const unhealthy = (c: ClassifiedTask) => c.health.state === 'unhealthy';
   const byAge = (a: ClassifiedTask, b: ClassifiedTask) => (a.task.createdAt ?? 0) - (b.task.createdAt ?? 0);

@@ -41,7 +41,13 @@ export function appendServiceEvents(
   return { events: list, added };
 }
 
-/** ECS's event wording, in one place, so tests and docs can quote it. */
+/**
+ * ECS's event wording, in one place, so tests and docs can quote it: the developer guide's "Service
+ * event messages" page (service-event-messages.html) and the events ECS writes as its deployment,
+ * circuit-breaker and load-balancer pages show them. Baton's own detail (which task, which filter)
+ * goes in the event's separate `detail`, never into ECS's sentence. `instanceLost`, `taskFailed` and
+ * `missingTaskDefinition` are Baton's own events (ECS documents none for these cases).
+ */
 export const serviceMessages = {
   steadyState: (service: string) => `(service ${service}) has reached a steady state.`,
   startedTasks: (service: string, taskIds: readonly string[]) =>
@@ -54,16 +60,33 @@ export const serviceMessages = {
     `(service ${service}) (deployment ${deploymentId}) deployment completed.`,
   deploymentFailed: (service: string, deploymentId: string, reason: string) =>
     `(service ${service}) (deployment ${deploymentId}) deployment failed: ${reason}`,
-  rollingBack: (service: string, deploymentId: string, toTaskDefinition: string) =>
-    `(service ${service}) (deployment ${deploymentId}) rolling back to ${toTaskDefinition}.`,
+  /** The deployment rolled back to (circuit breaker with rollback): "(service x) rolling back to deployment ecs-svc/…." */
+  rollingBack: (service: string, toDeploymentId: string) =>
+    `(service ${service}) rolling back to deployment ${toDeploymentId}.`,
   unableToPlace: (service: string, explanation: string) => `(service ${service}) was ${explanation}`,
+  /** "(service x) was unable to place a task. Reason: …" (the page's quota and internal-error examples). */
+  unableToPlaceReason: (service: string, reason: string) =>
+    `(service ${service}) was unable to place a task. Reason: ${/[.!?]$/.test(reason) ? reason : `${reason}.`}`,
   throttled: (service: string) => `(service ${service}) is unable to consistently start tasks successfully.`,
   unhealthyTask: (service: string, taskId: string, reason: string) =>
     `(service ${service}) (task ${taskId}) failed container health checks. ${reason}`.trim(),
-  unhealthyTarget: (service: string, taskId: string, targetGroup: string, port?: number) =>
-    `(service ${service}) (task ${taskId}) (port${port === undefined ? '' : ` ${port}`}) is unhealthy in target-group ${targetGroup} due to (reason Health checks failed).`,
-  taskStoppedOnDrainingInstance: (service: string, taskId: string, instanceId: string) =>
-    `(service ${service}) has stopped task ${taskId} because container instance ${instanceId} is DRAINING.`,
+  /**
+   * ECS's load-balancer health event: "(service x) (instance i-…) (port 32768) is unhealthy in
+   * target-group my-tg due to (reason Health checks failed)." — the target group's name and ELB's own
+   * reason description ("Request timed out", "Health checks failed with these codes: [502]").
+   */
+  unhealthyTarget: (
+    service: string,
+    target: {
+      readonly instanceId?: string;
+      readonly port?: number;
+      readonly targetGroupName: string;
+      readonly description?: string;
+    },
+  ) =>
+    `(service ${service})${target.instanceId ? ` (instance ${target.instanceId})` : ''}${target.port === undefined ? '' : ` (port ${target.port})`} is unhealthy in target-group ${target.targetGroupName} due to (reason ${target.description ?? 'Health checks failed'}).`,
+  missingTaskDefinition: (service: string, taskDefinition: string) =>
+    `(service ${service}) was unable to find task definition ${taskDefinition}.`,
   instanceLost: (service: string, instanceId: string, count: number) =>
     `(service ${service}) lost contact with container instance ${instanceId}; replacing ${count} ${count === 1 ? 'task' : 'tasks'}.`,
   drained: (service: string) => `(service ${service}) has been drained and is now INACTIVE.`,
