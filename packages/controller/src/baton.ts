@@ -153,6 +153,10 @@ export class Baton extends EcsApi {
       store,
       region: arn.region,
       metadata: this.metadataEndpoint,
+      logGroupExists: async (group) =>
+        (await this.logs.describeLogGroups({ logGroupNamePrefix: group })).logGroups.some(
+          (g) => g.logGroupName === group,
+        ),
       resolver: new SecretResolver({
         local: this.secrets,
         ...(options.secrets?.provider ? { provider: options.secrets.provider } : {}),

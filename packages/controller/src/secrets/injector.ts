@@ -1,4 +1,9 @@
-import type { ContainerDefinition, KeyValuePair, TaskDefinition } from '@baton-ecs/model';
+import {
+  awslogsSettings,
+  type ContainerDefinition,
+  type KeyValuePair,
+  type TaskDefinition,
+} from '@baton-ecs/model';
 import type { ContainerRef, CreateContainerAction } from '@baton-ecs/reconciler';
 import {
   type ContainerEngine,
@@ -24,6 +29,16 @@ export interface BatonInjectorOptions {
   /** AWS_REGION and AWS_DEFAULT_REGION, as ECS's agent sets them. */
   readonly region: string;
   readonly metadata?: ContainerEnvironmentSource;
+  /** Whether Baton keeps an awslogs log group of that name (baton.logs). */
+  readonly logGroupExists?: (group: string) => Promise<boolean>;
+}
+
+/**
+ * The stopped reason of a container whose awslogs group does not exist and may not be created
+ * (`awslogs-create-group` not "true"): the error ECS reports from Docker's awslogs driver.
+ */
+export function missingLogGroupReason(): string {
+  return 'CannotStartContainerError: Error response from daemon: failed to initialize logging driver: failed to create Cloudwatch log stream: ResourceNotFoundException: The specified log group does not exist.';
 }
 
 /**
@@ -45,6 +60,7 @@ export class BatonInjector implements ContainerInjector {
     ];
     const overrides: KeyValuePair[] = [];
     if (found) {
+      await this.requireLogGroup(found.def);
       const env = await this.resolving(() => this.options.resolver.environment(found.def, action.taskArn));
       defaults.unshift(...env.defaults);
       overrides.push(...env.overrides);
@@ -52,6 +68,14 @@ export class BatonInjector implements ContainerInjector {
         overrides.push(...(await this.options.metadata.environment(action, found.td.networkMode, engine)));
     }
     return { defaults, overrides };
+  }
+
+  /** awslogs: the group must exist unless the container may create it, as the awslogs driver requires. */
+  private async requireLogGroup(def: ContainerDefinition): Promise<void> {
+    const settings = awslogsSettings(def.logConfiguration);
+    if (!settings || settings.createGroup || !this.options.logGroupExists) return;
+    if (!(await this.options.logGroupExists(settings.group)))
+      throw new InjectionError(missingLogGroupReason());
   }
 
   async pullAuth(refs: readonly ContainerRef[], image: string): Promise<object | undefined> {
