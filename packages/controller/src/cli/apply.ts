@@ -5,6 +5,7 @@ import type { Wire, WireService } from './ecs-reads.js';
 import { readLive } from './live.js';
 import { type Change, plan, revisionRef, type TaskDefinitionRef } from './plan.js';
 import { changeTitle } from './plan-text.js';
+import { scalingRequest } from './scaling-docs.js';
 import { UsageError } from './usage-error.js';
 import { type Followed, waitForDeployments } from './wait.js';
 
@@ -17,6 +18,8 @@ JSON list or YAML documents separated by ---). What a document is comes from its
   serviceName           a service: created, or updated to match; a task definition named by
                         family resolves to the revision this apply registered (else the latest)
   clusterName (only)    a cluster: created when missing
+  ScalableDimension, PolicyName
+                        Application Auto Scaling's scalable target / scaling policy (AWS shapes)
 Every document is checked first: when one is invalid nothing is applied. Applying the same
 documents again changes nothing.
 
@@ -78,9 +81,10 @@ async function execute(
   changes: readonly Change[],
   out: (line: string) => void,
 ): Promise<Followed[]> {
-  const order = { cluster: 0, taskDefinition: 1, service: 2 } as const;
+  // Scaling after services (a scalable target names its service); deletions last.
+  const order = { cluster: 0, taskDefinition: 1, service: 2, scalableTarget: 3, scalingPolicy: 4 } as const;
   const sorted = [...changes].sort(
-    (a, b) => order[a.kind] - order[b.kind] || Number(a.action === 'delete') - Number(b.action === 'delete'),
+    (a, b) => (a.action === 'delete' ? 9 : order[a.kind]) - (b.action === 'delete' ? 9 : order[b.kind]),
   );
   const registered = new Map<string, string>();
   const resolve = (ref: TaskDefinitionRef) =>
@@ -99,6 +103,15 @@ async function execute(
         out(`task definition "${c.family}": registered ${c.family}:${td.revision}`);
         break;
       }
+      case 'scalableTarget':
+      case 'scalingPolicy':
+        await client.call(
+          'autoscaling',
+          c.kind === 'scalableTarget' ? 'RegisterScalableTarget' : 'PutScalingPolicy',
+          scalingRequest(c.request),
+        );
+        out(`${c.name}: ${c.create ? 'created' : 'updated'}`);
+        break;
       case 'service': {
         if (c.action === 'delete') {
           await client.call('ecs', 'DeleteService', { cluster: c.cluster, service: c.name, force: true });

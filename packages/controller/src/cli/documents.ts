@@ -11,6 +11,7 @@ import {
   withoutNulls,
 } from '@baton-ecs/model';
 import { isLeft } from 'fp-ts/lib/Either.js';
+import { type ScalingKind, scalingIssues, scalingKindOf, scalingName } from './scaling-docs.js';
 
 /** Where a document came from: its file and, in a file of several, its position (1-based). */
 export interface Origin {
@@ -37,6 +38,12 @@ export type Declared =
       readonly origin: Origin;
       readonly raw: Record<string, unknown>;
       readonly value: Service;
+    }
+  | {
+      readonly kind: ScalingKind;
+      readonly origin: Origin;
+      readonly raw: Record<string, unknown>;
+      readonly value: Record<string, unknown>;
     };
 
 export function where(o: Origin): string {
@@ -159,6 +166,13 @@ export function classify(input: unknown, origin: Origin): Declared | string {
     const name = `cluster "${String(raw.clusterName)}"`;
     return isLeft(r) ? issues(origin, name, r.left) : { kind: 'cluster', origin, raw, value: r.right.value };
   }
+  const scaling = scalingKindOf(raw);
+  if (scaling) {
+    const problems = scalingIssues(scaling, raw);
+    if (problems.length > 0)
+      return problems.map((p) => `${where(origin)}: ${scalingName(scaling, raw)}: ${p}`).join('\n');
+    return { kind: scaling, origin, raw, value: raw };
+  }
   const keys = Object.keys(raw).slice(0, 5).join(', ');
-  return `${where(origin)}: unknown document (fields: ${keys || 'none'}): expected a task definition (containerDefinitions), a service (serviceName) or a cluster (clusterName and CreateCluster's fields only)`;
+  return `${where(origin)}: unknown document (fields: ${keys || 'none'}): expected a task definition (containerDefinitions), a service (serviceName), a cluster (clusterName and CreateCluster's fields only), a scalable target (ScalableDimension, MinCapacity, MaxCapacity) or a scaling policy (PolicyName, PolicyType)`;
 }

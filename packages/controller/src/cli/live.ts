@@ -3,6 +3,7 @@ import type { Declared } from './documents.js';
 import { allServices, latestTaskDefinition, listAll, type Wire, type WireService } from './ecs-reads.js';
 import type { Live } from './plan.js';
 import { revisionRef } from './plan.js';
+import { scalingKey } from './scaling-docs.js';
 
 /** Reads what the plan for `declared` needs: the clusters, the families' latest revisions, the services. */
 export async function readLive(
@@ -42,5 +43,31 @@ export async function readLive(
       (await allServices(client, c)).filter((s) => s.status === 'ACTIVE'),
     );
   }
-  return { clusters, latest, services };
+  const scaling = new Map<string, Wire>();
+  for (const d of declared) {
+    if (d.kind !== 'scalableTarget' && d.kind !== 'scalingPolicy') continue;
+    const { ServiceNamespace, ResourceId, ScalableDimension, PolicyName } = d.raw;
+    const found =
+      d.kind === 'scalableTarget'
+        ? ((
+            await client.call('autoscaling', 'DescribeScalableTargets', {
+              ServiceNamespace,
+              ResourceIds: [ResourceId],
+              ScalableDimension,
+            })
+          ).ScalableTargets as Wire[] | undefined)
+        : ((
+            await client.call('autoscaling', 'DescribeScalingPolicies', {
+              ServiceNamespace,
+              ResourceId,
+              ScalableDimension,
+              PolicyNames: [PolicyName],
+            })
+          ).ScalingPolicies as Wire[] | undefined);
+    const current = found?.find(
+      (x) => x.ResourceId === ResourceId && x.ScalableDimension === ScalableDimension,
+    );
+    if (current) scaling.set(scalingKey(d.kind, d.raw), current);
+  }
+  return { clusters, latest, services, scaling };
 }

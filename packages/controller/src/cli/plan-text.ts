@@ -12,6 +12,9 @@ export function changeTitle(c: Change): string {
         : `task definition "${c.family}": register a new revision (differs from ${c.family}:${c.previous})`;
     case 'service':
       return `service "${c.name}" (cluster ${c.cluster}): ${c.action}${c.action === 'delete' ? ' (--prune)' : ''}`;
+    case 'scalableTarget':
+    case 'scalingPolicy':
+      return `${c.name}: ${c.create ? 'create' : 'update'}`;
   }
 }
 
@@ -19,7 +22,8 @@ export function changeTitle(c: Change): string {
 export async function planText(plan: Plan): Promise<string[]> {
   const { stringify } = await import('yaml');
   const out: string[] = [];
-  const marker = (c: Change) => (c.action === 'delete' ? '-' : c.action === 'update' ? '~' : '+');
+  const updates = (c: Change) => c.action === 'update' || (c.action === 'put' && !c.create);
+  const marker = (c: Change) => (c.action === 'delete' ? '-' : updates(c) ? '~' : '+');
   for (const c of plan.changes) {
     out.push(`${marker(c)} ${changeTitle(c)}`);
     if (c.action === 'delete') continue;
@@ -27,12 +31,17 @@ export async function planText(plan: Plan): Promise<string[]> {
       out.push(...formatChanges(c.fields));
       continue;
     }
-    if (c.action === 'create' || (c.kind === 'taskDefinition' && c.previous === undefined))
+    if (
+      c.action === 'create' ||
+      (c.action === 'put' && c.create) ||
+      (c.kind === 'taskDefinition' && c.previous === undefined)
+    )
       for (const line of stringify(c.request).trimEnd().split('\n')) out.push(`    + ${line}`);
   }
-  const count = (a: string) => plan.changes.filter((c) => c.action === a).length;
+  const updated = plan.changes.filter(updates).length;
+  const deleted = plan.changes.filter((c) => c.action === 'delete').length;
   out.push(
-    `${count('create') + count('register')} to create, ${count('update')} to update, ${count('delete')} to delete, ${plan.unchanged.length} unchanged`,
+    `${plan.changes.length - updated - deleted} to create, ${updated} to update, ${deleted} to delete, ${plan.unchanged.length} unchanged`,
   );
   return out;
 }

@@ -4,6 +4,7 @@ import type { Declared } from './documents.js';
 import { where } from './documents.js';
 import type { Wire, WireService } from './ecs-reads.js';
 import { canonical, type FieldChange, fieldChanges } from './field-diff.js';
+import { comparableScaling, type ScalingKind, scalingKey, scalingName } from './scaling-docs.js';
 
 /** What runs now, as far as a set of documents is concerned (read by apply/diff before planning). */
 export interface Live {
@@ -13,6 +14,8 @@ export interface Live {
   readonly latest: ReadonlyMap<string, Wire>;
   /** cluster → its ACTIVE services as DescribeServices returns them (for the clusters read). */
   readonly services: ReadonlyMap<string, readonly WireService[]>;
+  /** scalingKey → the scalable target or policy AAS describes (absent: none). */
+  readonly scaling?: ReadonlyMap<string, Wire>;
 }
 
 /** A service's task definition: an existing revision (`family:3`), or the one this apply registers. */
@@ -47,7 +50,16 @@ export type Change =
       /** UpdateService's members other than cluster, service and taskDefinition. */
       readonly request: Wire;
     }
-  | { readonly kind: 'service'; readonly action: 'delete'; readonly cluster: string; readonly name: string };
+  | { readonly kind: 'service'; readonly action: 'delete'; readonly cluster: string; readonly name: string }
+  | {
+      readonly kind: ScalingKind;
+      readonly action: 'put';
+      readonly name: string;
+      /** Whether it exists yet (RegisterScalableTarget and PutScalingPolicy create or replace). */
+      readonly create: boolean;
+      readonly fields: readonly FieldChange[];
+      readonly request: Wire;
+    };
 
 export interface Plan {
   readonly changes: readonly Change[];
@@ -184,6 +196,25 @@ export function plan(
     if (typeof update === 'string') errors.push(`${label}: ${update}`);
     else if (update.fields.length === 0) unchanged.push(`service "${name}" (cluster ${cluster})`);
     else changes.push({ kind: 'service', action: 'update', cluster, name, taskDefinition: ref, ...update });
+  }
+
+  for (const d of declared) {
+    if (d.kind !== 'scalableTarget' && d.kind !== 'scalingPolicy') continue;
+    const name = scalingName(d.kind, d.raw);
+    if (!once(name, d)) continue;
+    const current = live.scaling?.get(scalingKey(d.kind, d.raw));
+    const want = comparableScaling(d.kind, d.raw);
+    const have = current ? comparableScaling(d.kind, current) : undefined;
+    if (have && want && canonical(have) === canonical(want)) unchanged.push(name);
+    else
+      changes.push({
+        kind: d.kind,
+        action: 'put',
+        name,
+        create: !current,
+        fields: have && want ? fieldChanges(have, want) : [],
+        request: d.raw,
+      });
   }
 
   if (options.prune) {

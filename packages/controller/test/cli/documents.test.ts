@@ -46,7 +46,7 @@ describe('apply documents', () => {
     expect(text).toMatch(new RegExp(`${dir}/bad\\.json: invalid JSON: `));
     expect(text).toMatch(new RegExp(`${dir}/bad\\.yaml: invalid YAML: `));
     expect(text).toContain(
-      `${dir}/unknown.yaml: unknown document (fields: kind, metadata): expected a task definition (containerDefinitions), a service (serviceName) or a cluster`,
+      `${dir}/unknown.yaml: unknown document (fields: kind, metadata): expected a task definition (containerDefinitions), a service (serviceName), a cluster`,
     );
     expect(text).toMatch(
       new RegExp(`${dir}/td\\.yaml: task definition "web": containerDefinitions\\[0\\]\\.memory: `),

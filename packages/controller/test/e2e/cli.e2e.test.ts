@@ -211,4 +211,36 @@ describe('the baton CLI against baton serve on a real engine', () => {
     expect(pruned.stdout).toContain(`service "web" (cluster ${cluster}): deleted`);
     expect(await names()).toEqual(['other']);
   }, 120_000);
+
+  it('applies Application Auto Scaling in its AWS shapes: created, then unchanged, shown by describe', async () => {
+    const resource = {
+      ServiceNamespace: 'ecs',
+      ResourceId: `service/${cluster}/other`,
+      ScalableDimension: 'ecs:service:DesiredCount',
+    };
+    const scaling = folder({
+      'scaling.yaml': [
+        JSON.stringify({ ...resource, MinCapacity: 2, MaxCapacity: 4 }),
+        JSON.stringify({
+          ...resource,
+          PolicyName: 'cpu50',
+          PolicyType: 'TargetTrackingScaling',
+          TargetTrackingScalingPolicyConfiguration: {
+            TargetValue: 50,
+            PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' },
+          },
+        }),
+      ].join('\n---\n'),
+    });
+    const created = await cli('apply', '-f', scaling);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toContain(`scalable target "service/${cluster}/other": created`);
+    expect(created.stdout).toContain(`scaling policy "cpu50" (service/${cluster}/other): created`);
+    const again = await cli('diff', '-f', scaling);
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    const described = await cli('describe', 'service', 'other');
+    expect(described.stdout).toMatch(
+      /^Scaling:\n {2}capacity 2–4\n {2}policy cpu50 \(TargetTrackingScaling: ECSServiceAverageCPUUtilization at 50\)/m,
+    );
+  }, 120_000);
 });
