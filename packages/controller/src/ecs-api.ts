@@ -13,12 +13,11 @@ import {
 import { planRunTask, type RunTaskPlan } from '@baton-ecs/reconciler';
 import { serviceKey } from '@baton-ecs/store';
 import { isLeft } from 'fp-ts/lib/Either.js';
-import type { ClusterStates } from './cluster-states.js';
 import { EcsClusterApi, type EcsFailure } from './ecs-cluster-api.js';
 import { BatonApiError } from './errors.js';
 import { checkRequest } from './requests.js';
 
-export type { EcsFailure } from './ecs-cluster-api.js';
+export type { EcsApiContext, EcsFailure } from './ecs-cluster-api.js';
 
 /** RunTask's request. */
 export interface RunTaskApiRequest {
@@ -34,10 +33,7 @@ export interface RunTaskApiRequest {
 }
 
 /** ECS's API, part two: services and tasks (see EcsClusterApi for the rest). */
-export abstract class EcsApi extends EcsClusterApi {
-  /** The one owner of the cluster states: RunTask places through it as the service controller does. */
-  protected abstract get clusterStates(): ClusterStates;
-
+export class EcsApi extends EcsClusterApi {
   // --- services ----------------------------------------------------------------
 
   async createService(json: unknown): Promise<Service> {
@@ -215,7 +211,7 @@ export abstract class EcsApi extends EcsClusterApi {
   }
 
   /** RunTask's work: validates, places and commits; the plan keeps each failure's count (the simulator reports it). */
-  protected async placeStandaloneTasks(
+  async placeStandaloneTasks(
     request: RunTaskApiRequest,
   ): Promise<{ plan: RunTaskPlan; taskDefinitionArn: string }> {
     checkRequest('runTask', request);

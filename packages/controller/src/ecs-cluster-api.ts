@@ -13,7 +13,6 @@ import {
   type Task,
   type TaskDefinition,
 } from '@baton-ecs/model';
-import type { EngineSpec } from '@baton-ecs/runtime-docker';
 import type { ClusterState, RandomSource } from '@baton-ecs/scheduler';
 import {
   type BatonKinds,
@@ -27,6 +26,7 @@ import {
 } from '@baton-ecs/store';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import type { Clock } from './clock.js';
+import type { ClusterStates } from './cluster-states.js';
 import { BatonApiError } from './errors.js';
 import type { Informer } from './informer.js';
 import { checkRequest } from './requests.js';
@@ -45,29 +45,51 @@ export type Caches = {
   readonly clusters: Informer<BatonKinds, 'Cluster'>;
 };
 
+/** What the ECS API works over: the store it writes, the caches it reads, and the placement owner. */
+export interface EcsApiContext {
+  readonly store: Store<BatonKinds>;
+  readonly clock: Clock;
+  readonly random: RandomSource;
+  readonly arn: ArnContext;
+  readonly defaultCluster: string;
+  readonly cache: Caches;
+  /** The one owner of the cluster states: RunTask places through it as the service controller does. */
+  readonly clusterStates: ClusterStates;
+  /** What tasks may ask of their hosts (createBaton's `security`); everything host-level is refused by default. */
+  readonly workloadSecurity: WorkloadSecurityOptions;
+}
+
 /**
  * ECS's API over Baton's store — requests and responses in ECS's shapes,
  * errors with ECS's exception names; writes go to the store and the
  * controllers and agents do the rest. Part one: clusters, container
  * instances, task definitions and the lookups the rest of the API shares.
+ * (Container instances join and leave through Baton's agents: see BatonAgents.)
  */
-export abstract class EcsClusterApi {
-  constructor(
-    readonly store: Store<BatonKinds>,
-    protected readonly clock: Clock,
-    protected readonly random: RandomSource,
-    readonly arnContext: ArnContext,
-    readonly defaultCluster: string,
-  ) {}
+export class EcsClusterApi {
+  readonly store: Store<BatonKinds>;
+  readonly arnContext: ArnContext;
+  readonly defaultCluster: string;
+  protected readonly clock: Clock;
+  protected readonly random: RandomSource;
+  protected readonly cache: Caches;
+  protected readonly clusterStates: ClusterStates;
+  protected readonly workloadSecurity: WorkloadSecurityOptions;
 
-  /** What tasks may ask of their hosts (createBaton's `security`); everything host-level is refused by default. */
-  protected workloadSecurity: WorkloadSecurityOptions = {};
+  constructor(context: EcsApiContext) {
+    this.store = context.store;
+    this.arnContext = context.arn;
+    this.defaultCluster = context.defaultCluster;
+    this.clock = context.clock;
+    this.random = context.random;
+    this.cache = context.cache;
+    this.clusterStates = context.clusterStates;
+    this.workloadSecurity = context.workloadSecurity;
+  }
 
-  protected abstract get cache(): Caches;
-  protected abstract clusterState(cluster: string): ClusterState;
-  abstract registerContainerInstance(
-    engine: EngineSpec & { readonly cluster?: string },
-  ): Promise<ContainerInstance>;
+  protected clusterState(cluster: string): ClusterState {
+    return this.clusterStates.state(cluster);
+  }
 
   // --- clusters -------------------------------------------------------------
 
@@ -309,7 +331,7 @@ export abstract class EcsClusterApi {
     if (issues.length > 0) throw BatonApiError.fromIssues('task definition', issues);
   }
 
-  protected async requireCluster(name: string): Promise<Entry<Cluster>> {
+  async requireCluster(name: string): Promise<Entry<Cluster>> {
     const e = this.cache.clusters.get(name) ?? (await this.store.get('Cluster', name));
     if (!e || e.object.status === 'INACTIVE')
       throw new BatonApiError('ClusterNotFoundException', `Cluster not found: ${name}.`);

@@ -3,6 +3,7 @@ import { type BatonKinds, type Store, withFence } from '@baton-ecs/store';
 import { combineLatest, map, type Observable, Subject } from 'rxjs';
 import type { Informer } from '../informer.js';
 import type { Logger } from '../observability.js';
+import type { ReplicaRole } from '../replica.js';
 import type { ServiceController, ServiceEventNotice } from '../service-controller.js';
 import { catchUp, termInformer } from './caches.js';
 import { type LeaderElectionOptions, LeaderElector, type LeaderState, type LeaderTerm } from './elector.js';
@@ -51,7 +52,7 @@ export const agentLock = (containerInstanceArn: string) => `agent/${containerIns
  * agent. Each term writes through a store fenced on its lock, so a deposed holder's late writes are
  * refused by etcd.
  */
-export class BatonHa {
+export class BatonHa implements ReplicaRole {
   readonly serviceEvents = new Subject<ServiceEventNotice>();
   /** The service controller of the current term, while this replica leads. */
   controller: ServiceController | undefined;
@@ -71,13 +72,18 @@ export class BatonHa {
     );
   }
 
-  start(engines: readonly EngineSpec[], cluster: string): void {
+  /** Campaigns for the controller lock and each engine's agent lock. */
+  async start(engines: readonly EngineSpec[], cluster: string): Promise<void> {
     this.elect(CONTROLLER_LOCK, (term) => this.leadControllers(term));
-    for (const engine of engines) this.addEngine(engine, cluster);
+    for (const engine of engines) this.campaignFor(engine, cluster);
   }
 
   /** Campaigns for an engine's agent lock (idempotent); the agent runs while this replica holds it. */
-  addEngine(engine: EngineSpec, cluster: string): string {
+  async addEngine(engine: EngineSpec, cluster: string): Promise<string> {
+    return this.campaignFor(engine, cluster);
+  }
+
+  private campaignFor(engine: EngineSpec, cluster: string): string {
     const arn = containerInstanceArnOf({ ...engine, cluster });
     this.elect(agentLock(arn), async (term) => {
       const agent = await this.o.startAgent(engine, cluster, withFence(this.o.store, term.fence));

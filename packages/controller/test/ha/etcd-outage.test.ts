@@ -81,11 +81,10 @@ describe('etcd outages under a running Baton', { timeout: 90_000 }, () => {
     await until('caches equal to the store', 10_000, async () => {
       for (const kind of ['Service', 'Task', 'ContainerInstance', 'TaskDefinition', 'Cluster'] as const) {
         const { items } = await observer.list(kind);
-        const cached = (
-          baton as unknown as {
-            cache: Record<string, { values(): Iterable<{ key: string; version: number }> }>;
-          }
-        ).cache;
+        const cached = baton.internals.informers as unknown as Record<
+          string,
+          { values(): Iterable<{ key: string; version: number }> }
+        >;
         const name = {
           Service: 'services',
           Task: 'tasks',
