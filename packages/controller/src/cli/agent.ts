@@ -40,12 +40,13 @@ export async function agent(io: ServeIo): Promise<number> {
     logger,
   });
   host.start();
-  io.stdout(`Baton agent ${host.containerInstanceArn} on ${config.engine.endpoint}`);
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+  // Handlers before the line: a caller may signal as soon as it reads it (see serve.ts).
+  const signal = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
-  logger({ level: 'info', msg: 'stopping', signal });
+  io.stdout(`Baton agent ${host.containerInstanceArn} on ${config.engine.endpoint}`);
+  logger({ level: 'info', msg: 'stopping', signal: await signal });
   await host.stop();
   await store.close();
   return 0;

@@ -29,12 +29,14 @@ export async function serve(io: ServeIo): Promise<number> {
   }
   const logger = config.logFormat === 'json' ? jsonLogger('info', io.stderr) : textLogger(io.stderr);
   const running = await start(config, logger);
-  io.stdout(`Baton listening on ${running.url}`);
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+  // The handlers go in before the line is printed: a caller may signal the moment it reads the line,
+  // and the process can be descheduled between the write and installing a handler.
+  const signal = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
-  logger({ level: 'info', msg: 'stopping', signal });
+  io.stdout(`Baton listening on ${running.url}`);
+  logger({ level: 'info', msg: 'stopping', signal: await signal });
   await running.stop();
   return 0;
 }
