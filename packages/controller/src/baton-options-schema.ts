@@ -8,6 +8,30 @@ import { BatonApiError } from './errors.js';
 // wiring as a TypeError. Objects Baton only calls into (store, logger, clock, pinner, providers) are
 // checked to be objects; their own code validates the rest.
 
+/**
+ * An engine's connection fields (`tls`, `ssh`, `allowInsecure`): one schema for createBaton's
+ * `engines` and the CLI's config files. File paths or PEM text; the runtime reads and checks them
+ * (EngineError naming the field).
+ */
+export const EngineConnectionFields = {
+  tls: z
+    .strictObject({
+      ca: z.string().min(1).optional(),
+      cert: z.string().min(1).optional(),
+      key: z.string().min(1).optional(),
+      certPath: z.string().min(1).optional(),
+    })
+    .optional(),
+  ssh: z
+    .strictObject({
+      privateKey: z.string().min(1).optional(),
+      passphrase: z.string().min(1).optional(),
+      knownHosts: z.string().min(1).optional(),
+    })
+    .optional(),
+  allowInsecure: z.boolean().optional(),
+};
+
 const object = (what: string) =>
   z.custom<object>((v) => (typeof v === 'object' && v !== null) || typeof v === 'function', {
     message: `must be ${what}`,
@@ -28,23 +52,7 @@ const engineSpec = z.object({
   reservedMemoryMiB: z.number().int().nonnegative().optional(),
   reservedPorts: z.array(z.number().int().min(0).max(65535)).optional(),
   gpus: z.number().int().nonnegative().optional(),
-  // File paths or PEM text; the runtime reads and checks them (EngineError naming the field).
-  tls: z
-    .strictObject({
-      ca: z.string().min(1).optional(),
-      cert: z.string().min(1).optional(),
-      key: z.string().min(1).optional(),
-      certPath: z.string().min(1).optional(),
-    })
-    .optional(),
-  ssh: z
-    .strictObject({
-      privateKey: z.string().min(1).optional(),
-      passphrase: z.string().min(1).optional(),
-      knownHosts: z.string().min(1).optional(),
-    })
-    .optional(),
-  allowInsecure: z.boolean().optional(),
+  ...EngineConnectionFields,
   taskNetworkPool: z
     .string()
     .regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'must be an IPv4 CIDR such as 172.30.0.0/16')

@@ -1,5 +1,6 @@
 import { type EngineConnection, engineFromDockerEnvironment } from '@baton-ecs/runtime-docker';
-import { z } from 'zod';
+import type { z } from 'zod';
+import type { EngineConnectionFields } from '../baton-options-schema.js';
 import { UsageError } from './usage-error.js';
 
 /**
@@ -22,26 +23,6 @@ export const engineConnectionUsage = `  --engine-ca <file>     CA of tcp:// engi
   --engine-known-hosts <file>  known_hosts for ssh:// engines (default ~/.ssh/known_hosts)
   --allow-insecure-engine      allow plain tcp:// beyond loopback (unencrypted, unauthenticated: root
                                for anyone who can reach the port)`;
-
-/** An engine entry's connection fields in a config file. */
-export const EngineConnectionFields = {
-  tls: z
-    .strictObject({
-      ca: z.string().min(1).optional(),
-      cert: z.string().min(1).optional(),
-      key: z.string().min(1).optional(),
-      certPath: z.string().min(1).optional(),
-    })
-    .optional(),
-  ssh: z
-    .strictObject({
-      privateKey: z.string().min(1).optional(),
-      passphrase: z.string().min(1).optional(),
-      knownHosts: z.string().min(1).optional(),
-    })
-    .optional(),
-  allowInsecure: z.boolean().optional(),
-};
 
 /** A config file entry's connection fields, without the keys it left out. */
 export function entryConnection(entry: {

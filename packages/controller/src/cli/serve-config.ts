@@ -4,10 +4,10 @@ import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import type { EngineSpec } from '@baton-ecs/runtime-docker';
 import { z } from 'zod';
+import { EngineConnectionFields } from '../baton-options-schema.js';
 import type { AccessKey } from '../endpoint/index.js';
 import {
   dockerEnvironmentEngine,
-  EngineConnectionFields,
   engineConnection,
   engineConnectionFlags,
   engineConnectionUsage,
