@@ -14,7 +14,7 @@ import {
   engineEndpointPattern,
   entryConnection,
 } from './agent-engine.js';
-import { type AgentEnvironment, agentEnvironment } from './agent-env.js';
+import { type AgentEnvironment, agentEnvironment, goDuration } from './agent-env.js';
 import { type EtcdConnection, etcdConnection, etcdFlags, etcdUsage } from './agent-etcd.js';
 import { UsageError } from './usage-error.js';
 
@@ -35,6 +35,8 @@ export interface ServeConfig {
   readonly logFormat: 'text' | 'json';
   readonly maxBodyBytes: number;
   readonly agent: AgentEnvironment;
+  /** How long an instance's agent may be disconnected before its service tasks are replaced. */
+  readonly instanceLostAfterMs?: number;
 }
 
 export const serveUsage = `usage: baton serve [options]
@@ -48,6 +50,9 @@ export const serveUsage = `usage: baton serve [options]
                          none: no engine, when every host runs baton agent)
 ${engineConnectionUsage}
   --data-dir <dir>       keep state on disk here
+  --instance-lost-after <duration>
+                         how long a host's agent may be disconnected before its service tasks are
+                         replaced elsewhere, e.g. 90s or 5m (default 5m, as ECS; 5s to 24h)
 ${etcdUsage.replace('comma-separated etcd URLs (https:// with the flags below)', 'etcd URLs (comma-separated): shared store, leader election')}
   --region <region>      region in ARNs (default us-east-1)
   --account-id <id>      account in ARNs (default 000000000000)
@@ -91,6 +96,7 @@ const ConfigFile = z.strictObject({
   tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
   logFormat: z.enum(['text', 'json']).optional(),
   maxBodyBytes: z.number().int().positive().optional(),
+  instanceLostAfter: z.string().min(1).optional(),
 });
 
 const flags = {
@@ -104,6 +110,7 @@ const flags = {
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
   'max-body-bytes': { type: 'string' },
+  'instance-lost-after': { type: 'string' },
   'log-format': { type: 'string' },
   config: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -195,6 +202,7 @@ export function serveConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
     access && (access.tls || access.auth)
       ? { ...(access.tls ? { tls: access.tls } : {}), ...(access.auth ? { auth: access.auth } : {}) }
       : undefined;
+  const instanceLostAfterMs = lostAfter(values['instance-lost-after'], file.instanceLostAfter, values.config);
   const dataDir = values['data-dir'] ?? file.dataDir;
   if (etcd && dataDir) throw new UsageError('--data-dir: not with --etcd (etcd keeps the state)');
 
@@ -213,7 +221,22 @@ export function serveConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
     logFormat,
     maxBodyBytes,
     agent,
+    ...(instanceLostAfterMs !== undefined ? { instanceLostAfterMs } : {}),
   };
+}
+
+/**
+ * `--instance-lost-after` (or the config file's `instanceLostAfter`) in milliseconds. Below 5 s a
+ * host's ordinary hiccup (a lease renewal missed under load) would replace its tasks; above a day
+ * a lost host's tasks would in effect never be replaced.
+ */
+function lostAfter(flag: string | undefined, fromFile: string | undefined, configPath: string | undefined) {
+  const text = flag ?? fromFile;
+  if (text === undefined) return undefined;
+  const name = flag !== undefined ? '--instance-lost-after' : `--config ${configPath}: instanceLostAfter`;
+  const ms = goDuration(name, text);
+  if (ms < 5_000 || ms > 86_400_000) throw new UsageError(`${name}: must be from 5s to 24h (got "${text}")`);
+  return ms;
 }
 
 function engineSpec(entry: z.infer<typeof EngineEntry>, agent: AgentEnvironment): EngineSpec {

@@ -55,6 +55,7 @@ export async function start(
     arn: { partition: 'aws', region: config.region, account: config.accountId },
     logger,
     ...(config.dataDir ? { dataDir: config.dataDir } : {}),
+    ...(config.instanceLostAfterMs !== undefined ? { instanceLostAfterMs: config.instanceLostAfterMs } : {}),
     ...(store ? { store, leaderElection: {} } : {}),
     ...(Object.keys(config.agent.settings).length > 0 ? { agent: { settings: config.agent.settings } } : {}),
   });

@@ -100,4 +100,32 @@ describe('baton serve: flags, environment and config file', () => {
     );
     expect(refusal([], { ECS_RESERVED_PORTS: '22' })).toMatch(/^ECS_RESERVED_PORTS: must be a JSON array/);
   });
+  it('--instance-lost-after (or instanceLostAfter in the config file): a duration from 5s to 24h', () => {
+    const engine = ['--engine', 'unix:///tmp/none.sock'];
+    expect((serveConfig(engine, {}) as ServeConfig).instanceLostAfterMs).toBeUndefined();
+    expect(
+      (serveConfig([...engine, '--instance-lost-after', '1m30s'], {}) as ServeConfig).instanceLostAfterMs,
+    ).toBe(90_000);
+    const config = file('lost.json', { instanceLostAfter: '10m' });
+    expect((serveConfig([...engine, '--config', config], {}) as ServeConfig).instanceLostAfterMs).toBe(
+      600_000,
+    );
+    // The flag beats the file.
+    expect(
+      (serveConfig([...engine, '--config', config, '--instance-lost-after', '30s'], {}) as ServeConfig)
+        .instanceLostAfterMs,
+    ).toBe(30_000);
+    expect(refusal([...engine, '--instance-lost-after', 'soon'])).toBe(
+      '--instance-lost-after: must be a duration such as 3h, 10m or 30s (got "soon")',
+    );
+    expect(refusal([...engine, '--instance-lost-after', '2s'])).toBe(
+      '--instance-lost-after: must be from 5s to 24h (got "2s")',
+    );
+    expect(refusal([...engine, '--instance-lost-after', '25h'])).toBe(
+      '--instance-lost-after: must be from 5s to 24h (got "25h")',
+    );
+    expect(refusal([...engine, '--config', file('lost-bad.json', { instanceLostAfter: '1d' })])).toMatch(
+      /^--config .*lost-bad\.json: instanceLostAfter: must be a duration such as/,
+    );
+  });
 });
