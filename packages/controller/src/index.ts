@@ -44,6 +44,8 @@ export {
   type LeaderState,
   type LeaderTerm,
   type LockingStore,
+  type WaitForCacheOptions,
+  waitForCache,
 } from './leader/index.js';
 export * from './logs/index.js';
 export {

@@ -9,7 +9,7 @@ import {
   type WatchEvent,
   WatchOverflowError,
 } from '@baton-ecs/store';
-import { Subject, type Subscription } from 'rxjs';
+import { BehaviorSubject, filter, type Observable, Subject, type Subscription } from 'rxjs';
 import { type Clock, systemClock } from './clock.js';
 
 /** A change to the informer's cache, after it was applied. */
@@ -28,6 +28,15 @@ export interface CacheChange<T> {
  */
 export class Informer<K extends KindMap, N extends KindName<K>> {
   readonly changes = new Subject<CacheChange<ObjectOf<K, N>>>();
+  private readonly versionSubject = new BehaviorSubject<number | undefined>(undefined);
+  /**
+   * The store version the cache reflects: the current one on subscription (once synced), then each
+   * advance, emitted after the cache has applied it. Completes on stop. What waits on the cache
+   * waits on this, never on a timer.
+   */
+  readonly versions: Observable<number> = this.versionSubject.pipe(
+    filter((v): v is number => v !== undefined),
+  );
   private readonly cache = new Map<string, Entry<ObjectOf<K, N>>>();
   private subscription: Subscription | undefined;
   private lastVersion: number | undefined;
@@ -57,6 +66,7 @@ export class Informer<K extends KindMap, N extends KindName<K>> {
     this.subscription?.unsubscribe();
     if (this.retryHandle !== undefined) this.clock.clearTimeout(this.retryHandle);
     this.changes.complete();
+    this.versionSubject.complete();
   }
 
   get(key: string): Entry<ObjectOf<K, N>> | undefined {
@@ -89,7 +99,8 @@ export class Informer<K extends KindMap, N extends KindName<K>> {
           const relist =
             err instanceof CompactedError ||
             err instanceof WatchOverflowError ||
-            this.lastVersion === undefined;
+            this.lastVersion === undefined ||
+            this.relisting !== undefined; // a list cut short is no base to resume from
           this.retryHandle = this.clock.setTimeout(
             () => this.subscribe(relist ? undefined : this.lastVersion),
             relist ? 0 : 200,
@@ -100,7 +111,6 @@ export class Informer<K extends KindMap, N extends KindName<K>> {
 
   private apply(e: WatchEvent<ObjectOf<K, N>>): void {
     if (e.type === 'SYNCED') {
-      this.lastVersion = Math.max(this.lastVersion ?? 0, e.version);
       if (this.relisting) {
         // Whatever the fresh snapshot did not contain is gone.
         for (const [key, previous] of this.cache) {
@@ -111,10 +121,16 @@ export class Informer<K extends KindMap, N extends KindName<K>> {
         }
         this.relisting = undefined;
       }
+      this.advance(e.version);
       this.syncedResolve?.();
       return;
     }
-    this.lastVersion = Math.max(this.lastVersion ?? 0, e.version);
+    this.applyObject(e);
+    // A (re-)list's snapshot is only the truth as a whole: the version moves at its SYNCED.
+    if (!this.relisting) this.advance(e.version);
+  }
+
+  private applyObject(e: Exclude<WatchEvent<ObjectOf<K, N>>, { type: 'SYNCED' }>): void {
     const previous = this.cache.get(e.key);
     if (e.type === 'DELETED') {
       if (!previous) return;
@@ -126,5 +142,12 @@ export class Informer<K extends KindMap, N extends KindName<K>> {
     if (previous && previous.version === e.object.version) return;
     this.cache.set(e.key, e.object);
     this.changes.next({ type: previous ? 'MODIFIED' : 'ADDED', key: e.key, object: e.object, previous });
+  }
+
+  /** The cache now reflects `version`: recorded after the change is applied, so waiters see it. */
+  private advance(version: number): void {
+    if (this.lastVersion !== undefined && version <= this.lastVersion) return;
+    this.lastVersion = version;
+    this.versionSubject.next(version);
   }
 }

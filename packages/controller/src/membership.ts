@@ -1,6 +1,7 @@
 import type { ContainerInstance } from '@baton-ecs/model';
 import type { EngineSpec } from '@baton-ecs/runtime-docker';
 import { BatonApiError } from './errors.js';
+import { waitForCache } from './leader/caches.js';
 import { checkRequest } from './requests.js';
 import type { BatonParts } from './wiring.js';
 
@@ -70,21 +71,10 @@ export class ContainerInstanceMembership {
   }
 
   /** The instance record once the instances cache has it (its agent registers it), or undefined after `timeoutMs` on Baton's clock. */
-  private waitForInstance(arn: string, timeoutMs: number): Promise<ContainerInstance | undefined> {
+  private async waitForInstance(arn: string, timeoutMs: number): Promise<ContainerInstance | undefined> {
     const { informers, clock } = this.p;
-    const cached = informers.instances.get(arn)?.object;
-    if (cached) return Promise.resolve(cached);
-    return new Promise((resolve) => {
-      let timer: unknown;
-      const sub = informers.instances.changes.subscribe((c) => {
-        if (c.key === arn && c.object) finish(c.object.object);
-      });
-      const finish = (found: ContainerInstance | undefined) => {
-        sub.unsubscribe();
-        clock.clearTimeout(timer);
-        resolve(found);
-      };
-      timer = clock.setTimeout(() => finish(undefined), timeoutMs);
-    });
+    const instances = informers.instances;
+    await waitForCache(instances, () => instances.get(arn) !== undefined, { timeoutMs, clock });
+    return instances.get(arn)?.object;
   }
 }

@@ -296,6 +296,7 @@ function roleOf(
     store,
     election: options.leaderElection,
     logger,
+    clock: parts.clock,
     informers,
     serviceController,
     leaderWork: (s) => {

@@ -1,6 +1,7 @@
 import { containerInstanceArnOf, type EngineSpec, type InstanceAgent } from '@baton-ecs/runtime-docker';
 import { type BatonKinds, type Store, withFence } from '@baton-ecs/store';
 import { combineLatest, map, type Observable, Subject } from 'rxjs';
+import type { Clock } from '../clock.js';
 import type { Informer } from '../informer.js';
 import type { Logger } from '../observability.js';
 import type { ReplicaRole } from '../replica.js';
@@ -38,6 +39,8 @@ export interface BatonHaOptions {
   readonly stopAgent: (agent: InstanceAgent) => Promise<void>;
   /** How long a new leader waits for its caches to catch up with the store. Default 10 s. */
   readonly catchUpTimeoutMs?: number;
+  /** Baton's clock: what the catch-up timeout runs on. */
+  readonly clock?: Clock;
 }
 
 /** The lock the service controller (and the janitor) run under: one per store, so one per etcd prefix. */
@@ -147,6 +150,7 @@ export class BatonHa implements ReplicaRole {
       ],
       this.o.catchUpTimeoutMs ?? 10_000,
       term.ended,
+      this.o.clock,
     );
     if (term.ended.aborted) return async () => {};
     if (!caught)

@@ -1,32 +1,82 @@
 import type { Entry, KindMap, KindName, ObjectOf, Store } from '@baton-ecs/store';
-import { Subject } from 'rxjs';
+import { Subject, type Subscription } from 'rxjs';
+import { type Clock, systemClock } from '../clock.js';
 import type { CacheChange, Informer } from '../informer.js';
 
 /**
  * Waits until each informer's cache reflects the store as it is now — at least every write
  * committed before this call, which includes every write of the previous leader (its fence broke
  * before this replica won the lock). A new leader that planned from a cache still missing its
- * predecessor's last writes could start tasks twice. Resolves false on timeout or abort (the caller
- * decides; the controller then starts anyway and relies on compare-and-set).
+ * predecessor's last writes could start tasks twice. Resolves false on timeout (on `clock`) or
+ * abort (the caller decides; the controller then starts anyway and relies on compare-and-set).
+ *
+ * An informer has caught up when its version reached the list's, or when its cache holds exactly
+ * what the list does (a per-kind watch never hears of other kinds' writes, so on a store whose
+ * version is global its version can stay behind while its cache is complete).
  */
 export async function catchUp<K extends KindMap>(
   store: Store<K>,
   informers: readonly Informer<K, KindName<K>>[],
   timeoutMs: number,
   signal?: AbortSignal,
+  clock: Clock = systemClock,
 ): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = clock.now() + timeoutMs;
   for (const informer of informers) {
     const list = await store.list(informer.kind);
-    while (
-      !(informer.version !== undefined && informer.version >= list.version) &&
-      !sameAs(informer, list.items)
-    ) {
-      if (signal?.aborted || Date.now() > deadline) return false;
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    const caught = await waitForCache(
+      informer,
+      () =>
+        (informer.version !== undefined && informer.version >= list.version) || sameAs(informer, list.items),
+      { timeoutMs: Math.max(0, deadline - clock.now()), clock, ...(signal ? { signal } : {}) },
+    );
+    if (!caught) return false;
   }
   return true;
+}
+
+export interface WaitForCacheOptions {
+  readonly timeoutMs: number;
+  readonly clock?: Clock;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Resolves true as soon as `holds()` is true of the informer's cache — checked now and after each
+ * change and version the informer applies — or false at the timeout (on `clock`), on abort, or
+ * when the informer stops. No polling: a cache only changes when its informer applies something.
+ */
+export function waitForCache<K extends KindMap, N extends KindName<K>>(
+  informer: Informer<K, N>,
+  holds: () => boolean,
+  options: WaitForCacheOptions,
+): Promise<boolean> {
+  const { clock = systemClock, signal } = options;
+  if (holds()) return Promise.resolve(true);
+  if (signal?.aborted) return Promise.resolve(false);
+  return new Promise<boolean>((resolve) => {
+    let done = false;
+    let timer: unknown;
+    const subscriptions: Subscription[] = [];
+    const finish = (result: boolean) => {
+      if (done) return;
+      done = true;
+      for (const s of subscriptions) s.unsubscribe();
+      if (timer !== undefined) clock.clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      resolve(result);
+    };
+    const onAbort = () => finish(false);
+    // Either stream ending means the informer (or its term) stopped: nothing more will change.
+    const observer = { next: () => holds() && finish(true), complete: () => finish(holds()) };
+    subscriptions.push(informer.changes.subscribe(observer), informer.versions.subscribe(observer));
+    if (done) {
+      for (const s of subscriptions) s.unsubscribe();
+      return;
+    }
+    timer = clock.setTimeout(() => finish(holds()), options.timeoutMs);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 function sameAs<K extends KindMap, N extends KindName<K>>(

@@ -6,7 +6,7 @@ export {
   CONTROLLER_LOCK,
   type ControllerInformers,
 } from './baton-ha.js';
-export { catchUp, termInformer } from './caches.js';
+export { catchUp, termInformer, type WaitForCacheOptions, waitForCache } from './caches.js';
 export {
   defaultIdentity,
   type ElectorCallbacks,
