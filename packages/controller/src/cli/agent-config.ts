@@ -11,6 +11,12 @@ import {
 import { type AgentEnvironment, agentEnvironment, goDuration } from './agent-env.js';
 import { type EtcdConnection, etcdConnection, etcdFlags, etcdUsage } from './agent-etcd.js';
 import { persistedInstanceId } from './agent-host.js';
+import {
+  type AgentSecretsConfig,
+  agentSecretsConfig,
+  agentSecretsFlags,
+  agentSecretsUsage,
+} from './agent-secrets.js';
 import { UsageError } from './usage-error.js';
 
 /** Everything `baton agent` runs with. */
@@ -23,6 +29,10 @@ export interface AgentConfig {
   readonly election: LeaderElectionOptions;
   readonly logFormat: 'text' | 'json';
   readonly agent: AgentEnvironment;
+  /** Where the tasks' secrets come from on this host, and which registries' images are pinned. */
+  readonly secrets: AgentSecretsConfig;
+  /** AWS_REGION in the containers (AWS_REGION or AWS_DEFAULT_REGION of the agent, as ECS's agent). */
+  readonly region?: string;
 }
 
 export const agentUsage = `usage: baton agent --etcd <endpoints> [options]
@@ -42,14 +52,16 @@ ${engineConnectionUsage}
   --lease <duration>     how long the agent's lock outlives its last renewal, e.g. 15s (default):
                          the longest a dead agent goes unnoticed before the instance is disconnected
   --log-format <fmt>     text (default) or json
+${agentSecretsUsage}
 
-etcd password: BATON_ETCD_PASSWORD. ECS agent variables read: ECS_CLUSTER, ECS_INSTANCE_ATTRIBUTES,
+etcd password: BATON_ETCD_PASSWORD. Region: AWS_REGION or AWS_DEFAULT_REGION. ECS agent variables read: ECS_CLUSTER, ECS_INSTANCE_ATTRIBUTES,
 ECS_RESERVED_PORTS, ECS_RESERVED_MEMORY, ECS_IMAGE_PULL_BEHAVIOR, ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION,
 ECS_CONTAINER_START_TIMEOUT.`;
 
 const flags = {
   ...etcdFlags,
   ...engineConnectionFlags,
+  ...agentSecretsFlags,
   cluster: { type: 'string' },
   engine: { type: 'string' },
   'state-dir': { type: 'string' },
@@ -104,6 +116,9 @@ export function agentConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ag
   if (logFormat !== 'text' && logFormat !== 'json')
     throw new UsageError(`--log-format: must be text or json (got "${logFormat}")`);
 
+  const secrets = agentSecretsConfig(values, env);
+  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION;
+
   return {
     cluster,
     etcd,
@@ -125,5 +140,7 @@ export function agentConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ag
     },
     logFormat,
     agent,
+    secrets,
+    ...(region ? { region } : {}),
   };
 }

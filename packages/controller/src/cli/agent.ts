@@ -1,6 +1,12 @@
-import { DockerEngine, EngineSecurityError } from '@baton-ecs/runtime-docker';
-import { etcdStore } from '@baton-ecs/store';
+import { defaultArnContext } from '@baton-ecs/model';
+import { dockerConfigCredentials } from '@baton-ecs/registry-client';
+import { DockerEngine, EngineSecurityError, type ImagePinner } from '@baton-ecs/runtime-docker';
+import { type BatonKinds, etcdStore, type Store } from '@baton-ecs/store';
+import { systemClock } from '../clock.js';
 import { jsonLogger } from '../observability.js';
+import { SecretCipher, SecretResolver, SecretsApi } from '../secrets/index.js';
+import { BatonInjector } from '../secrets/injector.js';
+import { imagePinnerOf } from '../wiring.js';
 import { type AgentConfig, agentConfig, agentUsage } from './agent-config.js';
 import { HostAgent } from './agent-host.js';
 import type { ServeIo } from './serve.js';
@@ -36,7 +42,7 @@ export async function agent(io: ServeIo): Promise<number> {
     cluster: config.cluster,
     engine: config.engine,
     election: config.election,
-    agent: { settings: config.agent.settings },
+    agent: { settings: config.agent.settings, ...injection(config, store) },
     logger,
   });
   host.start();
@@ -50,6 +56,43 @@ export async function agent(io: ServeIo): Promise<number> {
   await host.stop();
   await store.close();
   return 0;
+}
+
+/**
+ * The task agent's secrets and image pinning, resolved on this host as the control plane resolves
+ * them for its own engines (wiring.ts): the same resolver chain over the same stores, the same
+ * pinner. Values go into the containers' environment only, never into a log line or a record.
+ */
+function injection(
+  config: AgentConfig,
+  store: Store<BatonKinds>,
+): { readonly injector: BatonInjector; readonly images?: ImagePinner } {
+  const { secrets } = config;
+  const region = config.region ?? 'us-east-1';
+  const local = new SecretsApi(
+    store,
+    secrets.encryptionKey ? new SecretCipher(secrets.encryptionKey) : undefined,
+    systemClock,
+    { ...defaultArnContext, region },
+  );
+  const injector = new BatonInjector({
+    store,
+    region,
+    resolver: new SecretResolver({ local, fileRoots: secrets.fileRoots }),
+  });
+  const images =
+    secrets.registries.length > 0
+      ? imagePinnerOf({
+          registry: {
+            registries: secrets.registries,
+            insecure: secrets.insecureRegistries,
+            credentials: dockerConfigCredentials(
+              secrets.registryConfig ? { path: secrets.registryConfig } : {},
+            ),
+          },
+        })
+      : undefined;
+  return { injector, ...(images ? { images } : {}) };
 }
 
 /** The engine's refusal of this agent's certificate or key, if it refuses; an absent engine is not one. */

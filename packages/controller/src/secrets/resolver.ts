@@ -6,6 +6,7 @@ import {
   parseSecretReference,
   type SecretReference,
 } from '@baton-ecs/model';
+import { BatonApiError } from '../errors.js';
 import type { SecretsApi } from './secrets-api.js';
 
 /** What the embedding service's provider is asked for. */
@@ -154,16 +155,20 @@ export class SecretResolver {
       case 'file':
         return this.readFile(ref.path, (why) => reasons.file(valueFrom, why));
       case 'ssm': {
-        const value = await this.options.local.parameterValueOf(ref.name);
+        const value = await localStore(() => this.options.local.parameterValueOf(ref.name), reasons.ssm);
         if (value === undefined)
           throw new SecretResolutionError(reasons.ssm(`invalid parameters: ${ref.name}`));
         return value;
       }
       case 'secretsmanager': {
-        const found = await this.options.local.secretValueOf(
-          valueFrom.split(':').slice(0, 7).join(':'),
-          ref.versionId,
-          ref.versionStage,
+        const found = await localStore(
+          () =>
+            this.options.local.secretValueOf(
+              valueFrom.split(':').slice(0, 7).join(':'),
+              ref.versionId,
+              ref.versionStage,
+            ),
+          (why) => reasons.asm(valueFrom, why),
         );
         if (!found)
           throw new SecretResolutionError(
@@ -246,6 +251,19 @@ export class SecretResolver {
     } finally {
       await handle.close();
     }
+  }
+}
+
+/**
+ * A local store's answer; its refusal (no key to decrypt with, a value encrypted under another key)
+ * fails the task with that reason rather than being retried: waiting does not bring a key.
+ */
+async function localStore<T>(read: () => Promise<T>, reason: (why: string) => string): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    if (err instanceof BatonApiError) throw new SecretResolutionError(reason(err.message));
+    throw err;
   }
 }
 

@@ -298,7 +298,7 @@ export class SecretsApi {
     if (!this.cipher)
       throw new BatonApiError(
         'InvalidRequestException',
-        `${operation}: the local secrets store needs an encryption key: pass secrets.encryptionKey to createBaton`,
+        `${operation}: the local secrets store needs an encryption key: pass secrets.encryptionKey to createBaton (baton agent: BATON_SECRETS_KEY or --secrets-key-file)`,
       );
     return this.cipher;
   }

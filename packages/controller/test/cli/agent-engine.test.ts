@@ -101,4 +101,67 @@ describe('baton serve --engine none, baton agent flags', () => {
       agentConfig(['--etcd', 'https://127.0.0.1:2379', '--state-dir', stateDir, '--cluster', 'a'], {}),
     ).toThrow(/--etcd-ca: needed for https/);
   });
+  it('baton agent: secrets file roots, the local stores key (file or BATON_SECRETS_KEY), registries to pin', () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'baton-agent-secrets-'));
+    const args = ['--etcd', 'http://127.0.0.1:2379', '--state-dir', stateDir, '--engine', 'unix:///e.sock'];
+    const hex = 'ab'.repeat(32);
+    const keyFile = join(stateDir, 'key');
+    writeFileSync(keyFile, `${hex}\n`);
+    expect((agentConfig(args, {}) as AgentConfig).secrets).toEqual({
+      fileRoots: [],
+      registries: [],
+      insecureRegistries: [],
+    });
+    const c = agentConfig(
+      [
+        ...args,
+        '--secrets-file-root',
+        '/run/secrets',
+        '--secrets-key-file',
+        keyFile,
+        '--registry',
+        'registry.internal:5000',
+        '--insecure-registry',
+        'registry.internal:5000',
+        '--registry-config',
+        '/etc/baton/docker.json',
+      ],
+      { AWS_REGION: 'eu-west-3' },
+    ) as AgentConfig;
+    expect(c.secrets).toEqual({
+      encryptionKey: Buffer.from(hex, 'hex'),
+      fileRoots: ['/run/secrets'],
+      registries: ['registry.internal:5000'],
+      insecureRegistries: ['registry.internal:5000'],
+      registryConfig: '/etc/baton/docker.json',
+    });
+    expect(c.region).toBe('eu-west-3');
+    expect((agentConfig(args, { BATON_SECRETS_KEY: hex }) as AgentConfig).secrets.encryptionKey).toEqual(
+      Buffer.from(hex, 'hex'),
+    );
+    const refusal = (extra: string[], env: NodeJS.ProcessEnv = {}) => {
+      try {
+        agentConfig([...args, ...extra], env);
+      } catch (e) {
+        expect(e).toBeInstanceOf(UsageError);
+        return (e as Error).message;
+      }
+      throw new Error('expected a UsageError');
+    };
+    expect(refusal(['--secrets-file-root', 'run/secrets'])).toBe(
+      '--secrets-file-root: "run/secrets" must be an absolute path',
+    );
+    const wrong = refusal([], { BATON_SECRETS_KEY: 'not-a-key-but-a-secret' });
+    expect(wrong).toMatch(/^BATON_SECRETS_KEY: must be 32 bytes/);
+    expect(wrong).not.toContain('not-a-key-but-a-secret');
+    expect(refusal(['--secrets-key-file', keyFile], { BATON_SECRETS_KEY: hex })).toMatch(
+      /^--secrets-key-file: give the key once/,
+    );
+    expect(refusal(['--secrets-key-file', join(stateDir, 'missing')])).toMatch(
+      /^--secrets-key-file .*missing: ENOENT$/,
+    );
+    expect(refusal(['--registry', 'https://registry.internal'])).toMatch(
+      /^--registry: "https:\/\/registry\.internal" must be a registry host/,
+    );
+  });
 });

@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
@@ -6,10 +7,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Baton } from '../../src/index.js';
 import {
   clusterContainers,
+  containerIdOf,
+  docker,
   engineScript,
+  execIn,
   httpdTaskDefinition,
   liveTasks,
+  runTaskUntilRunning,
+  serveRefusal,
+  stopTaskUntilStopped,
   testBaton,
+  testImage,
   uniqueCluster,
   waitFor,
 } from './harness.js';
@@ -18,8 +26,11 @@ import {
   agentRefusal,
   newPki,
   type Pki,
+  pushTestImage,
+  rootPassword,
   SecureEtcd,
   spawnAgent,
+  testRegistry,
 } from './multihost-harness.js';
 
 // Engine 7 belongs to this file alone; etcd is the test's own (TLS, client certificates, auth).
@@ -32,6 +43,12 @@ let etcd: SecureEtcd;
 let baton: Baton;
 let agent: AgentProcess | undefined;
 const stateDir = mkdtempSync(join(tmpdir(), 'baton-mh-agent-'));
+// What the agent resolves on its host: file:// secrets under secretsDir, the local stores with the
+// control plane's key (BATON_SECRETS_KEY), images of the test registry pinned with config.json's login.
+const secretsDir = join(stateDir, 'secrets');
+const secretsKey = randomBytes(32).toString('hex');
+const dockerConfig = join(stateDir, 'docker-config.json');
+const agentEnv = { BATON_SECRETS_KEY: secretsKey };
 
 const agentArgs = () => [
   ...etcd.agentFlags(),
@@ -45,6 +62,12 @@ const agentArgs = () => [
   'ecs.availability-zone=zone-7',
   '--lease',
   '3s',
+  '--secrets-file-root',
+  secretsDir,
+  '--registry',
+  testRegistry.address,
+  '--registry-config',
+  dockerConfig,
 ];
 
 beforeAll(async () => {
@@ -53,12 +76,16 @@ beforeAll(async () => {
   await engineScript('destroy', 7);
   await engineScript('start', 7);
   await etcd.enableAuth(prefix);
+  mkdirSync(secretsDir);
+  const login = Buffer.from(`${testRegistry.username}:${testRegistry.password}`).toString('base64');
+  writeFileSync(dockerConfig, JSON.stringify({ auths: { [testRegistry.address]: { auth: login } } }));
   // The control plane (root) creates the store and the cluster before agents may join.
   baton = await testBaton({
     cluster,
     store: etcd.store(prefix),
     leaderElection: { leaseDurationMs: 3_000, renewDeadlineMs: 2_000, retryPeriodMs: 500 },
     instanceLostAfterMs: 60_000,
+    secrets: { encryptionKey: secretsKey },
   });
 }, 60_000);
 
@@ -76,7 +103,7 @@ const instanceOf = async (arn: string) =>
 
 describe('baton agent: a host joined through etcd (TLS, etcd auth)', { timeout: 60_000 }, () => {
   it('registers its engine as a container instance with resources and attributes, and keeps its identity', async () => {
-    agent = await spawnAgent(agentArgs());
+    agent = await spawnAgent(agentArgs(), agentEnv);
     const saved = JSON.parse(readFileSync(join(stateDir, 'instance.json'), 'utf8')) as { instanceId: string };
     expect(agent.instanceArn).toMatch(new RegExp(`container-instance/${cluster}/${saved.instanceId}$`));
     const instance = await waitFor('the instance registered', 20_000, async () => {
@@ -115,7 +142,7 @@ describe('baton agent: a host joined through etcd (TLS, etcd auth)', { timeout: 
     expect((await clusterContainers(endpoint7, cluster)).map((c) => c.Id).sort()).toEqual(before);
 
     const arn = agent!.instanceArn;
-    agent = await spawnAgent(agentArgs());
+    agent = await spawnAgent(agentArgs(), agentEnv);
     expect(agent.instanceArn).toBe(arn);
     await waitFor(
       'the instance connected again',
@@ -132,6 +159,63 @@ describe('baton agent: a host joined through etcd (TLS, etcd auth)', { timeout: 
     const tasksAfter = await liveTasks(baton, cluster, 'web');
     expect(tasksAfter.map((t) => t.taskArn).sort()).toEqual(tasksBefore);
     expect(tasksAfter.every((t) => t.lastStatus === 'RUNNING')).toBe(true);
+  });
+
+  it("resolves a task's secrets on its own host and pins its image by digest; the values reach only the container", async () => {
+    const ssmValue = `ssm-${randomBytes(8).toString('hex')}`;
+    const fileValue = `file-${randomBytes(8).toString('hex')}`;
+    await baton.secrets.putParameter({ Name: '/mh/db-password', Value: ssmValue, Type: 'SecureString' });
+    writeFileSync(join(secretsDir, 'token'), `${fileValue}\n`);
+    const repository = `${testRegistry.address}/baton-e2e/mh-${randomBytes(3).toString('hex')}`;
+    const digest = await pushTestImage(docker(endpoint7), testImage, repository, 'stable', 'mh');
+    await baton.registerTaskDefinition({
+      family: 'secretive',
+      containerDefinitions: [
+        {
+          name: 'app',
+          image: `${repository}:stable`,
+          memory: 32,
+          stopTimeout: 1,
+          command: ['sleep', '300'],
+          secrets: [
+            { name: 'DB_PASSWORD', valueFrom: '/mh/db-password' },
+            { name: 'TOKEN', valueFrom: `file://${join(secretsDir, 'token')}` },
+          ],
+        },
+      ],
+    });
+    const task = await runTaskUntilRunning(baton, cluster, 'secretive', 60_000);
+    expect(task.containerInstanceArn).toBe(agent!.instanceArn);
+    // Pinned: the agent resolved the tag on the registry with config.json's login, pulled by digest.
+    expect(task.containers[0]!.imageDigest).toBe(digest);
+    const id = containerIdOf(task, 'app');
+    expect((await docker(endpoint7).getContainer(id).inspect()).Config.Image).toBe(`${repository}@${digest}`);
+    const env = await execIn(endpoint7, id, ['sh', '-c', 'printf "%s|%s" "$DB_PASSWORD" "$TOKEN"']);
+    expect(env).toEqual({ exitCode: 0, output: `${ssmValue}|${fileValue}` });
+
+    // The container has run with the values: now look at every record in the cluster's store and at
+    // everything the agent logged.
+    const asRoot = new Etcd3({
+      hosts: etcd.endpoint,
+      credentials: {
+        rootCertificate: readFileSync(pki.ca.ca),
+        certChain: readFileSync(pki.control.cert),
+        privateKey: readFileSync(pki.control.key),
+      },
+      auth: { username: 'root', password: rootPassword },
+    });
+    try {
+      const records = JSON.stringify(await asRoot.getAll().prefix(`${prefix}/`).strings());
+      expect(records).toContain(task.taskArn);
+      expect(records).toContain('/mh/db-password');
+      for (const value of [ssmValue, fileValue]) {
+        expect(records.includes(value), 'a stored record holds a secret value').toBe(false);
+        expect(agent!.stderr().includes(value), "the agent's log holds a secret value").toBe(false);
+      }
+    } finally {
+      asRoot.close();
+    }
+    await stopTaskUntilStopped(baton, cluster, task.taskArn);
   });
 
   it("the agent's etcd user may write tasks and instances but not services or task definitions", async () => {
@@ -166,5 +250,12 @@ describe('baton agent: a host joined through etcd (TLS, etcd auth)', { timeout: 
     ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/refusing plain tcp:\/\/ to 10\.255\.0\.1/);
+  });
+  it('baton serve refuses a bad --instance-lost-after with exit 2, naming the flag', async () => {
+    const r = await serveRefusal(['--engine', 'none', '--instance-lost-after', '1d']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      'baton serve: --instance-lost-after: must be a duration such as 3h, 10m or 30s (got "1d")',
+    );
   });
 });

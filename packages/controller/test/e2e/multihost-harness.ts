@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type BatonKinds, type EtcdStore, etcdStore } from '@baton-ecs/store';
+import type Docker from 'dockerode';
 import {
   type CertificateAuthority,
   newCertificateAuthority,
@@ -327,4 +328,51 @@ export async function spawnControlPlane(
       return exited;
     },
   };
+}
+
+/** The htpasswd registry started by scripts/registry-instance.sh. */
+export const testRegistry = {
+  address: process.env.BATON_REGISTRY_ADDR ?? '127.0.0.1:5000',
+  username: process.env.BATON_REGISTRY_USER ?? 'baton',
+  password: process.env.BATON_REGISTRY_PASSWORD ?? 'baton-registry-test',
+};
+
+/**
+ * Pushes a fresh image `repository:tag` (the test image with `/www/version` holding `marker`) through
+ * the engine at `endpoint`, then removes it there so it must be pulled; resolves its digest.
+ */
+export async function pushTestImage(
+  engine: Docker,
+  image: string,
+  repository: string,
+  tag: string,
+  marker: string,
+): Promise<string> {
+  const { address, username, password } = testRegistry;
+  const c = await engine.createContainer({
+    Image: image,
+    Cmd: ['sh', '-c', `echo ${marker} > /www/version`],
+  });
+  await c.start();
+  await c.wait();
+  await c.commit({ repo: repository, tag });
+  await c.remove();
+  const ref = `${repository}:${tag}`;
+  const stream = await engine
+    .getImage(ref)
+    .push({ authconfig: { username, password, serveraddress: address } });
+  const output = await new Promise<{ aux?: { Digest?: string }; error?: string }[]>((resolve, reject) =>
+    engine.modem.followProgress(stream, (err: Error | null, out: unknown[]) =>
+      err ? reject(err) : resolve(out as never),
+    ),
+  );
+  const failed = output.find((o) => o.error);
+  if (failed)
+    throw new Error(
+      `docker push ${ref} failed (is the registry up? bash scripts/provision.sh): ${failed.error}`,
+    );
+  const digest = output.find((o) => o.aux?.Digest)?.aux?.Digest;
+  if (!digest) throw new Error(`docker push ${ref} reported no digest`);
+  await engine.getImage(ref).remove({ force: true });
+  return digest;
 }

@@ -96,6 +96,21 @@ describe('SecretResolver', () => {
     );
   });
 
+  it('a local store that cannot decrypt (no key, another key) fails the task with why, not a retry', async () => {
+    const noKey = resolver({ local: new SecretsApi(store, undefined, systemClock, defaultArnContext) });
+    expect(await reason(noKey.secret('/app/token', 'secret', task, 'c'))).toMatch(
+      /^ResourceInitializationError: .*unable to retrieve secrets from ssm: InvalidRequestException: decrypt: the local secrets store needs an encryption key/,
+    );
+    const otherKey = resolver({
+      local: new SecretsApi(store, new SecretCipher(randomBytes(32)), systemClock, defaultArnContext),
+    });
+    const why = await reason(otherKey.secret(secretArn, 'secret', task, 'c'));
+    expect(why).toMatch(
+      /^ResourceInitializationError: .*unable to retrieve secret from asm: .*DecryptionFailure/,
+    );
+    expect(why).not.toContain('pw-');
+  });
+
   it('reads file:// references only under the allowed roots, symlinks resolved', async () => {
     const r = resolver();
     expect(await r.secret(`file://${join(dir, 'allowed', 'key')}`, 'secret', task, 'c')).toBe('file-secret');
