@@ -4,6 +4,8 @@
  * instances, against one shared ClusterState: steady state, and with 10% of
  * the services mid-deployment (each of those starts and stops tasks).
  */
+
+import { PerformanceObserver } from 'node:perf_hooks';
 import { arns, type Deployment, type Service, type Task, type TaskDefinition } from '@baton-ecs/model';
 import { newTask, reconcileService } from '@baton-ecs/reconciler';
 import { ClusterState, mulberry32 } from '@baton-ecs/scheduler';
@@ -141,7 +143,7 @@ function build(midDeploymentShare: number) {
   return { taskDefinitions, instances, services, tasksByService, allTasks };
 }
 
-function pass(label: string, midDeploymentShare: number) {
+async function pass(label: string, midDeploymentShare: number) {
   const world = build(midDeploymentShare);
   (globalThis as { gc?: () => void }).gc?.();
   const t0 = performance.now();
@@ -154,6 +156,12 @@ function pass(label: string, midDeploymentShare: number) {
   const random = mulberry32(7);
   let starts = 0;
   let stops = 0;
+  // Garbage collection inside the pass (the pauses are part of the wall time).
+  let gcMs = 0;
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcMs += e.duration;
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   const t1 = performance.now();
   const cpu0 = process.cpuUsage();
   for (const service of world.services) {
@@ -171,6 +179,9 @@ function pass(label: string, midDeploymentShare: number) {
   }
   const fullPassMs = performance.now() - t1;
   const cpu = process.cpuUsage(cpu0);
+  // GC entries reach the observer asynchronously: let them arrive, then stop observing.
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  gcObserver.disconnect();
   const cpuMs = (cpu.user + cpu.system) / 1000;
   const result = {
     label,
@@ -179,6 +190,7 @@ function pass(label: string, midDeploymentShare: number) {
     instances: world.instances.length,
     fullPassMs: Math.round(fullPassMs * 10) / 10,
     cpuMs: Math.round(cpuMs * 10) / 10,
+    gcMs: Math.round(gcMs * 10) / 10,
     perServiceUs: Math.round(((fullPassMs * 1000) / world.services.length) * 10) / 10,
     clusterStateBuildMs: Math.round(stateMs * 10) / 10,
     starts,
@@ -190,14 +202,14 @@ function pass(label: string, midDeploymentShare: number) {
 
 if (process.env.RECONCILE_PROFILE) {
   // For profiling one kind of pass: RECONCILE_PROFILE=0 (steady) or 0.1.
-  for (let i = 0; i < 3; i++) pass('profile', Number(process.env.RECONCILE_PROFILE));
+  for (let i = 0; i < 3; i++) await pass('profile', Number(process.env.RECONCILE_PROFILE));
   process.exit(0);
 }
 
 // Warm-up (JIT), then the measured passes.
-pass('warm-up', 0.1);
-const steady = pass('steady', 0);
-const deploying = pass('10% mid-deployment', 0.1);
+await pass('warm-up', 0.1);
+const steady = await pass('steady', 0);
+const deploying = await pass('10% mid-deployment', 0.1);
 console.log(
   JSON.stringify({
     bench: 'reconcile',

@@ -149,7 +149,8 @@ export class ClusterState {
   }
 
   removeTask(taskArn: string): void {
-    this.unplacedTasks.delete(taskArn);
+    // Usually empty: skip hashing the ARN for it (a new ARN's first hash flattens the string).
+    if (this.unplacedTasks.size > 0) this.unplacedTasks.delete(taskArn);
     const entry = this.tasks.get(taskArn);
     if (entry === undefined) return;
     this.tasks.delete(taskArn);

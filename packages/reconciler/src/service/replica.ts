@@ -37,6 +37,33 @@ export interface ReplicaArgs {
  * maximumPercent and minimumHealthyPercent).
  */
 export function reconcileReplicas(args: ReplicaArgs): void {
+  if (replicasAtRest(args)) return;
+  reconcileReplicasInFull(args);
+}
+
+/**
+ * Whether reconcileReplicas has nothing to do: exactly desiredCount live tasks, every one of the
+ * PRIMARY, on an instance that is not DRAINING, and none unhealthy. Then no rule below stops or
+ * starts a task or says anything (nothing old to replace, nothing to drain, no surplus, no
+ * shortfall), so the steady state — most services in most passes — skips the rules' many passes
+ * over the tasks. Tasks still STOPPING from earlier passes change none of that.
+ * test/service/replica-at-rest.test.ts checks the two paths decide the same on random services.
+ */
+export function replicasAtRest(args: ReplicaArgs): boolean {
+  const { pass, primary } = args;
+  const live = args.classification.live;
+  if (live.length !== args.desiredCount) return false;
+  const primaryId = primary.id;
+  for (let i = 0; i < live.length; i++) {
+    const c = live[i]!;
+    if (c.task.startedBy !== primaryId || c.draining || c.health.state === 'unhealthy' || pass.stopped(c))
+      return false;
+  }
+  return true;
+}
+
+/** reconcileReplicas without the at-rest shortcut: every rule, in order. */
+export function reconcileReplicasInFull(args: ReplicaArgs): void {
   const { pass, primary, desiredCount: D } = args;
   const service = pass.input.service;
   const { minimumHealthyPercent, maximumPercent } = deploymentLimits(service);
