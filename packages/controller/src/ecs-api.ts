@@ -100,6 +100,8 @@ export class EcsApi extends EcsClusterApi {
     readonly healthCheckGracePeriodSeconds?: number;
     readonly placementConstraints?: readonly PlacementConstraint[];
     readonly placementStrategy?: readonly PlacementStrategy[];
+    /** ECS: a new deployment even when nothing else changed (same task definition: new tasks replace the old). */
+    readonly forceNewDeployment?: boolean;
   }): Promise<Service> {
     checkRequest('updateService', request);
     const current = await this.requireService(request.cluster, request.service);
@@ -124,6 +126,8 @@ export class EcsApi extends EcsClusterApi {
         : {}),
       ...(request.placementConstraints ? { placementConstraints: request.placementConstraints } : {}),
       ...(request.placementStrategy ? { placementStrategy: request.placementStrategy } : {}),
+      // The service scheduler starts the deployment (ensurePrimaryDeployment) and clears the request.
+      ...(request.forceNewDeployment ? { forceNewDeploymentRequestedAt: this.clock.now() } : {}),
       deploymentConfiguration: {
         ...current.object.deploymentConfiguration,
         ...request.deploymentConfiguration,

@@ -63,6 +63,7 @@ export const requestSchemas = {
     healthCheckGracePeriodSeconds: z.number().optional(),
     placementConstraints: PlacementList(10).optional(),
     placementStrategy: PlacementList(5).optional(),
+    forceNewDeployment: z.boolean().optional(),
   }),
   deleteService: z.looseObject({ cluster: Ref.optional(), service: Ref, force: z.boolean().optional() }),
   describeServices: z.looseObject({ cluster: Ref.optional(), services: refs(ecsLimits.describeServices) }),

@@ -144,6 +144,11 @@ const ServiceObject = ecsObject({
   /** Baton: stoppedAt of the newest task failure already reported in the events. */
   failuresReportedThrough: z.number().optional(),
   /**
+   * Baton: when UpdateService's forceNewDeployment asked for a new deployment of the same task
+   * definition; the service scheduler starts it (a new PRIMARY) on its next pass and clears this.
+   */
+  forceNewDeploymentRequestedAt: z.number().optional(),
+  /**
    * Baton: the launch back-off after tasks keep failing to start (ECS's service throttle logic).
    * Kept with the service, so it survives the stopped tasks that taught it; a new task definition
    * resets it.

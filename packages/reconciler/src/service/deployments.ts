@@ -5,6 +5,8 @@ import { newDeploymentId } from './ids.js';
 /**
  * Makes sure the service's task definition has a PRIMARY deployment. A new
  * revision starts a new PRIMARY; the previous one becomes ACTIVE and drains.
+ * `force` (UpdateService's forceNewDeployment) starts a new PRIMARY of the same
+ * revision all the same.
  */
 export function ensurePrimaryDeployment(
   deployments: readonly Deployment[],
@@ -12,9 +14,10 @@ export function ensurePrimaryDeployment(
   desiredCount: number,
   now: number,
   random: RandomSource,
+  force = false,
 ): { readonly deployments: Deployment[]; readonly created: Deployment | undefined } {
   const primary = deployments.find((d) => d.status === 'PRIMARY');
-  if (primary && primary.taskDefinition === taskDefinitionArn)
+  if (primary && primary.taskDefinition === taskDefinitionArn && !force)
     return { deployments: [...deployments], created: undefined };
   const created: Deployment = {
     id: newDeploymentId(random),

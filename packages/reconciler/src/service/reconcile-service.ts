@@ -34,8 +34,20 @@ export function reconcileService(input: ServiceReconcileInput, ctx: ServiceRecon
   if (resolved) assertRegistered(resolved[0], resolved[1]);
   let deployments: Deployment[] = [...original.deployments];
   if (resolved && !draining) {
-    const ensured = ensurePrimaryDeployment(deployments, resolved[0], desiredCount, ctx.now, ctx.random);
+    const forced = original.forceNewDeploymentRequestedAt !== undefined;
+    const ensured = ensurePrimaryDeployment(
+      deployments,
+      resolved[0],
+      desiredCount,
+      ctx.now,
+      ctx.random,
+      forced,
+    );
     deployments = ensured.deployments;
+    if (forced) {
+      const { forceNewDeploymentRequestedAt: _served, ...rest } = service;
+      service = rest;
+    }
   } else if (!resolved && !draining) {
     pass.say(serviceMessages.missingTaskDefinition(name, original.taskDefinition));
   }
