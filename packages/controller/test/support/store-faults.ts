@@ -1,4 +1,4 @@
-import type { BatonKinds, KindMap, Op, Store, WatchOptions } from '@baton-ecs/store';
+import type { BatonKinds, CommitResult, KindMap, Op, Store, WatchOptions } from '@baton-ecs/store';
 import { Observable, Subject } from 'rxjs';
 
 /** A store whose watches can be cut (as a dropped connection cuts them), recording how each was opened. */
@@ -31,9 +31,17 @@ export function breakableWatches<K extends KindMap>(store: Store<K>): BreakableS
   };
 }
 
+/** Wraps a real store: every commit goes through `intercept`, which may call the real one (or not). */
+export function interceptCommits(
+  store: Store<BatonKinds>,
+  intercept: (ops: readonly Op<BatonKinds>[], commit: Store<BatonKinds>['commit']) => Promise<CommitResult>,
+): Store<BatonKinds> {
+  return delegate(store, { commit: (ops) => intercept(ops, (o) => store.commit(o)) });
+}
+
 /**
- * Wraps a real store so that the next commits matching `when` fail with `error` before reaching it
- * (a write the store refused or a leader that lost its fence): nothing of such a commit lands.
+ * Wraps a real store so that the commits matching `when` fail with `error` before reaching it
+ * (a write the store refused, or a leader that lost its fence): nothing of such a commit lands.
  */
 export function failingCommits(
   store: Store<BatonKinds>,
@@ -41,15 +49,12 @@ export function failingCommits(
   error: () => Error,
 ): { readonly store: Store<BatonKinds>; readonly failed: number } {
   let failed = 0;
-  const commit: Store<BatonKinds>['commit'] = (ops) => {
-    if (when(ops)) {
+  return {
+    store: interceptCommits(store, (ops, commit) => {
+      if (!when(ops)) return commit(ops);
       failed++;
       return Promise.reject(error());
-    }
-    return store.commit(ops);
-  };
-  return {
-    store: delegate(store, { commit }),
+    }),
     get failed() {
       return failed;
     },

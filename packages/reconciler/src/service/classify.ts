@@ -64,6 +64,8 @@ export function classifyTasks(
     const instance = instanceOf(task.containerInstanceArn);
     let lost = false;
     if (task.containerInstanceArn && !instance) lost = true;
+    // Deregistered with force (ECS: its tasks are orphaned and the service starts other copies).
+    if (instance?.status === 'INACTIVE') lost = true;
     if (instance && !instance.agentConnected) {
       const since = (instance as { agentDisconnectedAt?: number }).agentDisconnectedAt;
       if (since !== undefined) {
