@@ -172,7 +172,7 @@ async function main(): Promise<void> {
       loadBalancers: [{ targetGroupArn: arn, containerName: 'httpd', containerPort: 8080 }],
     });
     await healthy(b, arn, cluster);
-    const listener = await b.elbv2.createListener({ TargetGroupArn: arn });
+    const listener = await b.elbv2.openListener({ TargetGroupArn: arn });
     nginx = await NginxProcess.start({ dir, port: await freePort(), upstreamName: 'baton_web' });
     const n = nginx;
     const adapter = await b.elbv2.attachNginx({

@@ -32,8 +32,17 @@ export class BatonLifecycle {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    const { storeHealth, informers, role, targetGroups, scaling, logCollector, logger, defaultCluster } =
-      this.parts;
+    const {
+      storeHealth,
+      informers,
+      role,
+      targetGroups,
+      elbv2,
+      scaling,
+      logCollector,
+      logger,
+      defaultCluster,
+    } = this.parts;
     storeHealth.start();
     for (const i of Object.values(informers)) i.start();
     await Promise.all(Object.values(informers).map((i) => i.synced));
@@ -47,6 +56,8 @@ export class BatonLifecycle {
       }),
     );
     targetGroups.start();
+    // Every replica runs the stored listeners' balancers (each on its own 127.0.0.1).
+    elbv2.startListeners();
     scaling.start();
     logCollector.start();
     await role.start(this.engines, defaultCluster);

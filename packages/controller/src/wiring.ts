@@ -37,6 +37,8 @@ export interface BatonInformers {
   readonly clusters: Informer<BatonKinds, 'Cluster'>;
   readonly scaling: Informer<BatonKinds, 'ScalingConfiguration'>;
   readonly targetGroups: Informer<BatonKinds, 'TargetGroup'>;
+  readonly loadBalancers: Informer<BatonKinds, 'LoadBalancer'>;
+  readonly listeners: Informer<BatonKinds, 'Listener'>;
 }
 
 export function createInformers(store: Store<BatonKinds>, clock: Clock, logger: Logger): BatonInformers {
@@ -52,6 +54,8 @@ export function createInformers(store: Store<BatonKinds>, clock: Clock, logger: 
     clusters: informer('Cluster'),
     scaling: informer('ScalingConfiguration'),
     targetGroups: informer('TargetGroup'),
+    loadBalancers: informer('LoadBalancer'),
+    listeners: informer('Listener'),
   };
 }
 
@@ -207,6 +211,7 @@ export function wireBaton(store: Store<BatonKinds>, options: BatonOptions, ownsS
         (e) =>
           e.object.status !== 'INACTIVE' && e.object.loadBalancers.some((lb) => lb.targetGroupArn === tgArn),
       )?.object.serviceArn,
+    { loadBalancers: informers.loadBalancers, listeners: informers.listeners, logger },
   );
   const scaling = new ScalingController({
     store: role.leaderStore,

@@ -155,6 +155,8 @@ describe('fuzzing the ECS API with malformed inputs', () => {
 // ELBv2 and Application Auto Scaling, the same way. Their valid requests name a target group and a
 // scalable target that do not exist, so no listener, nginx or scaler is ever started by the fuzz.
 const missingTg = 'arn:aws:elasticloadbalancing:local:000000000000:targetgroup/none/0000000000000000';
+const missingLb = 'arn:aws:elasticloadbalancing:local:000000000000:loadbalancer/app/none/0000000000000000';
+const missingListener = `${missingLb.replace(':loadbalancer/', ':listener/')}/0000000000000000`;
 const validElb: Record<string, unknown> = {
   createTargetGroup: { Name: 'fz', Protocol: 'HTTP', Port: 80 },
   describeTargetGroups: { TargetGroupArns: [missingTg] },
@@ -163,7 +165,17 @@ const validElb: Record<string, unknown> = {
   describeTargetGroupAttributes: { TargetGroupArn: missingTg },
   deleteTargetGroup: { TargetGroupArn: missingTg },
   describeTargetHealth: { TargetGroupArn: missingTg },
-  createListener: { TargetGroupArn: missingTg },
+  openListener: { TargetGroupArn: missingTg },
+  createLoadBalancer: { Name: 'fz', Type: 'application' },
+  describeLoadBalancers: { LoadBalancerArns: [missingLb] },
+  deleteLoadBalancer: { LoadBalancerArn: missingLb },
+  createListener: {
+    LoadBalancerArn: missingLb,
+    DefaultActions: [{ Type: 'forward', TargetGroupArn: missingTg }],
+  },
+  describeListeners: { ListenerArns: [missingListener] },
+  modifyListener: { ListenerArn: missingListener, Port: 8080 },
+  deleteListener: { ListenerArn: missingListener },
   attachNginx: { TargetGroupArn: missingTg },
 };
 const validAas: Record<string, unknown> = {

@@ -16,6 +16,7 @@ export {
 } from './fields.js';
 export * from './limits.js';
 export * from './linux-parameters.js';
+export * from './load-balancer.js';
 export * from './log-configuration.js';
 export * from './parse.js';
 export * from './placement.js';

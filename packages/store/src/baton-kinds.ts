@@ -2,6 +2,8 @@ import {
   type Cluster,
   type ContainerInstance,
   clusterNameOf,
+  type ListenerRecord,
+  type LoadBalancerRecord,
   type ParameterRecord,
   type SecretRecord,
   type Service,
@@ -83,6 +85,16 @@ export const batonKinds = defineKinds({
       return spec;
     },
     indexes: { byName: (tg) => [tg.TargetGroupName] },
+  }),
+  /** Key: the load balancer ARN (ELBv2's CreateLoadBalancer, as Baton keeps it). */
+  LoadBalancer: kind({
+    key: (lb: LoadBalancerRecord) => lb.LoadBalancerArn,
+    indexes: { byName: (lb) => [lb.LoadBalancerName] },
+  }),
+  /** Key: the listener ARN; each runs Baton's embedded balancer on 127.0.0.1:Port. */
+  Listener: kind({
+    key: (l: ListenerRecord) => l.ListenerArn,
+    indexes: { byLoadBalancer: (l) => [l.LoadBalancerArn] },
   }),
   /**
    * A service's auto scaling (Application Auto Scaling's shapes, validated by

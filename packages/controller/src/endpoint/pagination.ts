@@ -16,16 +16,26 @@ export function paginate<T>(
   keyOf: (item: T) => string,
   request: { readonly nextToken?: string | undefined; readonly maxResults?: number | undefined },
   limits: { readonly default: number; readonly max: number },
-  invalid: { readonly code: string; readonly tokenCode?: string },
+  invalid: {
+    readonly code: string;
+    readonly tokenCode?: string;
+    /** What the service calls the page size and the token (ELB: PageSize, Marker). */
+    readonly names?: { readonly size: string; readonly token: string };
+  },
 ): Page<T> {
+  const names = invalid.names ?? { size: 'maxResults', token: 'nextToken' };
   const size = request.maxResults ?? limits.default;
   if (!Number.isInteger(size) || size < 1 || size > limits.max)
-    throw new WireError(invalid.code, 400, `maxResults must be between 1 and ${limits.max} (got ${size}).`);
+    throw new WireError(
+      invalid.code,
+      400,
+      `${names.size} must be between 1 and ${limits.max} (got ${size}).`,
+    );
   let start = 0;
   if (request.nextToken !== undefined && request.nextToken !== '') {
     const after = decodeToken(request.nextToken);
     if (after === undefined)
-      throw new WireError(invalid.tokenCode ?? invalid.code, 400, 'The nextToken is not valid.');
+      throw new WireError(invalid.tokenCode ?? invalid.code, 400, `The ${names.token} is not valid.`);
     // The first item past the token's key: a binary search over the sorted keys.
     let lo = 0;
     let hi = items.length;

@@ -3,6 +3,9 @@ import { createListener, type Listener, NginxAdapter, upstreamName } from '@bato
 import {
   type ArnContext,
   attributeOf,
+  forwardTargetOf,
+  type ListenerRecord,
+  type LoadBalancerRecord,
   parseTargetGroup,
   type RegisteredTarget,
   type TargetGroup,
@@ -19,26 +22,21 @@ import { isLeft } from 'fp-ts/lib/Either.js';
 import { concat, defer, distinctUntilChanged, filter, map, type Observable, of } from 'rxjs';
 import type { Clock } from '../clock.js';
 import type { Informer } from '../informer.js';
+import type { Logger } from '../observability.js';
 import type { TargetGroupController } from './controller.js';
+import { ElbApiError } from './errors.js';
+import { ListenerRuntime } from './listener-runtime.js';
+import {
+  type CreateListenerRequest,
+  type CreateLoadBalancerRequest,
+  LoadBalancerApi,
+  listenerHost,
+  type ModifyListenerRequest,
+} from './load-balancers.js';
 import { targetKey } from './plan.js';
 import { checkElbRequest } from './requests.js';
 
-/** ELBv2's exception names. */
-export type ElbErrorCode =
-  | 'ValidationError'
-  | 'TargetGroupNotFoundException'
-  | 'DuplicateTargetGroupNameException'
-  | 'ResourceInUseException';
-
-export class ElbApiError extends Error {
-  override readonly name = 'ElbApiError';
-  constructor(
-    readonly code: ElbErrorCode,
-    message: string,
-  ) {
-    super(`${code}: ${message}`);
-  }
-}
+export { ElbApiError, type ElbErrorCode } from './errors.js';
 
 export interface TargetHealthDescription {
   readonly Target: { readonly Id: string; readonly Port: number; readonly AvailabilityZone?: string };
@@ -53,7 +51,7 @@ export interface TargetHealthDescription {
   readonly HealthCheckDetail?: string;
 }
 
-export interface CreateListenerRequest {
+export interface OpenListenerRequest {
   readonly TargetGroupArn: string;
   /** Default 0: any free port (read it from the listener). */
   readonly Port?: number;
@@ -86,6 +84,9 @@ export interface AttachNginxRequest {
 export class ElbV2Api {
   private readonly listeners = new Set<Listener>();
   private readonly adapters = new Set<NginxAdapter>();
+  /** The embedded balancers of the stored listeners, on this replica. */
+  private readonly runtime: ListenerRuntime;
+  private readonly lbs: LoadBalancerApi;
 
   constructor(
     private readonly store: Store<BatonKinds>,
@@ -94,7 +95,79 @@ export class ElbV2Api {
     private readonly clock: Clock,
     private readonly arn: ArnContext,
     private readonly inUse: (targetGroupArn: string) => string | undefined,
-  ) {}
+    stored: {
+      readonly loadBalancers: Informer<BatonKinds, 'LoadBalancer'>;
+      readonly listeners: Informer<BatonKinds, 'Listener'>;
+      readonly logger: Logger;
+    },
+  ) {
+    this.runtime = new ListenerRuntime({
+      listeners: stored.listeners,
+      logger: stored.logger,
+      open: (r) =>
+        this.openListener({
+          TargetGroupArn: forwardTargetOf(r),
+          Port: r.Port,
+          Host: listenerHost,
+          Protocol: r.Protocol,
+        }),
+    });
+    this.lbs = new LoadBalancerApi({
+      store,
+      loadBalancers: stored.loadBalancers,
+      listeners: stored.listeners,
+      runtime: this.runtime,
+      clock,
+      arn,
+      targetGroup: (ref) => this.require(ref),
+    });
+  }
+
+  /** Starts the stored listeners' balancers on this replica (Baton's start does). */
+  startListeners(): void {
+    this.runtime.start();
+  }
+
+  /** CreateLoadBalancer (see load-balancers.ts): a name listeners belong to. */
+  createLoadBalancer(request: CreateLoadBalancerRequest): Promise<{ LoadBalancers: LoadBalancerRecord[] }> {
+    return this.lbs.createLoadBalancer(request);
+  }
+
+  describeLoadBalancers(
+    request: { readonly LoadBalancerArns?: readonly string[]; readonly Names?: readonly string[] } = {},
+  ): Promise<{ LoadBalancers: LoadBalancerRecord[] }> {
+    return this.lbs.describeLoadBalancers(request);
+  }
+
+  /** DeleteLoadBalancer: its listeners stop and go with it. */
+  deleteLoadBalancer(request: { readonly LoadBalancerArn: string }): Promise<void> {
+    return this.lbs.deleteLoadBalancer(request);
+  }
+
+  /** CreateListener: forwards 127.0.0.1:Port to a target group, durably, before it answers. */
+  createListener(request: CreateListenerRequest): Promise<{ Listeners: ListenerRecord[] }> {
+    return this.lbs.createListener(request);
+  }
+
+  describeListeners(request: {
+    readonly LoadBalancerArn?: string;
+    readonly ListenerArns?: readonly string[];
+  }): Promise<{ Listeners: ListenerRecord[] }> {
+    return this.lbs.describeListeners(request);
+  }
+
+  modifyListener(request: ModifyListenerRequest): Promise<{ Listeners: ListenerRecord[] }> {
+    return this.lbs.modifyListener(request);
+  }
+
+  deleteListener(request: { readonly ListenerArn: string }): Promise<void> {
+    return this.lbs.deleteListener(request);
+  }
+
+  /** The running balancer of a stored listener on this replica (its port, its stats). */
+  runningListener(listenerArn: string): Listener | undefined {
+    return this.runtime.listener(listenerArn);
+  }
 
   /** CreateTargetGroup (Baton also takes `Attributes` here). Idempotent for the same name and settings. */
   async createTargetGroup(request: unknown): Promise<{ TargetGroups: TargetGroup[] }> {
@@ -125,11 +198,15 @@ export class ElbV2Api {
     request: { readonly TargetGroupArns?: readonly string[]; readonly Names?: readonly string[] } = {},
   ): Promise<{ TargetGroups: TargetGroup[] }> {
     checkElbRequest('describeTargetGroups', request);
+    const withLbs = (tg: TargetGroup): TargetGroup => {
+      const lbs = this.lbs.loadBalancersOf(tg.TargetGroupArn!);
+      return lbs.length === 0 ? tg : { ...tg, LoadBalancerArns: lbs };
+    };
     if (!request.TargetGroupArns && !request.Names)
-      return { TargetGroups: [...this.cache.values()].map((e) => e.object) };
+      return { TargetGroups: [...this.cache.values()].map((e) => withLbs(e.object)) };
     const out: TargetGroup[] = [];
     for (const ref of [...(request.TargetGroupArns ?? []), ...(request.Names ?? [])])
-      out.push(await this.require(ref));
+      out.push(withLbs(await this.require(ref)));
     return { TargetGroups: out };
   }
 
@@ -191,7 +268,7 @@ export class ElbV2Api {
   async deleteTargetGroup(request: { readonly TargetGroupArn: string }): Promise<void> {
     checkElbRequest('deleteTargetGroup', request);
     const tg = await this.require(request.TargetGroupArn);
-    const user = this.inUse(tg.TargetGroupArn!);
+    const user = this.inUse(tg.TargetGroupArn!) ?? this.lbs.listenerUsing(tg.TargetGroupArn!);
     if (user)
       throw new ElbApiError(
         'ResourceInUseException',
@@ -247,8 +324,8 @@ export class ElbV2Api {
    * targets with the group's algorithm. It tells the controller when a draining target is idle,
    * which ends draining before the deregistration delay.
    */
-  async createListener(request: CreateListenerRequest): Promise<Listener> {
-    checkElbRequest('createListener', request);
+  async openListener(request: OpenListenerRequest): Promise<Listener> {
+    checkElbRequest('openListener', request);
     const tg = await this.require(request.TargetGroupArn);
     const arn = tg.TargetGroupArn!;
     const listener = await createListener({
@@ -286,7 +363,7 @@ export class ElbV2Api {
     if (targetGroupSettings(tg).slowStartSeconds > 0)
       throw new ElbApiError(
         'ValidationError',
-        `Target group '${tg.TargetGroupName}' has slow_start.duration_seconds set; the nginx adapter cannot ramp targets up (use createListener, or set it to 0)`,
+        `Target group '${tg.TargetGroupName}' has slow_start.duration_seconds set; the nginx adapter cannot ramp targets up (use openListener, or set it to 0)`,
       );
     const adapter = new NginxAdapter({
       targets: this.controller().targets$(arn),
@@ -328,6 +405,7 @@ export class ElbV2Api {
 
   /** Closes every listener and stops every adapter this API started. */
   async close(): Promise<void> {
+    await this.runtime.stop();
     for (const a of [...this.adapters]) a.stop();
     await Promise.all([...this.listeners].map((l) => l.close()));
   }

@@ -1,9 +1,9 @@
 export {
   type AttachNginxRequest,
-  type CreateListenerRequest,
   ElbApiError,
   type ElbErrorCode,
   ElbV2Api,
+  type OpenListenerRequest,
   type TargetHealthDescription,
 } from './api.js';
 export {
@@ -12,6 +12,16 @@ export {
   type TargetGroupControllerOptions,
   type TargetHealthByTask,
 } from './controller.js';
+export { ListenerRuntime, type ListenerRuntimeOptions } from './listener-runtime.js';
+export {
+  type ActionRequest,
+  type CreateListenerRequest,
+  type CreateLoadBalancerRequest,
+  LoadBalancerApi,
+  type LoadBalancerApiOptions,
+  listenerHost,
+  type ModifyListenerRequest,
+} from './load-balancers.js';
 export {
   drainPollMs,
   type HoldChange,

@@ -9,7 +9,33 @@ const Arn = z.string().min(1).max(1600);
 const Attribute = z.looseObject({ Key: z.string().min(1).max(256), Value: z.string().max(1024) });
 
 /** Baton's own calls (not ELB wire operations) whose options may hold functions. */
-const withBatonOptions: ReadonlySet<string> = new Set(['createListener', 'attachNginx']);
+const withBatonOptions: ReadonlySet<string> = new Set(['openListener', 'attachNginx']);
+const Port = z.number().int().min(1).max(65535);
+const PageSize = z.number().int().min(1).max(400).optional();
+/** ELB's Action: Baton checks the shape here and what it can carry out in load-balancers.ts. */
+const Action = z.looseObject({
+  Type: z.string().min(1),
+  TargetGroupArn: Arn.optional(),
+  Order: z.number().int().min(1).max(50000).optional(),
+  ForwardConfig: z
+    .looseObject({
+      TargetGroups: z
+        .array(
+          z.looseObject({
+            TargetGroupArn: Arn.optional(),
+            Weight: z.number().int().min(0).max(999).optional(),
+          }),
+        )
+        .max(5)
+        .optional(),
+    })
+    .optional(),
+});
+const TargetDescription = z.looseObject({
+  Id: z.string().min(1).max(255),
+  Port: Port.optional(),
+  AvailabilityZone: z.string().max(255).optional(),
+});
 
 const elbRequestSchemas = {
   describeTargetGroups: z.looseObject({
@@ -24,7 +50,47 @@ const elbRequestSchemas = {
     TargetGroupArn: Arn,
     Targets: z.array(z.looseObject({ Id: z.string().min(1), Port: z.number().int().optional() })).optional(),
   }),
+  createLoadBalancer: z.looseObject({
+    Name: z.string().min(1),
+    Type: z.string().optional(),
+    Scheme: z.enum(['internet-facing', 'internal']).optional(),
+    IpAddressType: z.enum(['ipv4', 'dualstack']).optional(),
+  }),
+  describeLoadBalancers: z.looseObject({
+    LoadBalancerArns: z.array(Arn).max(20).optional(),
+    Names: z.array(z.string().min(1).max(32)).max(20).optional(),
+    Marker: z.string().optional(),
+    PageSize,
+  }),
+  deleteLoadBalancer: z.looseObject({ LoadBalancerArn: Arn }),
   createListener: z.looseObject({
+    LoadBalancerArn: Arn,
+    Protocol: z.string().optional(),
+    Port: Port.optional(),
+    DefaultActions: z.array(Action).min(1).max(5),
+  }),
+  describeListeners: z.looseObject({
+    LoadBalancerArn: Arn.optional(),
+    ListenerArns: z.array(Arn).max(20).optional(),
+    Marker: z.string().optional(),
+    PageSize,
+  }),
+  modifyListener: z.looseObject({
+    ListenerArn: Arn,
+    Protocol: z.string().optional(),
+    Port: Port.optional(),
+    DefaultActions: z.array(Action).min(1).max(5).optional(),
+  }),
+  deleteListener: z.looseObject({ ListenerArn: Arn }),
+  registerTargets: z.looseObject({
+    TargetGroupArn: Arn,
+    Targets: z.array(TargetDescription).min(1).max(500),
+  }),
+  deregisterTargets: z.looseObject({
+    TargetGroupArn: Arn,
+    Targets: z.array(TargetDescription).min(1).max(500),
+  }),
+  openListener: z.looseObject({
     TargetGroupArn: Arn,
     Port: z.number().int().min(0).max(65535).optional(),
     Host: z.string().min(1).max(255).optional(),

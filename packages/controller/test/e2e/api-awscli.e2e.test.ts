@@ -1,9 +1,8 @@
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { awsJson, awsText as awsTextOf, type CliResult, type CliText, requireAwsCli } from './awscli.js';
 import {
   clusterContainers,
   engine1,
@@ -17,70 +16,18 @@ import {
   waitFor,
 } from './harness.js';
 
-const AWS = '/usr/bin/aws';
 const key = { id: 'AKIDAWSCLI000000001', secret: 'awscli-walkthrough-secret' };
 const cluster = uniqueCluster('api-cli');
 const dir = mkdtempSync(join(tmpdir(), 'baton-api-awscli-'));
 
-interface CliResult {
-  readonly code: number;
-  readonly json: Record<string, unknown>;
-  readonly stderr: string;
-}
-
-/** The stock AWS CLI (Debian's awscli 2.9) against `url`. */
-async function aws(url: string, args: string[], secret = key.secret): Promise<CliResult> {
-  return promisify(execFile)(AWS, ['--endpoint-url', url, '--output', 'json', ...args], {
-    timeout: 120_000,
-    env: {
-      PATH: process.env.PATH,
-      HOME: dir,
-      AWS_ACCESS_KEY_ID: key.id,
-      AWS_SECRET_ACCESS_KEY: secret,
-      AWS_DEFAULT_REGION: 'us-east-1',
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_PAGER: '',
-      AWS_MAX_ATTEMPTS: '1',
-    },
-  }).then(
-    (r) => ({
-      code: 0,
-      json: r.stdout.trim() ? (JSON.parse(r.stdout) as Record<string, unknown>) : {},
-      stderr: r.stderr,
-    }),
-    (e: Error & { code?: number; stderr?: string }) => ({
-      code: Number(e.code ?? -1),
-      json: {},
-      stderr: e.stderr ?? e.message,
-    }),
-  );
+/** The stock AWS CLI against `url`. */
+function aws(url: string, args: string[], secret = key.secret): Promise<CliResult> {
+  return awsJson(url, args, { id: key.id, secret }, dir);
 }
 
 /** The CLI's text output (commands such as `aws logs tail` print lines, not JSON). */
-async function awsText(
-  url: string,
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return promisify(execFile)(AWS, ['--endpoint-url', url, ...args], {
-    timeout: 60_000,
-    env: {
-      PATH: process.env.PATH,
-      HOME: dir,
-      AWS_ACCESS_KEY_ID: key.id,
-      AWS_SECRET_ACCESS_KEY: key.secret,
-      AWS_DEFAULT_REGION: 'us-east-1',
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_PAGER: '',
-      AWS_MAX_ATTEMPTS: '1',
-    },
-  }).then(
-    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: Error & { code?: number; stdout?: string; stderr?: string }) => ({
-      code: Number(e.code ?? -1),
-      stdout: e.stdout ?? '',
-      stderr: e.stderr ?? e.message,
-    }),
-  );
+function awsText(url: string, args: string[]): Promise<CliText> {
+  return awsTextOf(url, args, key, dir, 60_000);
 }
 
 type Svc = { status: string; runningCount: number; desiredCount: number; deployments: unknown[] };
@@ -101,8 +48,7 @@ describe('the AWS CLI walkthrough against baton serve on a real engine', () => {
     ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION: '2s',
   };
   beforeAll(async () => {
-    if (!existsSync(AWS))
-      throw new Error(`${AWS} is missing: run \`bash scripts/provision.sh awscli\` (as root)`);
+    requireAwsCli();
     await requireEngine(engine1);
     serve = await spawnServe(args, env);
   });
@@ -356,32 +302,16 @@ describe('the AWS CLI walkthrough against baton serve on a real engine', () => {
     );
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/InvalidSignatureException/);
-    const unknown = await promisify(execFile)(
-      AWS,
-      [
-        '--endpoint-url',
-        serve.url,
+    const unknown = (
+      await awsText(serve.url, [
         'ecs',
         'create-capacity-provider',
         '--name',
         'x',
         '--auto-scaling-group-provider',
         'autoScalingGroupArn=arn:aws:autoscaling:us-east-1:1:x',
-      ],
-      {
-        env: {
-          PATH: process.env.PATH,
-          HOME: dir,
-          AWS_ACCESS_KEY_ID: key.id,
-          AWS_SECRET_ACCESS_KEY: key.secret,
-          AWS_DEFAULT_REGION: 'us-east-1',
-          AWS_MAX_ATTEMPTS: '1',
-        },
-      },
-    ).then(
-      () => '',
-      (e: { stderr: string }) => e.stderr,
-    );
+      ])
+    ).stderr;
     expect(unknown).toMatch(/UnknownOperationException/);
     expect(unknown).toMatch(/CreateCapacityProvider/);
     const d = await aws(serve.url, ['ecs', 'describe-clusters', '--clusters', `${cluster}-denied`]);

@@ -155,7 +155,7 @@ describe('ELBv2 query protocol through @aws-sdk/client-elastic-load-balancing-v2
     const page = await errorOf(elb.send(new DescribeTargetGroupsCommand({ PageSize: 401 })));
     expect([page.name, page.message]).toEqual([
       'ValidationError',
-      'maxResults must be between 1 and 400 (got 401).',
+      'PageSize must be between 1 and 400 (got 401).',
     ]);
     const wrong = new ElasticLoadBalancingV2Client(
       clientConfig(endpoint.url, { accessKeyId: alice.accessKeyId, secretAccessKey: 'not-alices' }),

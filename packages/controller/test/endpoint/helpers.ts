@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { arns, defaultArnContext, type Task } from '@baton-ecs/model';
 import {
@@ -109,4 +109,13 @@ export async function errorOf(
     return e as Error;
   }
   throw new Error('expected the call to fail');
+}
+
+/** A port nothing listens on right now on 127.0.0.1 (the kernel's pick, released at once). */
+export async function freePort(): Promise<number> {
+  const s = createNetServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address() as AddressInfo;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
 }

@@ -220,7 +220,7 @@ describe('a web service behind a target group (real engines)', { timeout: 120_00
   });
 
   it('zero failed requests through the embedded load balancer while the service rolls to a new revision', async () => {
-    const listener = await baton.elbv2.createListener({ TargetGroupArn: tgArn() });
+    const listener = await baton.elbv2.openListener({ TargetGroupArn: tgArn() });
     try {
       const l = load(listener.port);
       await new Promise((r) => setTimeout(r, 500));
