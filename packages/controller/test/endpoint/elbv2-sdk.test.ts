@@ -176,14 +176,14 @@ describe('ELBv2 query protocol through @aws-sdk/client-elastic-load-balancing-v2
       key: alice,
       service: 'elasticloadbalancing',
       contentType: form,
-      body: 'Action=CreateLoadBalancer&Version=2015-12-01&Name=x',
+      body: 'Action=CreateRule&Version=2015-12-01&ListenerArn=x',
     });
     expect(unknown.status).toBe(400);
     expect(unknown.headers.get('content-type')).toBe('text/xml');
     expect(xml.parse(unknown.text).ErrorResponse.Error).toEqual({
       Type: 'Sender',
       Code: 'InvalidAction',
-      Message: 'The action CreateLoadBalancer is not valid for this web service.',
+      Message: 'The action CreateRule is not valid for this web service.',
     });
     const malformed = await signedCall(endpoint.url, {
       key: alice,
