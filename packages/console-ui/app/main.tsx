@@ -168,6 +168,16 @@ function App() {
                   }),
                 )
               }
+              onForceDeployment={(s) =>
+                ask(
+                  {
+                    title: `Force a new deployment of ${s.name}`,
+                    text: `Start a new deployment of ${s.name} with the same task definition (${s.taskDefinition})? Every task is replaced by the rolling update rules.`,
+                    confirmLabel: 'Force new deployment',
+                  },
+                  () => ({ kind: 'force-new-deployment', cluster: s.cluster, service: s.name }),
+                )
+              }
             />
           </section>
           <aside class="area-side">

@@ -7,6 +7,7 @@ export function Services(props: {
   metrics: Readonly<Record<string, readonly MetricPoint[]>>;
   now: number;
   onScale: (s: ServiceView) => void;
+  onForceDeployment: (s: ServiceView) => void;
 }) {
   if (props.services.length === 0) return <p class="empty">No services in this cluster.</p>;
   return (
@@ -28,7 +29,7 @@ export function Services(props: {
             </header>
             <div class="deployments">
               {s.deployments.map((d) => (
-                <div class="deployment" key={d.id}>
+                <div class="deployment" key={d.id} data-deployment={d.id}>
                   <span class={`pill ${tone(d.status)}`}>{d.status}</span>
                   <span>{d.taskDefinition}</span>
                   <span class="muted">
@@ -65,6 +66,9 @@ export function Services(props: {
             <footer>
               <button type="button" onClick={() => props.onScale(s)}>
                 Scale…
+              </button>
+              <button type="button" onClick={() => props.onForceDeployment(s)}>
+                Force new deployment…
               </button>
             </footer>
           </article>

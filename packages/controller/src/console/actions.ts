@@ -13,6 +13,7 @@ export const ConsoleActionSchema = z.discriminatedUnion('kind', [
     service: name,
     desiredCount: z.number().int().min(0).max(5000),
   }),
+  z.strictObject({ kind: z.literal('force-new-deployment'), cluster: name, service: name }),
   z.strictObject({ kind: z.literal('stop-task'), cluster: name, task: name }),
   z.strictObject({ kind: z.literal('drain-instance'), cluster: name, instance: name }),
 ]);
@@ -43,6 +44,13 @@ export async function runConsoleAction(
           desiredCount: action.desiredCount,
         });
         return { ok: true, message: `${action.service}: desired count set to ${action.desiredCount}` };
+      case 'force-new-deployment':
+        await baton.updateService({
+          cluster: action.cluster,
+          service: action.service,
+          forceNewDeployment: true,
+        });
+        return { ok: true, message: `${action.service}: new deployment requested` };
       case 'stop-task': {
         const task = await baton.stopTask({
           cluster: action.cluster,

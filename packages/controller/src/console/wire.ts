@@ -147,6 +147,7 @@ export type ConsoleAction =
       readonly service: string;
       readonly desiredCount: number;
     }
+  | { readonly kind: 'force-new-deployment'; readonly cluster: string; readonly service: string }
   | { readonly kind: 'stop-task'; readonly cluster: string; readonly task: string }
   | { readonly kind: 'drain-instance'; readonly cluster: string; readonly instance: string };
 

@@ -168,6 +168,49 @@ describe('the console handler', () => {
     expect((await post('/console/api/action', scale, { cookie, 'x-csrf-token': csrf })).status).toBe(401);
   });
 
+  it('forces a new deployment only for a logged-in operator with the CSRF token', async () => {
+    await serveConsole({ credentials: [key], readNeedsLogin: false });
+    const force = { kind: 'force-new-deployment', cluster: 'console-unit', service: 'web' };
+    const svc = async () =>
+      (await baton.describeServices({ cluster: 'console-unit', services: ['web'] })).services[0]!;
+    expect((await post('/console/api/action', force)).status).toBe(401);
+    const { cookie, csrf } = await login();
+    expect((await post('/console/api/action', force, { cookie })).status).toBe(403);
+    expect((await svc()).forceNewDeploymentRequestedAt).toBeUndefined();
+
+    await expect
+      .poll(async () => (await svc()).deployments.find((d) => d.status === 'PRIMARY'))
+      .toBeDefined();
+    const firstPrimary = (await svc()).deployments.find((d) => d.status === 'PRIMARY')!;
+    const ok = await post('/console/api/action', force, { cookie, 'x-csrf-token': csrf });
+    expect(await ok.json()).toEqual({ ok: true, message: 'web: new deployment requested' });
+    // The service scheduler serves the request: a new PRIMARY of the same revision.
+    await expect
+      .poll(async () => (await svc()).deployments.find((d) => d.status === 'PRIMARY')?.id, { timeout: 5_000 })
+      .not.toBe(firstPrimary.id);
+    const after = await svc();
+    const primary = after.deployments.find((d) => d.status === 'PRIMARY')!;
+    expect(primary.taskDefinition).toBe(firstPrimary.taskDefinition);
+    // No engine here: the old deployment had no task to drain, so it is already gone.
+    expect(after.deployments.map((d) => d.id)).not.toContain(firstPrimary.id);
+    expect(after.forceNewDeploymentRequestedAt).toBeUndefined();
+    expect(logs.find((l) => l.msg === 'console action')).toMatchObject({
+      kind: 'force-new-deployment',
+      service: 'web',
+      accessKeyId: key.accessKeyId,
+      ok: true,
+    });
+    const extra = await post(
+      '/console/api/action',
+      { ...force, taskDefinition: 'web:9' },
+      {
+        cookie,
+        'x-csrf-token': csrf,
+      },
+    );
+    expect(extra.status).toBe(400);
+  });
+
   it('is read-only without credentials', async () => {
     await serveConsole({});
     const session = (await (await fetch(`${base}/console/api/session`)).json()) as Record<string, unknown>;

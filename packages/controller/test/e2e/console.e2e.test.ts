@@ -217,6 +217,49 @@ describe('the web console in a real browser', () => {
     expect(serve.stderr()).toContain('console action');
   });
 
+  it('forces a new deployment after a confirmation, as the logged-in operator', {
+    timeout: 90_000,
+  }, async () => {
+    const primaryOf = async () =>
+      (
+        await ecs.send(new DescribeServicesCommand({ cluster, services: ['web'] }))
+      ).services?.[0]?.deployments?.find((d) => d.status === 'PRIMARY');
+    const before = (await primaryOf())!;
+    await service('web').getByRole('button', { name: 'Force new deployment…' }).click();
+    const dialog = page.getByRole('dialog');
+    expect(await dialog.textContent()).toContain('same task definition');
+    // Cancel changes nothing.
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect((await primaryOf())?.id).toBe(before.id);
+
+    await service('web').getByRole('button', { name: 'Force new deployment…' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Force new deployment' }).click();
+    await expect
+      .poll(() => page.locator('[data-notice]').textContent())
+      .toContain('web: new deployment requested');
+    const next = await expect
+      .poll(async () => (await primaryOf())?.id, { timeout: 20_000 })
+      .not.toBe(before.id)
+      .then(primaryOf);
+    expect(next!.taskDefinition).toBe(before.taskDefinition);
+    // The new PRIMARY shows up in the service's card without a reload, and completes.
+    const row = service('web').locator(`[data-deployment="${next!.id}"]`);
+    await expect.poll(() => row.locator('.pill').first().textContent(), { timeout: 20_000 }).toBe('PRIMARY');
+    await expect.poll(() => row.textContent(), { timeout: 60_000 }).toContain('COMPLETED');
+    // The old deployment drained: INACTIVE (kept as the rollback target) or gone.
+    const old = service('web').locator(`[data-deployment="${before.id}"]`);
+    await expect
+      .poll(
+        async () => ((await old.count()) === 0 ? 'gone' : await old.locator('.pill').first().textContent()),
+        {
+          timeout: 30_000,
+        },
+      )
+      .toMatch(/^(gone|INACTIVE)$/);
+    await shot('force-new-deployment');
+  });
+
   it('refuses an action whose CSRF token is missing, even with the session cookie', {
     timeout: 30_000,
   }, async () => {
