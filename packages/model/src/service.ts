@@ -73,6 +73,11 @@ export const Deployment = ecsObject({
   breakerStage: z.union([z.literal(1), z.literal(2)]).optional(),
   /** Baton: stoppedAt of the newest failed task already counted (counts survive task retention). */
   failuresCountedThrough: z.number().optional(),
+  /**
+   * Baton: the failed tasks already counted that stopped shortly before `failuresCountedThrough`: a task
+   * reported after another that stopped at the same moment or a little later is still counted, once.
+   */
+  failuresCountedRecently: z.array(z.object({ taskId: z.string(), stoppedAt: z.number() })).optional(),
   /** Baton: ids of the deployment's tasks that were healthy at the last pass (resetOnHealthyTask). */
   healthyTaskIds: z.array(z.string()).optional(),
   networkConfiguration: ignored('aws-only'),

@@ -1,4 +1,5 @@
 import type { Deployment, Service, Task } from '@baton-ecs/model';
+import { taskIdOf } from './ids.js';
 import { launchBackoffMs } from './launch-throttle.js';
 import { stoppedReasons } from './task-health.js';
 
@@ -25,15 +26,46 @@ export function failedAfterRunning(task: Task): boolean {
 }
 
 /**
+ * How long before the newest counted failure a task may have stopped and still be counted when it is
+ * reported later: tasks stopped in one agent pass share a `stoppedAt` but reach the store one by one,
+ * and agents on other hosts report a moment late.
+ */
+export const lateFailureWindowMs = 120_000;
+
+/** ECS's rolloutStateReason for a deployment the circuit breaker failed, by the breaker's stage. */
+export const circuitBreakerReasons = {
+  failedToStart: 'ECS deployment circuit breaker: tasks failed to start.',
+  failedHealthChecks: 'ECS deployment circuit breaker: tasks failed health checks.',
+} as const;
+
+/**
+ * The circuit breaker's verdict on a deployment: ECS's rolloutStateReason once its failed tasks reach
+ * `threshold`, else undefined. The count is the deployment's one `failedTasks` (API reference,
+ * Deployment.failedTasks: "A task is considered a failure if the service scheduler can't launch the
+ * task, the task doesn't transition to a RUNNING state, or if it fails any of its defined health checks
+ * and is stopped"), whichever way each task failed; the stage only picks the reason. A container that
+ * exits at once makes some tasks stop before the agent saw them RUNNING and others just after, so
+ * counting each stage apart let such a deployment launch up to twice the threshold.
+ */
+export function circuitBreakerVerdict(d: Deployment, threshold: number): string | undefined {
+  if (d.failedTasks < threshold) return undefined;
+  return (d.breakerStage ?? 1) === 1
+    ? circuitBreakerReasons.failedToStart
+    : circuitBreakerReasons.failedHealthChecks;
+}
+
+/**
  * Advances a deployment's circuit-breaker counts by the task events of this
  * pass (API reference DeploymentCircuitBreaker; developer guide
  * deployment-circuit-breaker.html):
- * - stage 1 counts tasks that stopped before reaching RUNNING; once any task
- *   of the deployment has run, stage 2 counts tasks that ran and then failed
- *   their health checks or exited;
- * - each failed task is counted once, when it is first seen STOPPED (newer
- *   than `failuresCountedThrough`), so counts survive the removal of old
- *   STOPPED tasks;
+ * - a failed task is one that stopped before reaching RUNNING (`launchFailures`)
+ *   or ran and then failed its health checks or exited (`healthFailures`);
+ *   `failedTasks` is their sum, what the breaker compares with its threshold;
+ * - the stage is 2 once any task of the deployment has run (it picks the reason);
+ * - each failed task is counted once, when it is first seen STOPPED: newer than
+ *   `failuresCountedThrough`, or not long before it and not among
+ *   `failuresCountedRecently` — tasks do not reach the store in `stoppedAt`
+ *   order — so counts survive the removal of old STOPPED tasks;
  * - with `resetOnHealthyTask` (default true), a task that reaches a healthy
  *   state resets the failure count to 0.
  * `healthyIds` are the short ids of the deployment's live tasks that count as
@@ -46,20 +78,36 @@ export function advanceDeploymentFailures(
   healthyIds: readonly string[] | undefined,
 ): Deployment {
   const since = d.failuresCountedThrough ?? Number.NEGATIVE_INFINITY;
+  // A deployment counted before the recent list existed recorded only its watermark.
+  const lateFrom =
+    d.failuresCountedThrough !== undefined && d.failuresCountedRecently === undefined
+      ? since
+      : since - lateFailureWindowMs;
+  const recent = d.failuresCountedRecently ?? [];
+  const counted = new Set(recent.map((r) => r.taskId));
   let launch = d.launchFailures ?? 0;
   let health = d.healthFailures ?? 0;
   let stage = d.breakerStage ?? 1;
   let countedThrough = d.failuresCountedThrough;
+  const newlyCounted: { taskId: string; stoppedAt: number }[] = [];
   for (const t of tasks) {
     if (t.startedBy !== d.id) continue;
     if (t.startedAt !== undefined) stage = 2;
     if (t.lastStatus !== 'STOPPED') continue;
     const at = t.stoppedAt ?? t.createdAt ?? 0;
-    if (at <= since) continue;
+    if (at <= lateFrom) continue;
+    const taskId = taskIdOf(t.taskArn);
+    if (at <= since && counted.has(taskId)) continue;
     if (failedToLaunch(t)) launch++;
     else if (failedAfterRunning(t)) health++;
     else continue;
+    newlyCounted.push({ taskId, stoppedAt: at });
     countedThrough = Math.max(countedThrough ?? at, at);
+  }
+  let failuresCountedRecently = d.failuresCountedRecently;
+  if (newlyCounted.length > 0 && countedThrough !== undefined) {
+    const keepFrom = countedThrough - lateFailureWindowMs;
+    failuresCountedRecently = [...recent, ...newlyCounted].filter((r) => r.stoppedAt > keepFrom);
   }
   let healthyTaskIds = d.healthyTaskIds;
   if (healthyIds !== undefined) {
@@ -75,6 +123,7 @@ export function advanceDeploymentFailures(
     health === (d.healthFailures ?? 0) &&
     stage === (d.breakerStage ?? 1) &&
     countedThrough === d.failuresCountedThrough &&
+    failuresCountedRecently === d.failuresCountedRecently &&
     healthyTaskIds === d.healthyTaskIds &&
     d.failedTasks === launch + health
   ) {
@@ -85,6 +134,7 @@ export function advanceDeploymentFailures(
     healthFailures: _h,
     breakerStage: _s,
     failuresCountedThrough: _c,
+    failuresCountedRecently: _r,
     healthyTaskIds: _i,
     ...rest
   } = d;
@@ -95,6 +145,7 @@ export function advanceDeploymentFailures(
     ...(health > 0 ? { healthFailures: health } : {}),
     ...(stage === 2 ? { breakerStage: 2 as const } : {}),
     ...(countedThrough !== undefined ? { failuresCountedThrough: countedThrough } : {}),
+    ...(failuresCountedRecently !== undefined ? { failuresCountedRecently } : {}),
     ...(healthyTaskIds !== undefined ? { healthyTaskIds } : {}),
   };
 }

@@ -2,7 +2,15 @@ export type { Classification, ClassifiedTask } from './classify.js';
 export { classifyTasks } from './classify.js';
 export * from './deployment-limits.js';
 export { ensurePrimaryDeployment, pruneDeployments, rollBackTo, rollbackTarget } from './deployments.js';
-export { advanceDeploymentFailures, failedAfterRunning, failedToLaunch, launchThrottle } from './failures.js';
+export {
+  advanceDeploymentFailures,
+  circuitBreakerReasons,
+  circuitBreakerVerdict,
+  failedAfterRunning,
+  failedToLaunch,
+  lateFailureWindowMs,
+  launchThrottle,
+} from './failures.js';
 export { newDeploymentId, newEventId, newTaskId, taskIdOf } from './ids.js';
 export * from './launch-throttle.js';
 export { defaultSubnetId, eniAttachment, newTask } from './new-task.js';

@@ -4,7 +4,7 @@ import { classifyTasks } from './classify.js';
 import { reconcileDaemon } from './daemon.js';
 import { circuitBreakerThreshold } from './deployment-limits.js';
 import { ensurePrimaryDeployment, pruneDeployments, rollBackTo, rollbackTarget } from './deployments.js';
-import { advanceDeploymentFailures, launchThrottle } from './failures.js';
+import { advanceDeploymentFailures, circuitBreakerVerdict, launchThrottle } from './failures.js';
 import { newEventId, taskIdOf } from './ids.js';
 import { throttleEventAfterFailures } from './launch-throttle.js';
 import { resolveServiceTaskDefinition, ServicePass } from './pass.js';
@@ -81,13 +81,11 @@ export function reconcileService(input: ServiceReconcileInput, ctx: ServiceRecon
   });
   let primary = deployments.find((d) => d.status === 'PRIMARY');
   if (primary && breaker.enable && primary.rolloutState === 'IN_PROGRESS' && !draining) {
-    const stage = primary.breakerStage ?? 1;
-    const failures = stage === 1 ? (primary.launchFailures ?? 0) : (primary.healthFailures ?? 0);
-    if (failures >= circuitBreakerThreshold(daemon ? Math.max(1, pass.state.size) : desiredCount)) {
-      const reason =
-        stage === 1
-          ? 'ECS deployment circuit breaker: tasks failed to start.'
-          : 'ECS deployment circuit breaker: tasks failed health checks.';
+    const reason = circuitBreakerVerdict(
+      primary,
+      circuitBreakerThreshold(daemon ? Math.max(1, pass.state.size) : desiredCount),
+    );
+    if (reason !== undefined) {
       const failedId = primary.id;
       deployments = deployments.map((d) =>
         d.id === failedId
