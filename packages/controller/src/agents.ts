@@ -61,9 +61,11 @@ export class BatonAgents {
     // A fenced store (one engine-lock term) gets a batcher of its own.
     const writes = store === this.o.store ? this.o.writes : new WriteBatcher(store, { clock });
     const runtime = new DockerRuntime({
-      store: batchedAgentStore(storeAgentStore(store), writes),
+      store: batchedAgentStore(storeAgentStore(store, { clock }), writes),
       cluster,
       engines: [engine],
+      clock,
+      ...(a?.engineFor ? { engine: a.engineFor(engine) } : {}),
       ...(a?.heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs: a.heartbeatIntervalMs } : {}),
       ...(a?.heartbeatTimeoutMs !== undefined ? { heartbeatTimeoutMs: a.heartbeatTimeoutMs } : {}),
       ...(a?.resyncIntervalMs !== undefined ? { resyncIntervalMs: a.resyncIntervalMs } : {}),

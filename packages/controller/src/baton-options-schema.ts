@@ -81,6 +81,7 @@ const optionRules: { readonly [K in keyof Required<BatonOptions>]: z.ZodType } =
       resyncIntervalMs: durationMs.optional(),
       concurrency: z.number().int().positive().optional(),
       settings: object('agent settings').optional(),
+      engineFor: fn('a function from an engine spec to a ContainerEngine').optional(),
     })
     .optional(),
   registry: z

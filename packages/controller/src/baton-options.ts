@@ -1,7 +1,7 @@
 import type { ArnContext, Task } from '@baton-ecs/model';
 import type { AgentSettings } from '@baton-ecs/reconciler';
 import type { CredentialProvider } from '@baton-ecs/registry-client';
-import type { EngineSpec, ImagePinner } from '@baton-ecs/runtime-docker';
+import type { ContainerEngine, EngineSpec, ImagePinner } from '@baton-ecs/runtime-docker';
 import type { ScalerOptions } from '@baton-ecs/scaler';
 import type { BatonKinds, Store } from '@baton-ecs/store';
 import type { Clock } from './clock.js';
@@ -40,6 +40,11 @@ export interface BatonOptions {
     /** Container actions running at once per engine. Default 8. */
     readonly concurrency?: number;
     readonly settings?: Partial<AgentSettings>;
+    /**
+     * The engine behind each engine spec; default a DockerEngine at its `endpoint`. A simulation
+     * passes its own (`@baton-ecs/testing`'s SimulatedEngine), so the production agent drives it.
+     */
+    readonly engineFor?: (engine: EngineSpec) => ContainerEngine;
   };
   /**
    * Image pinning, as ECS does: each deployment's image tags are resolved to

@@ -2,6 +2,7 @@ import type { ContainerInstance, Task, TaskDefinition } from '@baton-ecs/model';
 import type { TaskStatusChanges } from '@baton-ecs/reconciler';
 import { defineKinds, type Entry, isPreconditionFailure, kind, type WatchEvent } from '@baton-ecs/store';
 import { type Observable, retry } from 'rxjs';
+import { type AgentClock, clockTimer, systemAgentClock } from './agent-clock.js';
 
 export interface Versioned<T> {
   readonly object: T;
@@ -75,6 +76,8 @@ export interface StoreAgentStoreOptions {
   readonly taskInstanceIndex?: string | null;
   /** The TaskDefinition key of an ARN. Default: the ARN itself. */
   readonly taskDefinitionKey?: (taskDefinitionArn: string) => string;
+  /** The clock a broken watch waits on before it is re-opened. Default the system clock. */
+  readonly clock?: AgentClock;
 }
 
 /** An AgentStore over a `@baton-ecs/store` Store: compare-and-set writes on each object's version. */
@@ -84,6 +87,7 @@ export function storeAgentStore(store: StoreLike, options: StoreAgentStoreOption
   const instanceKind = options.containerInstanceKind ?? 'ContainerInstance';
   const index = options.taskInstanceIndex === undefined ? 'byInstance' : options.taskInstanceIndex;
   const tdKey = options.taskDefinitionKey ?? ((arn: string) => arn);
+  const clock = options.clock ?? systemAgentClock;
   const versioned = <T>(e: Entry<unknown>): Versioned<T> => ({ object: e.object as T, version: e.version });
   const guard = async (write: () => Promise<unknown>): Promise<boolean> => {
     try {
@@ -121,7 +125,7 @@ export function storeAgentStore(store: StoreLike, options: StoreAgentStoreOption
       // A watch that fails (compaction, overflow) is re-opened: the agent re-reads on every event anyway.
       return store
         .watch(index ? { kind: taskKind, index, value: arn } : { kind: taskKind })
-        .pipe(retry({ delay: 1000 }));
+        .pipe(retry({ delay: () => clockTimer(clock, 1000) }));
     },
   };
 }

@@ -82,6 +82,7 @@ export class ActionExecutor {
   private readonly queue: (() => void)[] = [];
   private running = 0;
   private outcomeList: ActionOutcome[] = [];
+  private readonly idleWaiters: (() => void)[] = [];
 
   constructor(
     private readonly engine: ContainerEngine,
@@ -120,6 +121,7 @@ export class ActionExecutor {
             this.running--;
             this.inFlight.delete(key);
             this.pump();
+            if (this.inFlight.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
           });
       });
     }
@@ -128,8 +130,9 @@ export class ActionExecutor {
   }
 
   /** Resolves when nothing is queued or running. */
-  async idle(pollMs = 20): Promise<void> {
-    while (this.inFlight.size > 0) await new Promise((r) => setTimeout(r, pollMs));
+  idle(): Promise<void> {
+    if (this.inFlight.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   private pump(): void {

@@ -1,3 +1,4 @@
+export { type AgentClock, clockTimer, systemAgentClock } from './agent-clock.js';
 export {
   type AgentStore,
   agentKinds,

@@ -8,6 +8,7 @@ import {
   reconcileInstance,
 } from '@baton-ecs/reconciler';
 import type { Subscription } from 'rxjs';
+import { type AgentClock, every, systemAgentClock } from './agent-clock.js';
 import type { AgentStore, Versioned } from './agent-store.js';
 import type { ContainerEngine } from './container-engine.js';
 import type { ContainerInjector } from './container-injection.js';
@@ -42,7 +43,8 @@ export interface InstanceAgentOptions extends InstanceRegistration, EngineConnec
   readonly images?: ImagePinner;
   /** Limit for short engine calls. Default 15 s. */
   readonly requestTimeoutMs?: number;
-  readonly clock?: () => number;
+  /** Heartbeats, resyncs, requeues and timestamps; default the system clock (a simulation passes its own). */
+  readonly clock?: AgentClock;
   /** Every container action as it finishes, with its error if it failed: for logs and metrics. */
   readonly onAction?: (action: ContainerAction, error: unknown) => void;
   /** Errors the agent recovered from (it retries); default: ignored. */
@@ -69,7 +71,7 @@ export class InstanceAgent {
   readonly engine: ContainerEngine;
   private readonly store: AgentStore;
   private readonly executor: ActionExecutor;
-  private readonly clock: () => number;
+  private readonly clock: AgentClock;
   private readonly label: string;
   private readonly observedCache = new Map<string, ObservedContainer>();
   /** Task → its image-pinning scope (deployment id, else task definition). */
@@ -78,8 +80,8 @@ export class InstanceAgent {
   private readonly taskDefinitions = new Map<string, TaskDefinition>();
   private readonly subscriptions: Subscription[] = [];
   private eventsSubscription: Subscription | undefined;
-  private intervals: ReturnType<typeof setInterval>[] = [];
-  private requeueTimer: { at: number; handle: ReturnType<typeof setTimeout> } | undefined;
+  private timers: (() => void)[] = [];
+  private requeueTimer: { at: number; handle: unknown } | undefined;
   private fullResync = true;
   private connectedState: boolean | undefined;
   private connecting: Promise<void> | undefined;
@@ -103,13 +105,13 @@ export class InstanceAgent {
         ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
       });
     this.store = options.store;
-    this.clock = options.clock ?? Date.now;
+    this.clock = options.clock ?? systemAgentClock;
     this.label = `${batonLabels.cluster}=${options.cluster}`;
     this.executor = new ActionExecutor(this.engine, {
       concurrency: options.concurrency ?? 8,
       publishHostIp: options.publishHostIp ?? '127.0.0.1',
       ...(options.taskNetworkPool ? { taskNetworkPool: options.taskNetworkPool } : {}),
-      clock: this.clock,
+      clock: () => this.clock.now(),
       onSettled: (action, err) => this.settled(action, err),
       ...(options.images
         ? { images: options.images, scopeOf: (arn: string) => this.scopes.get(arn) ?? arn }
@@ -138,12 +140,12 @@ export class InstanceAgent {
    */
   async start(): Promise<void> {
     this.subscriptions.push(this.store.taskChanges(this.containerInstanceArn).subscribe(() => this.kick()));
-    this.intervals.push(
-      setInterval(() => {
+    this.timers.push(
+      every(this.clock, this.options.resyncIntervalMs ?? 30_000, () => {
         this.fullResync = true;
         this.kick();
-      }, this.options.resyncIntervalMs ?? 30_000),
-      setInterval(() => void this.heartbeat(), this.options.heartbeatIntervalMs ?? 5_000),
+      }),
+      every(this.clock, this.options.heartbeatIntervalMs ?? 5_000, () => void this.heartbeat()),
     );
     await this.heartbeat();
   }
@@ -153,8 +155,8 @@ export class InstanceAgent {
     this.stopped = true;
     for (const s of this.subscriptions.splice(0)) s.unsubscribe();
     this.eventsSubscription?.unsubscribe();
-    for (const i of this.intervals.splice(0)) clearInterval(i);
-    if (this.requeueTimer) clearTimeout(this.requeueTimer.handle);
+    for (const cancel of this.timers.splice(0)) cancel();
+    if (this.requeueTimer) this.clock.clearTimeout(this.requeueTimer.handle);
     await this.passRunning;
     if (options.waitForActions ?? true) await this.executor.idle();
   }
@@ -181,6 +183,19 @@ export class InstanceAgent {
     await done;
   }
 
+  /**
+   * Nothing to do right now: no pass running or asked for, no heartbeat in flight. Container actions
+   * waiting on the engine do not count (a simulation's engine answers them when its clock moves).
+   */
+  get idle(): boolean {
+    return this.passRunning === undefined && this.connecting === undefined;
+  }
+
+  /** Pings the engine now rather than at the next heartbeat (an engine known to be back); resolves when done. */
+  checkEngine(): Promise<void> {
+    return this.heartbeat();
+  }
+
   private async loop(): Promise<void> {
     do {
       this.again = false;
@@ -200,12 +215,12 @@ export class InstanceAgent {
 
   private requeue(afterMs: number): void {
     if (this.stopped) return;
-    const at = this.clock() + afterMs;
+    const at = this.clock.now() + afterMs;
     if (this.requeueTimer && this.requeueTimer.at <= at) return;
-    if (this.requeueTimer) clearTimeout(this.requeueTimer.handle);
+    if (this.requeueTimer) this.clock.clearTimeout(this.requeueTimer.handle);
     this.requeueTimer = {
       at,
-      handle: setTimeout(() => {
+      handle: this.clock.setTimeout(() => {
         this.requeueTimer = undefined;
         this.kick();
       }, afterMs),
@@ -241,7 +256,7 @@ export class InstanceAgent {
 
   private async onConnected(): Promise<void> {
     const info = await this.engine.info();
-    await this.updateInstance((existing) => instanceRecord(info, this.options, this.clock(), existing));
+    await this.updateInstance((existing) => instanceRecord(info, this.options, this.clock.now(), existing));
     this.connectedState = true;
     this.fullResync = true;
     this.watchEngine();
@@ -259,7 +274,7 @@ export class InstanceAgent {
         existing
           ? existing.agentConnected === false && existing.agentDisconnectedAt !== undefined
             ? existing
-            : { ...existing, agentConnected: false, agentDisconnectedAt: this.clock() }
+            : { ...existing, agentConnected: false, agentDisconnectedAt: this.clock.now() }
           : undefined,
       );
     } catch (e) {
@@ -349,7 +364,7 @@ export class InstanceAgent {
       images,
       volumes,
       outcomes: this.executor.outcomes(),
-      now: this.clock(),
+      now: this.clock.now(),
       ...(this.options.settings ? { settings: this.options.settings } : {}),
     });
     this.lastResult = result;
