@@ -198,6 +198,7 @@ export class Baton {
         return { instanceId: i.ec2InstanceId };
       },
       logger: this.logger,
+      clock: this.parts.clock,
       ...(options.intervalMs !== undefined ? { intervalMs: options.intervalMs } : {}),
       ...(options.scaleInEvaluations !== undefined ? { scaleInEvaluations: options.scaleInEvaluations } : {}),
     });

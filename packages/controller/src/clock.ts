@@ -1,3 +1,5 @@
+import { type SchedulerAction, type SchedulerLike, Subscription } from 'rxjs';
+
 /** Time for the shell: injectable so queue and controller timing is testable. */
 export interface Clock {
   now(): number;
@@ -60,5 +62,59 @@ export class ManualClock implements Clock {
 
   get pendingTimers(): number {
     return this.timers.size;
+  }
+}
+
+/**
+ * An RxJS scheduler over a Clock: what Baton's time-based streams (the scalers' evaluation ticks,
+ * their debounces) run on, so a ManualClock drives them as it drives the controllers' timers.
+ * An action runs once per schedule; rescheduling from inside it (as `timer`/`interval` do) sets a
+ * fresh timeout.
+ */
+export function clockScheduler(clock: Clock): SchedulerLike {
+  return {
+    now: () => clock.now(),
+    schedule<T>(work: (this: SchedulerAction<T>, state?: T) => void, delay = 0, state?: T): Subscription {
+      return new ClockAction(clock, work).schedule(state, delay);
+    },
+  };
+}
+
+class ClockAction<T> extends Subscription implements SchedulerAction<T> {
+  private handle: unknown;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly work: (this: SchedulerAction<T>, state?: T) => void,
+  ) {
+    super();
+  }
+
+  override unsubscribe(): void {
+    this.cancel();
+    super.unsubscribe();
+  }
+
+  schedule(state?: T, delay = 0): Subscription {
+    if (this.closed) return this;
+    this.cancel();
+    const handle = this.clock.setTimeout(() => {
+      if (this.handle !== handle || this.closed) return;
+      this.handle = undefined;
+      try {
+        this.work.call(this, state);
+      } finally {
+        // Done unless the work scheduled itself again.
+        if (this.handle === undefined) this.unsubscribe();
+      }
+    }, delay);
+    this.handle = handle;
+    return this;
+  }
+
+  private cancel(): void {
+    if (this.handle === undefined) return;
+    this.clock.clearTimeout(this.handle);
+    this.handle = undefined;
   }
 }

@@ -10,7 +10,7 @@ export {
   withFence,
 } from '@baton-ecs/store';
 export { Baton, type BatonInternals, type BatonOptions, createBaton, type TaskStateChange } from './baton.js';
-export { type Clock, ManualClock, systemClock } from './clock.js';
+export { type Clock, clockScheduler, ManualClock, systemClock } from './clock.js';
 export * from './console/index.js';
 export {
   CacheSyncTimeoutError,

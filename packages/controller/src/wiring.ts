@@ -223,6 +223,7 @@ export function wireBaton(store: Store<BatonKinds>, options: BatonOptions, ownsS
     random,
     logger,
     counters,
+    clock,
     ...(options.scaling?.scaler ? { scaler: options.scaling.scaler } : {}),
     ...(options.scaling?.statsIntervalMs !== undefined
       ? { statsIntervalMs: options.scaling.statsIntervalMs }
@@ -256,7 +257,7 @@ export function wireBaton(store: Store<BatonKinds>, options: BatonOptions, ownsS
     states,
     ecs,
     elbv2,
-    autoScaling: new AutoScalingApi(store, scaling),
+    autoScaling: new AutoScalingApi(store, scaling, () => clock.now()),
     secrets,
     logs,
     logCollector,

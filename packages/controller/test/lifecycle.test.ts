@@ -107,10 +107,12 @@ describe('Baton start/stop', () => {
   }, 120_000);
 
   it('stops the capacity controllers it attached', async () => {
-    const baton = await createBaton({ logger: silentLogger });
+    // Its evaluation ticks run on Baton's clock: count that clock's timers.
+    const clock = countingClock();
+    const baton = await createBaton({ logger: silentLogger, clock });
     await baton.start();
     await settle();
-    const before = activeResources().Timeout ?? 0;
+    const before = clock.pending;
     let launches = 0;
     baton.attachCapacityProvider(
       {
@@ -127,10 +129,10 @@ describe('Baton start/stop', () => {
       },
       { intervalMs: 1000 },
     );
-    expect(activeResources().Timeout ?? 0).toBeGreaterThan(before); // its evaluation timer
+    expect(clock.pending).toBeGreaterThan(before); // its evaluation timer
     await baton.stop();
     await settle();
-    expect(activeResources().Timeout ?? 0).toBe(before);
+    expect(clock.pending).toBe(0);
     expect(launches).toBe(0);
   });
 });

@@ -9,7 +9,8 @@ import {
 } from '@baton-ecs/scaler';
 import type { PlacementRequest } from '@baton-ecs/scheduler';
 import type { BatonKinds } from '@baton-ecs/store';
-import { asyncScheduler, auditTime, merge, Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { auditTime, merge, Observable, type Subscription } from 'rxjs';
+import { type Clock, clockScheduler, systemClock } from '../clock.js';
 import type { Informer } from '../informer.js';
 import type { Logger } from '../observability.js';
 
@@ -40,7 +41,8 @@ export interface CapacityControllerOptions {
   readonly register: (engine: EngineSpec) => Promise<string>;
   readonly deregister: (containerInstanceArn: string) => Promise<{ instanceId: string } | undefined>;
   readonly logger: Logger;
-  readonly scheduler?: SchedulerLike;
+  /** Baton's clock: the evaluation ticks and the snapshot debounce run on it. Default: the system clock. */
+  readonly clock?: Clock;
   /** Evaluation interval; ECS publishes CapacityProviderReservation every minute. */
   readonly intervalMs?: number;
   /** Consecutive evaluations wanting fewer instances before a scale-in. Default 15. */
@@ -63,17 +65,18 @@ export class CapacityController {
   constructor(private readonly o: CapacityControllerOptions) {}
 
   start(): void {
+    const scheduler = clockScheduler(this.o.clock ?? systemClock);
     const snapshots = new Observable<CapacitySnapshot>((subscriber) => {
       const emit = () => subscriber.next(this.snapshot());
       emit();
       return merge(this.o.services.changes, this.o.tasks.changes, this.o.instances.changes)
-        .pipe(auditTime(100, this.o.scheduler ?? asyncScheduler))
+        .pipe(auditTime(100, scheduler))
         .subscribe(emit);
     });
     this.subscription = createCapacityScaler({
       snapshots,
       provider: this.o.provider,
-      scheduler: this.o.scheduler ?? asyncScheduler,
+      scheduler,
       ...(this.o.intervalMs !== undefined ? { intervalMs: this.o.intervalMs } : {}),
       ...(this.o.scaleInEvaluations !== undefined ? { scaleInEvaluations: this.o.scaleInEvaluations } : {}),
     }).subscribe((decision) => void this.act(decision));

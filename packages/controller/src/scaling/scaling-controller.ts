@@ -18,18 +18,17 @@ import type { RandomSource } from '@baton-ecs/scheduler';
 import { type BatonKinds, type Store, serviceKey } from '@baton-ecs/store';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import {
-  asyncScheduler,
   BehaviorSubject,
   distinctUntilChanged,
   filter,
   map,
   merge,
   Observable,
-  type SchedulerLike,
   Subject,
   type Subscription,
   shareReplay,
 } from 'rxjs';
+import { type Clock, clockScheduler, systemClock } from '../clock.js';
 import type { Informer } from '../informer.js';
 import type { Counters, Logger } from '../observability.js';
 import { containerStats } from './stats-collector.js';
@@ -44,7 +43,8 @@ export interface ScalingControllerOptions {
   readonly random: RandomSource;
   readonly logger: Logger;
   readonly counters: Counters;
-  readonly scheduler?: SchedulerLike;
+  /** Baton's clock: evaluation ticks, alarm periods and activity times run on it. Default: the system clock. */
+  readonly clock?: Clock;
   /** Evaluation interval and target-tracking alarm shapes (AAS's defaults otherwise). */
   readonly scaler?: ScalerOptions;
   /** How often utilisation datapoints are computed from the stats stream. Default 20 s. */
@@ -72,8 +72,11 @@ export class ScalingController {
   private readonly history = new Map<string, ScalingActivity[]>();
   private readonly customMetrics = new Subject<MetricDatapoint>();
   private subscription: Subscription | undefined;
+  private readonly clock: Clock;
 
-  constructor(private readonly o: ScalingControllerOptions) {}
+  constructor(private readonly o: ScalingControllerOptions) {
+    this.clock = o.clock ?? systemClock;
+  }
 
   start(): void {
     for (const e of this.o.configurations.values()) this.upsert(e.key, e.object.configuration);
@@ -118,7 +121,7 @@ export class ScalingController {
     const key = serviceKeyOfResource(resourceId);
     if (!key) return;
     const config = new BehaviorSubject(parsed.right.value);
-    const scheduler = this.o.scheduler ?? asyncScheduler;
+    const scheduler = clockScheduler(this.clock);
     const service$ = this.serviceStream(key);
     const tasks$ = this.tasksStream(key);
     const metrics = merge(
@@ -213,7 +216,7 @@ export class ScalingController {
   }
 
   private async apply(resourceId: string, key: string, activity: ScalingActivity): Promise<void> {
-    const now = Date.now();
+    const now = this.clock.now();
     let done: ScalingActivity;
     try {
       if (activity.DesiredCount !== undefined) {

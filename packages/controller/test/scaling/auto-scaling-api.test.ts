@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Baton, BatonApiError, createBaton, silentLogger } from '../../src/index.js';
+import { type Baton, BatonApiError, createBaton, silentLogger, waitForCache } from '../../src/index.js';
 
 // Application Auto Scaling's own error names (API reference, each operation's Errors section and
 // https://docs.aws.amazon.com/autoscaling/application/APIReference/CommonErrors.html): invalid input
@@ -94,18 +94,12 @@ describe('baton.autoScaling errors, as Application Auto Scaling names them', () 
 describe('RegisterScalableTarget on a running Baton', () => {
   it('moves the service’s desired count into the new range at once, with a scaling activity', async () => {
     await baton.autoScaling.registerScalableTarget({ ...ids, MinCapacity: 1, MaxCapacity: 3 });
-    const deadline = Date.now() + 5_000;
-    for (;;) {
-      const { services } = await baton.describeServices({ cluster: 'scaling-api', services: ['web'] });
-      if (services[0]?.desiredCount === 3) {
-        expect(services[0].events.map((e) => e.message)).toContain(
-          "Successfully set desired count to 3. Change successfully fulfilled by ecs. Cause: the scalable target's capacity limits changed to min 1 and max 3",
-        );
-        break;
-      }
-      if (Date.now() > deadline) throw new Error(`desired count still ${services[0]?.desiredCount}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    const services = baton.internals.informers.services;
+    const web = () => services.get('scaling-api/web')?.object;
+    expect(await waitForCache(services, () => web()?.desiredCount === 3, { timeoutMs: 5_000 })).toBe(true);
+    expect(web()?.events.map((e) => e.message)).toContain(
+      "Successfully set desired count to 3. Change successfully fulfilled by ecs. Cause: the scalable target's capacity limits changed to min 1 and max 3",
+    );
     const { ScalingActivities } = baton.autoScaling.describeScalingActivities({ ResourceId: resourceId });
     expect(ScalingActivities.map((a) => [a.StatusCode, a.PreviousDesiredCount, a.DesiredCount])).toEqual([
       ['Successful', 5, 3],

@@ -3,6 +3,8 @@ import {
   type BatonKinds,
   batonKinds,
   createMemoryStore,
+  type KindMap,
+  type KindName,
   type MemoryStore,
   type Store,
 } from '@baton-ecs/store';
@@ -10,6 +12,7 @@ import {
   type Baton,
   type BatonOptions,
   createBaton,
+  type Informer,
   ManualClock,
   silentLogger,
   waitForCache,
@@ -27,6 +30,11 @@ export interface MemoryBaton {
   addInstance(id: string, resources?: { cpu?: number; memory?: number }): Promise<ContainerInstance>;
   /** Resolves once Baton's task cache satisfies `holds` (on its changes; fails after 10 s). */
   tasksCached(holds: () => boolean): Promise<void>;
+  /** Resolves once `informer`'s cache satisfies `holds` (on its changes; fails after 10 s). */
+  cached<K extends KindMap, N extends KindName<K>>(
+    informer: Informer<K, N>,
+    holds: () => boolean,
+  ): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -53,6 +61,13 @@ export async function memoryBaton(
   });
   await baton.start();
   const tasks = baton.internals.informers.tasks;
+  const cached = async <K extends KindMap, N extends KindName<K>>(
+    informer: Informer<K, N>,
+    holds: () => boolean,
+  ) => {
+    if (!(await waitForCache(informer, holds, { timeoutMs: 10_000 })))
+      throw new Error(`Baton’s ${informer.kind} cache did not reach the expected state within 10 s`);
+  };
   return {
     baton,
     store,
@@ -84,10 +99,8 @@ export async function memoryBaton(
       });
       return instance;
     },
-    async tasksCached(holds) {
-      if (!(await waitForCache(tasks, holds, { timeoutMs: 10_000 })))
-        throw new Error('Baton’s task cache did not reach the expected state within 10 s');
-    },
+    tasksCached: (holds) => cached(tasks, holds),
+    cached,
     async stop() {
       await baton.stop();
       await store.close();
