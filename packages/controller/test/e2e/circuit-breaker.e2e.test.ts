@@ -207,4 +207,104 @@ describe('the deployment circuit breaker on a real engine', { timeout: 180_000 }
     expect(s.deployments).toHaveLength(1);
     expect(await tasksOf(service, bad), JSON.stringify(await taskSummary(service, bad))).toHaveLength(3);
   });
+
+  it('a non-essential container that exits at once is no failure: the deployment completes', async () => {
+    const service = 'sidecar';
+    const base = httpdTaskDefinition('breaker-sidecar', { healthCheck: true });
+    const sidecar = {
+      name: 'sidecar',
+      image: base.containerDefinitions[0]!.image,
+      memory: 16,
+      essential: false,
+      command: ['sh', '-c', 'exit 1'],
+    };
+    const { taskDefinition } = await baton.registerTaskDefinition({
+      ...base,
+      containerDefinitions: [...base.containerDefinitions, sidecar],
+    });
+    const arn = taskDefinition.taskDefinitionArn!;
+    await baton.createService({
+      cluster,
+      serviceName: service,
+      taskDefinition: arn,
+      desiredCount: 1,
+      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
+    });
+    const s = await waitForCompleted(service, arn);
+    expect(s.deployments[0]?.failedTasks).toBe(0);
+    const tasks = await tasksOf(service, arn);
+    expect(tasks.map((t) => t.lastStatus)).toEqual(['RUNNING']);
+    expect(tasks[0]?.containers.find((c) => c.name === 'sidecar')?.exitCode).toBe(1);
+  });
+
+  it('desired 1: a revision failing its container health check fails after 3 tasks and rolls back', async () => {
+    const service = 'unhealthy';
+    const good = await register('breaker-unhealthy', { healthCheck: true });
+    await baton.createService({
+      cluster,
+      serviceName: service,
+      taskDefinition: good,
+      desiredCount: 1,
+      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
+    });
+    await waitForCompleted(service, good);
+    const failing = httpdTaskDefinition('breaker-unhealthy', { healthCheck: true });
+    const container = failing.containerDefinitions[0]!;
+    const { taskDefinition } = await baton.registerTaskDefinition({
+      ...failing,
+      containerDefinitions: [
+        { ...container, healthCheck: { ...container.healthCheck!, command: ['CMD-SHELL', 'exit 1'] } },
+      ],
+    });
+    const bad = taskDefinition.taskDefinitionArn!;
+    await baton.updateService({ cluster, service, taskDefinition: bad });
+
+    const { deployment } = await waitForFailed(service, bad, 150_000);
+    expect(deployment.rolloutStateReason).toBe('ECS deployment circuit breaker: tasks failed health checks.');
+    const after = await waitForCompleted(service, good);
+    expect(after.taskDefinition).toBe(good);
+    const launched = await tasksOf(service, bad);
+    const summary = JSON.stringify(await taskSummary(service, bad));
+    expect(
+      launched.every((t) => t.lastStatus === 'STOPPED'),
+      summary,
+    ).toBe(true);
+    expect(launched, summary).toHaveLength(3);
+    for (const t of launched) expect(t.stoppedReason, summary).toBe('Task failed container health checks');
+  });
+
+  it('a revision whose image cannot be pulled fails after 3 tasks with "tasks failed to start."', async () => {
+    const service = 'nopull';
+    // The project's registry answers 404/401 for a repository nobody pushed (and a refused connection
+    // fails the same way): either is a pull failure, never a hang.
+    const registry = process.env.BATON_REGISTRY_ADDR ?? '127.0.0.1:5000';
+    const base = httpdTaskDefinition('breaker-nopull');
+    const { taskDefinition } = await baton.registerTaskDefinition({
+      ...base,
+      containerDefinitions: [{ ...base.containerDefinitions[0]!, image: `${registry}/${cluster}/missing:1` }],
+    });
+    const bad = taskDefinition.taskDefinitionArn!;
+    await baton.createService({
+      cluster,
+      serviceName: service,
+      taskDefinition: bad,
+      desiredCount: 1,
+      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
+    });
+    const { deployment } = await waitForFailed(service, bad, 120_000);
+    expect(deployment.rolloutStateReason).toBe('ECS deployment circuit breaker: tasks failed to start.');
+    await waitFor('the failed deployment without live tasks', 30_000, async () => {
+      const s = await describeService(service);
+      const d = s.deployments.find((x) => x.id === deployment.id);
+      const tasks = await tasksOf(service, bad);
+      return d?.runningCount === 0 && d.pendingCount === 0 && tasks.every((t) => t.lastStatus === 'STOPPED');
+    });
+    const launched = await tasksOf(service, bad);
+    const summary = JSON.stringify(await taskSummary(service, bad));
+    expect(launched, summary).toHaveLength(3);
+    for (const t of launched) {
+      expect(t.stopCode, summary).toBe('TaskFailedToStart');
+      expect(t.stoppedReason, summary).toMatch(/^CannotPullContainerError: /);
+    }
+  });
 });
