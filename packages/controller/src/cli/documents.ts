@@ -11,6 +11,7 @@ import {
   withoutNulls,
 } from '@baton-ecs/model';
 import { isLeft } from 'fp-ts/lib/Either.js';
+import { type ElbKind, elbIssues, elbKindOf, elbLabel } from './elb-docs.js';
 import { type ScalingKind, scalingIssues, scalingKindOf, scalingName } from './scaling-docs.js';
 
 /** Where a document came from: its file and, in a file of several, its position (1-based). */
@@ -40,7 +41,7 @@ export type Declared =
       readonly value: Service;
     }
   | {
-      readonly kind: ScalingKind;
+      readonly kind: ScalingKind | ElbKind;
       readonly origin: Origin;
       readonly raw: Record<string, unknown>;
       readonly value: Record<string, unknown>;
@@ -173,6 +174,13 @@ export function classify(input: unknown, origin: Origin): Declared | string {
       return problems.map((p) => `${where(origin)}: ${scalingName(scaling, raw)}: ${p}`).join('\n');
     return { kind: scaling, origin, raw, value: raw };
   }
+  const elb = elbKindOf(raw);
+  if (elb) {
+    const problems = elbIssues(elb, raw);
+    if (problems.length > 0)
+      return problems.map((p) => `${where(origin)}: ${elbLabel(elb, raw)}: ${p}`).join('\n');
+    return { kind: elb, origin, raw, value: raw };
+  }
   const keys = Object.keys(raw).slice(0, 5).join(', ');
-  return `${where(origin)}: unknown document (fields: ${keys || 'none'}): expected a task definition (containerDefinitions), a service (serviceName), a cluster (clusterName and CreateCluster's fields only), a scalable target (ScalableDimension, MinCapacity, MaxCapacity) or a scaling policy (PolicyName, PolicyType)`;
+  return `${where(origin)}: unknown document (fields: ${keys || 'none'}): expected a task definition (containerDefinitions), a service (serviceName), a cluster (clusterName and CreateCluster's fields only), a scalable target (ScalableDimension, MinCapacity, MaxCapacity), a scaling policy (PolicyName, PolicyType), a target group (Name with Protocol, Port…), a load balancer (Name with Type or Scheme) or a listener (DefaultActions)`;
 }

@@ -1,6 +1,8 @@
 import type { Client } from './client.js';
 import type { Declared } from './documents.js';
 import { allServices, latestTaskDefinition, listAll, type Wire, type WireService } from './ecs-reads.js';
+import { elbCall, elbDescribeAll } from './elb-call.js';
+import { elbNameOf, type LiveElb, loadBalancerNameOf } from './elb-docs.js';
 import type { Live } from './plan.js';
 import { revisionRef } from './plan.js';
 import { scalingKey } from './scaling-docs.js';
@@ -69,5 +71,54 @@ export async function readLive(
     );
     if (current) scaling.set(scalingKey(d.kind, d.raw), current);
   }
-  return { clusters, latest, services, scaling };
+  const elb = needsElb(declared) ? await readElb(client, declared) : undefined;
+  return { clusters, latest, services, scaling, ...(elb ? { elb } : {}) };
+}
+
+/** ELBv2 documents, or a service that names a target group rather than giving its ARN. */
+function needsElb(declared: readonly Declared[]): boolean {
+  return declared.some(
+    (d) =>
+      d.kind === 'targetGroup' ||
+      d.kind === 'loadBalancer' ||
+      d.kind === 'listener' ||
+      (d.kind === 'service' &&
+        d.value.loadBalancers.some(
+          (lb) => lb.targetGroupArn !== undefined && !lb.targetGroupArn.startsWith('arn:'),
+        )),
+  );
+}
+
+async function readElb(client: Client, declared: readonly Declared[]): Promise<LiveElb> {
+  const targetGroups = new Map<string, Wire>();
+  for (const tg of await elbDescribeAll(client, 'DescribeTargetGroups', {}, 'TargetGroups'))
+    targetGroups.set(String(tg.TargetGroupName), tg);
+  const targetGroupAttributes = new Map<string, { Key: string; Value: string }[]>();
+  for (const d of declared) {
+    if (d.kind !== 'targetGroup' || !Array.isArray(d.raw.Attributes)) continue;
+    const current = targetGroups.get(elbNameOf('targetGroup', d.raw));
+    if (!current) continue;
+    const r = await elbCall(client, 'DescribeTargetGroupAttributes', {
+      TargetGroupArn: current.TargetGroupArn,
+    });
+    targetGroupAttributes.set(
+      String(current.TargetGroupName),
+      r.Attributes as { Key: string; Value: string }[],
+    );
+  }
+  const loadBalancers = new Map<string, Wire>();
+  for (const lb of await elbDescribeAll(client, 'DescribeLoadBalancers', {}, 'LoadBalancers'))
+    loadBalancers.set(String(lb.LoadBalancerName), lb);
+  const listeners = new Map<string, Wire[]>();
+  for (const d of declared) {
+    if (d.kind !== 'listener') continue;
+    const name = loadBalancerNameOf(String(d.raw.LoadBalancerArn));
+    const lb = loadBalancers.get(name);
+    if (!lb || listeners.has(name)) continue;
+    listeners.set(
+      name,
+      await elbDescribeAll(client, 'DescribeListeners', { LoadBalancerArn: lb.LoadBalancerArn }, 'Listeners'),
+    );
+  }
+  return { targetGroups, targetGroupAttributes, loadBalancers, listeners };
 }

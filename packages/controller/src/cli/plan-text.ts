@@ -15,6 +15,12 @@ export function changeTitle(c: Change): string {
     case 'scalableTarget':
     case 'scalingPolicy':
       return `${c.name}: ${c.create ? 'create' : 'update'}`;
+    case 'targetGroup':
+      return `target group "${c.name}": ${c.action}`;
+    case 'loadBalancer':
+      return `load balancer "${c.name}": ${c.action}`;
+    case 'listener':
+      return `listener "${c.name}": ${c.action}`;
   }
 }
 

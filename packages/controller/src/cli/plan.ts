@@ -1,8 +1,9 @@
-import { parseService, parseTaskDefinition, type Service } from '@baton-ecs/model';
+import { parseService, parseTaskDefinition, type Service, targetGroupNameOf } from '@baton-ecs/model';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import type { Declared } from './documents.js';
 import { where } from './documents.js';
 import type { Wire, WireService } from './ecs-reads.js';
+import { type ElbChange, type LiveElb, planElb } from './elb-docs.js';
 import { canonical, type FieldChange, fieldChanges } from './field-diff.js';
 import { comparableScaling, type ScalingKind, scalingKey, scalingName } from './scaling-docs.js';
 
@@ -16,6 +17,8 @@ export interface Live {
   readonly services: ReadonlyMap<string, readonly WireService[]>;
   /** scalingKey → the scalable target or policy AAS describes (absent: none). */
   readonly scaling?: ReadonlyMap<string, Wire>;
+  /** Target groups, load balancers and listeners (read when documents declare some). */
+  readonly elb?: LiveElb;
 }
 
 /** A service's task definition: an existing revision (`family:3`), or the one this apply registers. */
@@ -59,7 +62,8 @@ export type Change =
       readonly create: boolean;
       readonly fields: readonly FieldChange[];
       readonly request: Wire;
-    };
+    }
+  | ElbChange;
 
 export interface Plan {
   readonly changes: readonly Change[];
@@ -101,6 +105,20 @@ const UPDATABLE = [
   'healthCheckGracePeriodSeconds',
 ] as const;
 const FIXED = ['schedulingStrategy', 'launchType', 'loadBalancers'] as const;
+
+const emptyElb: LiveElb = {
+  targetGroups: new Map(),
+  targetGroupAttributes: new Map(),
+  loadBalancers: new Map(),
+  listeners: new Map(),
+};
+
+/** A service's load balancers with each target group by name (a document may name it, ECS says ARN). */
+function byTargetGroupName(lbs: Service['loadBalancers']): unknown {
+  return lbs.map((lb) =>
+    lb.targetGroupArn === undefined ? lb : { ...lb, targetGroupArn: targetGroupNameOf(lb.targetGroupArn) },
+  );
+}
 
 /** `family:revision` of an ARN or a ref; a bare family stays a bare family. */
 export function revisionRef(ref: string): string {
@@ -217,6 +235,24 @@ export function plan(
       });
   }
 
+  const elb = planElb(
+    declared.flatMap((d) =>
+      d.kind === 'targetGroup' || d.kind === 'loadBalancer' || d.kind === 'listener'
+        ? [{ kind: d.kind, raw: d.raw, where: where(d.origin) }]
+        : [],
+    ),
+    live.elb ?? emptyElb,
+    (key, at) => {
+      const first = seen.get(key);
+      if (first) errors.push(`${at}: ${key} is declared twice (also in ${first})`);
+      else seen.set(key, at);
+      return !first;
+    },
+  );
+  changes.push(...elb.changes);
+  unchanged.push(...elb.unchanged);
+  errors.push(...elb.errors);
+
   if (options.prune) {
     const scope = declaredServices.size > 0 ? [...declaredServices.keys()] : [options.cluster];
     for (const cluster of scope)
@@ -251,7 +287,11 @@ function serviceUpdate(
   const have: Service = parsedLive.right.value;
   const want = d.value;
   for (const f of FIXED)
-    if (canonical(have[f]) !== canonical(want[f]))
+    if (
+      f === 'loadBalancers'
+        ? canonical(byTargetGroupName(have[f])) !== canonical(byTargetGroupName(want[f]))
+        : canonical(have[f]) !== canonical(want[f])
+    )
       return `${f} cannot change on an existing service (${JSON.stringify(have[f])} → ${JSON.stringify(want[f])}); delete the service or give it a new name`;
   const fields: FieldChange[] = [];
   const request: Wire = {};
