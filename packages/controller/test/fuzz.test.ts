@@ -166,6 +166,8 @@ const validElb: Record<string, unknown> = {
   deleteTargetGroup: { TargetGroupArn: missingTg },
   describeTargetHealth: { TargetGroupArn: missingTg },
   openListener: { TargetGroupArn: missingTg },
+  registerTargets: { TargetGroupArn: missingTg, Targets: [{ Id: '127.0.0.1', Port: 80 }] },
+  deregisterTargets: { TargetGroupArn: missingTg, Targets: [{ Id: '127.0.0.1', Port: 80 }] },
   createLoadBalancer: { Name: 'fz', Type: 'application' },
   describeLoadBalancers: { LoadBalancerArns: [missingLb] },
   deleteLoadBalancer: { LoadBalancerArn: missingLb },

@@ -69,6 +69,14 @@ export const RegisteredTarget = ecsObject({
 });
 export type RegisteredTarget = z.output<typeof RegisteredTarget>;
 
+/** A target registered with RegisterTargets: an address and port (ELB's TargetDescription). */
+export const StaticTarget = ecsObject({
+  Id: z.string().min(1),
+  Port: intBetween(1, 65535),
+  AvailabilityZone: z.string().optional(),
+});
+export type StaticTarget = z.output<typeof StaticTarget>;
+
 const TargetGroupObject = ecsObject({
   TargetGroupName: z.string().refine((v) => /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/.test(v), {
     error: (iss) =>
@@ -98,6 +106,11 @@ const TargetGroupObject = ecsObject({
   /** ELB's target group attributes (`deregistration_delay.timeout_seconds`, …); Baton takes them at creation too. */
   Attributes: z.array(TargetGroupAttribute).default([]),
   LoadBalancerArns: z.array(z.string()).default([]),
+  /**
+   * Baton: the targets registered by hand (RegisterTargets), user-owned; `Targets` shows them with
+   * their health beside the ones Baton registers for services' tasks.
+   */
+  StaticTargets: z.array(StaticTarget).optional(),
   /** Baton: the targets registered now, with their health (what DescribeTargetHealth reports). */
   Targets: z.array(RegisteredTarget).default([]),
   CreatedAt: z.number().optional(),

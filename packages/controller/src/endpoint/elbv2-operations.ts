@@ -40,6 +40,14 @@ export function elbv2Operations(baton: Baton): Readonly<Record<string, Operation
       return {};
     },
     DescribeTargetHealth: (i) => elb.describeTargetHealth(i as never),
+    RegisterTargets: async (i) => {
+      await elb.registerTargets(i as never);
+      return {};
+    },
+    DeregisterTargets: async (i) => {
+      await elb.deregisterTargets(i as never);
+      return {};
+    },
     CreateLoadBalancer: (i) => elb.createLoadBalancer(i as never),
     DescribeLoadBalancers: async (i) => {
       const { LoadBalancers } = await elb.describeLoadBalancers(i as never);

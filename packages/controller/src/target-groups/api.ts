@@ -8,6 +8,7 @@ import {
   type LoadBalancerRecord,
   parseTargetGroup,
   type RegisteredTarget,
+  type StaticTarget,
   type TargetGroup,
   type TargetGroupSettings,
   targetGroupArn,
@@ -34,6 +35,7 @@ import {
   type ModifyListenerRequest,
 } from './load-balancers.js';
 import { targetKey } from './plan.js';
+import { type TargetDescription, withDeregistered, withRegistered } from './registrations.js';
 import { checkElbRequest } from './requests.js';
 
 export { ElbApiError, type ElbErrorCode } from './errors.js';
@@ -171,7 +173,10 @@ export class ElbV2Api {
 
   /** CreateTargetGroup (Baton also takes `Attributes` here). Idempotent for the same name and settings. */
   async createTargetGroup(request: unknown): Promise<{ TargetGroups: TargetGroup[] }> {
-    const parsed = parseTargetGroup(request);
+    // Targets are registered with RegisterTargets (or by services), never at creation.
+    const { StaticTargets: _static, ...input } =
+      typeof request === 'object' && request !== null ? (request as Record<string, unknown>) : {};
+    const parsed = parseTargetGroup(typeof request === 'object' && request !== null ? input : request);
     if (isLeft(parsed)) throw new ElbApiError('ValidationError', parsed.left.message);
     const tg = parsed.right.value;
     const existing = await this.byName(tg.TargetGroupName);
@@ -275,6 +280,24 @@ export class ElbV2Api {
         `Target group '${tg.TargetGroupArn}' is currently in use by ${user}`,
       );
     await this.store.delete('TargetGroup', tg.TargetGroupArn!);
+  }
+
+  /** RegisterTargets: `ip` targets by hand (rules in registrations.ts); probed and routed to like a task's. */
+  async registerTargets(request: {
+    readonly TargetGroupArn: string;
+    readonly Targets: readonly TargetDescription[];
+  }): Promise<void> {
+    checkElbRequest('registerTargets', request);
+    await this.editStaticTargets(request.TargetGroupArn, (tg) => withRegistered(tg, request.Targets));
+  }
+
+  /** DeregisterTargets: hand-registered targets drain for the deregistration delay, then go. */
+  async deregisterTargets(request: {
+    readonly TargetGroupArn: string;
+    readonly Targets: readonly TargetDescription[];
+  }): Promise<void> {
+    checkElbRequest('deregisterTargets', request);
+    await this.editStaticTargets(request.TargetGroupArn, (tg) => withDeregistered(tg, request.Targets));
   }
 
   /** DescribeTargetHealth: every registered target (or those asked for; unknown ones are `unused`). */
@@ -410,6 +433,20 @@ export class ElbV2Api {
     await Promise.all([...this.listeners].map((l) => l.close()));
   }
 
+  private async editStaticTargets(ref: string, edit: (tg: TargetGroup) => StaticTarget[]): Promise<void> {
+    const arn = (await this.require(ref)).TargetGroupArn!;
+    // A transaction: the controller rewrites the group's Targets meanwhile; a conflict re-reads.
+    await this.store.transaction(async (tx) => {
+      const current = await tx.get('TargetGroup', arn);
+      if (!current)
+        throw new ElbApiError('TargetGroupNotFoundException', `One or more target groups not found: ${ref}`);
+      const next = edit(current.object);
+      await tx.update('TargetGroup', arn, (tg) => {
+        tg.StaticTargets = next;
+      });
+    });
+  }
+
   /** The key a listener and the controller use for a target (task ARN and container port). */
   static targetKey = targetKey;
 
@@ -443,6 +480,6 @@ export class ElbV2Api {
 
 /** The settings part of a group, for CreateTargetGroup's idempotence check. */
 function spec(tg: TargetGroup): unknown {
-  const { Targets: _t, CreatedAt: _c, ...rest } = tg;
+  const { Targets: _t, CreatedAt: _c, StaticTargets: _s, ...rest } = tg;
   return { ...rest, deregistrationDelay: attributeOf(tg, targetGroupAttributes.deregistrationDelay) };
 }

@@ -32,3 +32,10 @@ export {
   type TargetGroupPlanInput,
   targetKey,
 } from './plan.js';
+export {
+  isTargetAddress,
+  maxTargetsPerGroup,
+  type TargetDescription,
+  withDeregistered,
+  withRegistered,
+} from './registrations.js';

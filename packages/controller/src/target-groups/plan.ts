@@ -93,8 +93,17 @@ export function planTargetGroup(input: TargetGroupPlanInput): TargetGroupPlan {
   };
   let changed = false;
 
-  // Which member tasks want a target, by key.
-  const wanted = new Map<string, { task: Task; lb: LoadBalancer; host: string; port: number }>();
+  // Which member tasks (and which targets registered by hand) want a target, by key.
+  const wanted = new Map<
+    string,
+    { task?: Task; lb?: LoadBalancer; host: string; port: number; availabilityZone?: string }
+  >();
+  for (const s of tg.StaticTargets ?? [])
+    wanted.set(targetKey(s), {
+      host: s.Id,
+      port: s.Port,
+      ...(s.AvailabilityZone ? { availabilityZone: s.AvailabilityZone } : {}),
+    });
   const memberByTask = new Map<string, TargetGroupMember>();
   for (const m of input.members) {
     memberByTask.set(m.task.taskArn, m);
@@ -128,8 +137,9 @@ export function planTargetGroup(input: TargetGroupPlanInput): TargetGroupPlan {
       if (task?.activationHolds?.includes(arn)) hold(task.taskArn).ra = true;
       continue;
     }
-    // Leaving the group: drain, then remove.
-    const gone = !task || task.lastStatus === 'STOPPED';
+    // Leaving the group: drain, then remove (a task's target at once if its task is gone; one
+    // registered by hand drains for the whole delay, as ELB's DeregisterTargets does).
+    const gone = target.TaskArn ? !task || task.lastStatus === 'STOPPED' : false;
     if (target.State !== 'draining') {
       if (!gone) {
         next.push({ ...withHealth(target, drainingTarget()), DrainingSince: now });
@@ -166,19 +176,25 @@ export function planTargetGroup(input: TargetGroupPlanInput): TargetGroupPlan {
 
   for (const [key, want] of wanted) {
     if (byKey.has(key)) continue;
+    const az = want.task?.availabilityZone ?? want.availabilityZone;
     const t: RegisteredTarget = {
       Id: want.host,
       Port: want.port,
-      ...(want.task.availabilityZone ? { AvailabilityZone: want.task.availabilityZone } : {}),
+      ...(az ? { AvailabilityZone: az } : {}),
       ...stateFields(registeredTarget(settings.healthCheck.enabled)),
-      TaskArn: want.task.taskArn,
-      ContainerName: want.lb.containerName,
-      ContainerPort: want.lb.containerPort,
+      ...(want.task && want.lb
+        ? {
+            TaskArn: want.task.taskArn,
+            ContainerName: want.lb.containerName,
+            ContainerPort: want.lb.containerPort,
+          }
+        : {}),
       RegisteredAt: now,
     };
     next.push(t);
     registered.push(t);
     changed = true;
+    if (!want.task) continue;
     const h = hold(want.task.taskArn);
     if (want.task.activationHolds?.includes(arn)) h.ra = true;
     if (!want.task.deactivationHolds?.includes(arn)) h.ad = true;

@@ -258,4 +258,45 @@ describe('planTargetGroup', () => {
       },
     ]);
   });
+
+  it('registers targets by hand (StaticTargets) without holds, and drains them for the whole delay', () => {
+    const registered = planTargetGroup({
+      targetGroup: tg({ StaticTargets: [{ Id: '127.0.0.1', Port: 9000 }] }),
+      members: [],
+      health: none,
+      idle: none,
+      now: 1000,
+    });
+    expect(registered.targets).toEqual([
+      expect.objectContaining({ Id: '127.0.0.1', Port: 9000, State: 'initial', RegisteredAt: 1000 }),
+    ]);
+    expect(registered.targets[0]!.TaskArn).toBeUndefined();
+    expect(registered.holds).toEqual([]);
+    // Deregistered: draining, even though no task is behind it and the balancer says it is idle.
+    const draining = planTargetGroup({
+      targetGroup: tg({ StaticTargets: [], Targets: [...registered.targets] }),
+      members: [],
+      health: none,
+      idle: () => true,
+      now: 2000,
+    });
+    expect(draining.targets).toEqual([expect.objectContaining({ State: 'draining', DrainingSince: 2000 })]);
+    const still = planTargetGroup({
+      targetGroup: tg({ StaticTargets: [], Targets: [...draining.targets] }),
+      members: [],
+      health: none,
+      idle: () => true,
+      now: 11_999,
+    });
+    expect(still.targets).toEqual(draining.targets);
+    const gone = planTargetGroup({
+      targetGroup: tg({ StaticTargets: [], Targets: [...draining.targets] }),
+      members: [],
+      health: none,
+      idle: () => true,
+      now: 12_000,
+    });
+    expect(gone.targets).toEqual([]);
+    expect(gone.deregistered.map(targetKey)).toEqual(['127.0.0.1:9000']);
+  });
 });
