@@ -3,7 +3,14 @@ import { StoreError } from '@baton-ecs/store';
 import fc from 'fast-check';
 import { type Either, isRight } from 'fp-ts/lib/Either.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Baton, BatonApiError, createBaton, ElbApiError, silentLogger } from '../src/index.js';
+import {
+  type Baton,
+  BatonApiError,
+  createBaton,
+  ElbApiError,
+  silentLogger,
+  waitForCache,
+} from '../src/index.js';
 
 /**
  * Every public ECS-API method of Baton, called with malformed inputs (seeded, bounded): each answer
@@ -140,14 +147,10 @@ describe('fuzzing the ECS API with malformed inputs', () => {
       desiredCount: 1,
     });
     // The service controller still runs: with no engine it says it cannot place the task.
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const { services } = await baton.describeServices({ cluster: 'fuzz', services: ['after'] });
-      if (services[0]?.events.some((e) => e.message.includes('unable to place'))) break;
-      if (Date.now() > deadline)
-        throw new Error(`no placement event: ${JSON.stringify(services[0]?.events)}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const services = baton.internals.informers.services;
+    const placementEvent = () =>
+      services.get('fuzz/after')?.object.events.some((e) => e.message.includes('unable to place')) === true;
+    expect(await waitForCache(services, placementEvent, { timeoutMs: 10_000 })).toBe(true);
     expect(baton.health().ready).toBe(true);
   }, 30_000);
 });

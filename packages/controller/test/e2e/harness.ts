@@ -1,36 +1,23 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import Docker from 'dockerode';
+import type { EngineSpec } from '@baton-ecs/runtime-docker';
+import { afterAll, beforeAll } from 'vitest';
+import { docker, engine1, requireEngine, testImage, waitFor } from '../../../runtime-docker/test/support.js';
 import { type Baton, type BatonOptions, createBaton, silentLogger } from '../../src/index.js';
 
-/** Baton's own engines (scripts/docker-engine.sh); `npm test` provisions them. */
-export const engine1 = process.env.BATON_DOCKER_HOST ?? 'unix:///var/run/baton/docker.sock';
-export const engine2 = process.env.BATON_DOCKER_HOST_2 ?? 'unix:///var/run/baton/docker-2.sock';
-export const testImage = process.env.BATON_TEST_IMAGE ?? 'baton-test/busybox:1';
-
-export function docker(endpoint: string): Docker {
-  return new Docker({ socketPath: endpoint.replace(/^unix:\/\//, ''), timeout: 20_000 });
-}
-
-/** Fails (never skips) with what to do when an engine is missing. */
-export async function requireEngine(endpoint: string): Promise<void> {
-  try {
-    await docker(endpoint).ping();
-    await docker(endpoint).getImage(testImage).inspect();
-  } catch (err) {
-    throw new Error(
-      `Docker engine ${endpoint} with ${testImage} is not available (${(err as Error).message}). ` +
-        "Start Baton's engines with `bash scripts/provision.sh docker` (as root).",
-    );
-  }
-}
-
-export function uniqueCluster(prefix: string): string {
-  return `${prefix}-${randomBytes(3).toString('hex')}`;
-}
+// Engines, the test image, the Docker client, requireEngine, uniqueCluster and waitFor: the one
+// shared test-support module (packages/runtime-docker/test/support.ts).
+export {
+  docker,
+  engine1,
+  engine2,
+  requireEngine,
+  testImage,
+  uniqueCluster,
+  waitFor,
+} from '../../../runtime-docker/test/support.js';
 
 /** Test-speed settings: quick heartbeats and resyncs, never pull the local test image. */
 export async function testBaton(options: BatonOptions): Promise<Baton> {
@@ -48,6 +35,61 @@ export async function testBaton(options: BatonOptions): Promise<Baton> {
   });
   await baton.start();
   return baton;
+}
+
+export interface EngineBatonOptions {
+  /** Engine 1's container-instance fields beyond its endpoint and instance id `engine-1` (e.g. taskNetworkPool). */
+  readonly engine?: Omit<Partial<EngineSpec>, 'endpoint'>;
+  /** createBaton options over testBaton's (agent settings, dataDir…). */
+  readonly baton?: Omit<BatonOptions, 'cluster' | 'engines'>;
+  /** Runs after the engine check and before Baton starts: the file's fixtures. */
+  readonly before?: () => Promise<void>;
+  /** Runs after Baton stopped and the cluster's containers are removed: the file's own leftovers. */
+  readonly cleanup?: () => Promise<void>;
+}
+
+/** The file's Baton (calls go to the one running now), and a way to replace it with a new one. */
+export type EngineBaton = Baton & {
+  /** Stops this Baton and starts another with the same options (the same store with a dataDir). */
+  restart(): Promise<void>;
+};
+
+/**
+ * The setup every single-engine e2e file shares: in beforeAll, fail clearly without engine 1, then
+ * start a test-speed Baton with engine 1 as its one instance in `cluster`; in afterAll, stop it,
+ * remove the cluster's containers from the engine and run `cleanup`. Call at the top of the file.
+ */
+export function batonOnEngine1(cluster: string, options: EngineBatonOptions = {}): EngineBaton {
+  let current: Baton | undefined;
+  const start = () =>
+    testBaton({
+      ...options.baton,
+      cluster,
+      engines: [{ ...options.engine, endpoint: engine1, instanceId: 'engine-1' }],
+    });
+  beforeAll(async () => {
+    await requireEngine(engine1);
+    await options.before?.();
+    current = await start();
+  }, 60_000);
+  afterAll(async () => {
+    await current?.stop();
+    await removeClusterContainers(engine1, cluster);
+    await options.cleanup?.();
+  }, 60_000);
+  const restart = async () => {
+    await current?.stop();
+    current = undefined;
+    current = await start();
+  };
+  return new Proxy({} as EngineBaton, {
+    get(_, prop) {
+      if (prop === 'restart') return restart;
+      if (!current) throw new Error(`the e2e Baton of ${cluster} is not running (used outside its tests?)`);
+      const value = Reflect.get(current, prop, current) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(current) : value;
+    },
+  });
 }
 
 /** A busybox httpd web service task definition (ECS JSON). */
@@ -78,28 +120,6 @@ export function httpdTaskDefinition(
       },
     ],
   };
-}
-
-export async function waitFor<T>(
-  what: string,
-  timeoutMs: number,
-  probe: () => Promise<T | undefined | false> | T | undefined | false,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline)
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`,
-      );
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** GET http://127.0.0.1:port/ → status code. */

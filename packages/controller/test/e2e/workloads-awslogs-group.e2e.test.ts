@@ -1,12 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Baton } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
 import {
-  engine1,
-  removeClusterContainers,
-  requireEngine,
+  batonOnEngine1,
   runTaskUntilRunning,
   stopTaskUntilStopped,
-  testBaton,
   testImage,
   uniqueCluster,
   waitFor,
@@ -15,17 +11,7 @@ import {
 // awslogs needs its log group unless awslogs-create-group is "true", as Docker's awslogs driver does.
 const cluster = uniqueCluster('wl-loggroup');
 const group = `/wl/${cluster}`;
-let baton: Baton;
-
-beforeAll(async () => {
-  await requireEngine(engine1);
-  baton = await testBaton({ cluster, engines: [{ endpoint: engine1, instanceId: 'engine-1' }] });
-}, 60_000);
-
-afterAll(async () => {
-  await baton?.stop();
-  await removeClusterContainers(engine1, cluster);
-}, 60_000);
+const baton = batonOnEngine1(cluster);
 
 describe('awslogs log groups on a real engine', { timeout: 60_000 }, () => {
   it('a missing group fails the task with ECS’s error; once the group exists the task runs', async () => {

@@ -2,19 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Baton } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
 import {
+  batonOnEngine1,
   clusterContainers,
   containerIdOf,
   docker,
   engine1,
   execIn,
   httpStatus,
-  removeClusterContainers,
-  requireEngine,
   stopTaskUntilStopped,
-  testBaton,
   testImage,
   uniqueCluster,
   waitFor,
@@ -26,34 +23,25 @@ const cluster = uniqueCluster('wl-awsvpc');
 const subnet = `subnet-wl${randomBytes(3).toString('hex')}`;
 const network = `baton-subnet-${subnet}`;
 const dataDir = mkdtempSync(join(tmpdir(), 'baton-awsvpc-'));
-const engine = { endpoint: engine1, instanceId: 'engine-1', taskNetworkPool: '172.30.0.0/16' };
-const options = {
-  cluster,
-  dataDir,
-  engines: [engine],
-  agent: {
-    heartbeatIntervalMs: 300,
-    heartbeatTimeoutMs: 1_500,
-    resyncIntervalMs: 2_000,
-    settings: { imagePullBehavior: 'prefer-cached' as const, taskCleanupWaitMs: 500 },
+const baton = batonOnEngine1(cluster, {
+  engine: { taskNetworkPool: '172.30.0.0/16' },
+  baton: {
+    dataDir,
+    agent: {
+      heartbeatIntervalMs: 300,
+      heartbeatTimeoutMs: 1_500,
+      resyncIntervalMs: 2_000,
+      settings: { imagePullBehavior: 'prefer-cached', taskCleanupWaitMs: 500 },
+    },
   },
-};
-let baton: Baton;
-
-beforeAll(async () => {
-  await requireEngine(engine1);
-  baton = await testBaton(options);
-}, 60_000);
-
-afterAll(async () => {
-  await baton?.stop();
-  await removeClusterContainers(engine1, cluster);
-  await docker(engine1)
-    .getNetwork(network)
-    .remove()
-    .catch(() => undefined);
-  rmSync(dataDir, { recursive: true, force: true });
-}, 60_000);
+  async cleanup() {
+    await docker(engine1)
+      .getNetwork(network)
+      .remove()
+      .catch(() => undefined);
+    rmSync(dataDir, { recursive: true, force: true });
+  },
+});
 
 const pauseName = '~internal~ecs~pause';
 
@@ -135,8 +123,7 @@ describe('awsvpc on a real engine', { timeout: 90_000 }, () => {
     expect(app.HostConfig.NetworkMode).toMatch(/^container:/);
 
     // Adopted after a restart: a new Baton on the same store keeps the task and its namespace.
-    await baton.stop();
-    baton = await testBaton(options);
+    await baton.restart();
     await waitFor('the restarted agent’s pass', 10_000, async () => {
       const t = await describeTask(taskArn);
       return t.lastStatus === 'RUNNING' ? t : undefined;

@@ -1,31 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Baton } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
 import {
+  batonOnEngine1,
   containerIdOf,
   engine1,
   execIn,
-  removeClusterContainers,
-  requireEngine,
   runTaskUntilRunning,
   stopTaskUntilStopped,
-  testBaton,
   testImage,
   uniqueCluster,
   waitFor,
 } from './harness.js';
 
 const cluster = uniqueCluster('workloads-link');
-let baton: Baton;
-
-beforeAll(async () => {
-  await requireEngine(engine1);
-  baton = await testBaton({ cluster, engines: [{ endpoint: engine1, instanceId: 'engine-1' }] });
-}, 60_000);
-
-afterAll(async () => {
-  await baton?.stop();
-  await removeClusterContainers(engine1, cluster);
-}, 60_000);
+const baton = batonOnEngine1(cluster);
 
 describe('bridge links on a real engine', { timeout: 60_000 }, () => {
   it('a container reaches another of its task by the link alias', async () => {

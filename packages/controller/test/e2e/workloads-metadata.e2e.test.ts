@@ -1,16 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Baton } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
 import {
+  batonOnEngine1,
   containerIdOf,
   docker,
   engine1,
   execIn,
-  removeClusterContainers,
-  requireEngine,
   runTaskUntilRunning,
   stopTaskUntilStopped,
-  testBaton,
   testImage,
   uniqueCluster,
   waitFor,
@@ -19,24 +16,14 @@ import {
 // The task metadata endpoint v4, asked from inside containers with busybox wget (docs/workloads.md).
 const cluster = uniqueCluster('wl-metadata');
 const subnet = `subnet-wlm${randomBytes(3).toString('hex')}`;
-let baton: Baton;
-
-beforeAll(async () => {
-  await requireEngine(engine1);
-  baton = await testBaton({
-    cluster,
-    engines: [{ endpoint: engine1, instanceId: 'engine-1', taskNetworkPool: '172.30.0.0/16' }],
-  });
-}, 60_000);
-
-afterAll(async () => {
-  await baton?.stop();
-  await removeClusterContainers(engine1, cluster);
-  await docker(engine1)
-    .getNetwork(`baton-subnet-${subnet}`)
-    .remove()
-    .catch(() => undefined);
-}, 60_000);
+const baton = batonOnEngine1(cluster, {
+  engine: { taskNetworkPool: '172.30.0.0/16' },
+  cleanup: () =>
+    docker(engine1)
+      .getNetwork(`baton-subnet-${subnet}`)
+      .remove()
+      .catch(() => undefined),
+});
 
 /** GET a path of the container's own metadata URI, from inside it; the body parsed, or the wget failure. */
 async function fromInside(containerId: string, suffix: string, variable = 'ECS_CONTAINER_METADATA_URI_V4') {

@@ -1,32 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Baton } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
 import {
+  batonOnEngine1,
   containerIdOf,
   docker,
   engine1,
   execIn,
-  removeClusterContainers,
-  requireEngine,
   runTaskUntilRunning,
   stopTaskUntilStopped,
-  testBaton,
   testImage,
   uniqueCluster,
   waitFor,
 } from './harness.js';
 
 const cluster = uniqueCluster('workloads-set');
-let baton: Baton;
-
-beforeAll(async () => {
-  await requireEngine(engine1);
-  baton = await testBaton({ cluster, engines: [{ endpoint: engine1, instanceId: 'engine-1' }] });
-}, 60_000);
-
-afterAll(async () => {
-  await baton?.stop();
-  await removeClusterContainers(engine1, cluster);
-}, 60_000);
+const baton = batonOnEngine1(cluster);
 
 /** Zombie processes (state Z) in a container, from /proc. */
 async function zombies(containerId: string): Promise<number> {

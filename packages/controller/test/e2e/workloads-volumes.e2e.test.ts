@@ -1,19 +1,16 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Baton } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
 import {
+  batonOnEngine1,
   clusterContainers,
   containerIdOf,
   docker,
   engine1,
   execIn,
-  removeClusterContainers,
-  requireEngine,
   runTaskUntilRunning,
   stopTaskUntilStopped,
-  testBaton,
   testImage,
   uniqueCluster,
   waitFor,
@@ -21,7 +18,6 @@ import {
 
 const cluster = uniqueCluster('workloads-vol');
 const sharedVolume = `${cluster}-data`;
-let baton: Baton;
 let hostDir: string;
 
 const container = (name: string, over: Record<string, unknown> = {}) => ({
@@ -33,13 +29,8 @@ const container = (name: string, over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
-beforeAll(async () => {
-  await requireEngine(engine1);
-  hostDir = await mkdtemp(join(tmpdir(), 'baton-bind-'));
-  await writeFile(join(hostDir, 'greeting'), 'hello from the host\n');
-  baton = await testBaton({
-    cluster,
-    engines: [{ endpoint: engine1, instanceId: 'engine-1' }],
+const baton = batonOnEngine1(cluster, {
+  baton: {
     agent: {
       heartbeatIntervalMs: 300,
       heartbeatTimeoutMs: 1_500,
@@ -47,26 +38,27 @@ beforeAll(async () => {
       // Containers of stopped tasks go at once, so their task volumes follow within the test.
       settings: { imagePullBehavior: 'prefer-cached', taskCleanupWaitMs: 0 },
     },
-  });
-}, 60_000);
-
-afterAll(async () => {
-  await baton?.stop();
-  await removeClusterContainers(engine1, cluster);
-  const { Volumes } = await docker(engine1).listVolumes({
-    filters: { label: [`com.baton.cluster=${cluster}`] },
-  });
-  for (const v of Volumes ?? [])
+  },
+  async before() {
+    hostDir = await mkdtemp(join(tmpdir(), 'baton-bind-'));
+    await writeFile(join(hostDir, 'greeting'), 'hello from the host\n');
+  },
+  async cleanup() {
+    const { Volumes } = await docker(engine1).listVolumes({
+      filters: { label: [`com.baton.cluster=${cluster}`] },
+    });
+    for (const v of Volumes ?? [])
+      await docker(engine1)
+        .getVolume(v.Name)
+        .remove()
+        .catch(() => undefined);
     await docker(engine1)
-      .getVolume(v.Name)
+      .getVolume(sharedVolume)
       .remove()
       .catch(() => undefined);
-  await docker(engine1)
-    .getVolume(sharedVolume)
-    .remove()
-    .catch(() => undefined);
-  if (hostDir) await rm(hostDir, { recursive: true, force: true });
-}, 60_000);
+    if (hostDir) await rm(hostDir, { recursive: true, force: true });
+  },
+});
 
 const clusterVolumes = async () =>
   (

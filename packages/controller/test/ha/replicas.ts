@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { waitFor } from '../../../runtime-docker/test/support.js';
 import type { LeaderState } from '../../src/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -132,27 +133,12 @@ export class Replica {
   }
 }
 
-/** Polls until `probe` returns something (not undefined/false), or fails saying what it waited for. */
-export async function until<T>(
+/** Polls until `probe` returns something (not undefined/false): the shared `waitFor`, every 50 ms. */
+export function until<T>(
   what: string,
   timeoutMs: number,
   probe: () => Promise<T | undefined | false> | T | undefined | false,
   everyMs = 50,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
+  return waitFor(what, timeoutMs, probe, everyMs);
 }

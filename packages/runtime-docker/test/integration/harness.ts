@@ -1,54 +1,18 @@
-import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { arns, type ContainerDefinition, type Task, type TaskDefinition } from '@baton-ecs/model';
 import { batonLabels } from '@baton-ecs/reconciler';
 import { createMemoryStore } from '@baton-ecs/store';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import {
   type AgentStore,
   agentKinds,
-  dockerOptions,
   InstanceAgent,
   type InstanceAgentOptions,
   storeAgentStore,
 } from '../../src/index.js';
+import { docker, testImage, waitFor } from '../support.js';
 
-/**
- * Engines the tests use (scripts/docker-engine.sh starts them; `bash scripts/provision.sh docker`
- * starts 1 and 2). Override with BATON_DOCKER_HOST / BATON_DOCKER_HOST_2.
- */
-export const engine1 = process.env.BATON_DOCKER_HOST ?? 'unix:///var/run/baton/docker.sock';
-export const engine2 = process.env.BATON_DOCKER_HOST_2 ?? 'unix:///var/run/baton/docker-2.sock';
-export const testImage = process.env.BATON_TEST_IMAGE ?? 'baton-test/busybox:1';
-
-export function docker(endpoint: string): Docker {
-  return new Docker({ ...dockerOptions(endpoint), timeout: 20_000 });
-}
-
-/** Fails (never skips) with what to do when an engine the tests need is not there. */
-export async function requireEngine(endpoint: string): Promise<void> {
-  const d = docker(endpoint);
-  try {
-    await d.ping();
-  } catch (err) {
-    throw new Error(
-      `Docker engine ${endpoint} is not reachable (${(err as Error).message}). ` +
-        "Start Baton's engines with `bash scripts/provision.sh docker` (as root).",
-    );
-  }
-  try {
-    await d.getImage(testImage).inspect();
-  } catch {
-    throw new Error(
-      `engine ${endpoint} has no ${testImage}; run \`bash scripts/provision.sh docker\` (as root).`,
-    );
-  }
-}
-
-/** A cluster name of its own per test, so tests sharing an engine never see each other's containers. */
-export function uniqueCluster(prefix: string): string {
-  return `${prefix}-${randomBytes(3).toString('hex')}`;
-}
+export { docker, engine1, engine2, requireEngine, testImage, uniqueCluster, waitFor } from '../support.js';
 
 export function def(name: string, over: Partial<ContainerDefinition> = {}): ContainerDefinition {
   return {
@@ -137,29 +101,6 @@ export async function startAgent(options: InstanceAgentOptions): Promise<Instanc
 }
 
 /** Polls `probe` until it returns a value (not undefined/false), or fails after `timeoutMs` naming `what`. */
-export async function waitFor<T>(
-  what: string,
-  timeoutMs: number,
-  probe: () => Promise<T | undefined | false> | T | undefined | false,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** The task as the store has it now. */
 export async function taskNow(store: TestStore, taskArn: string): Promise<Task> {
   const e = await store.get('Task', taskArn);
