@@ -168,7 +168,7 @@ export function createApiHandler(baton: Baton, options: ApiHandlerOptions): ApiH
     const input = decodeQueryInput(svc.model, opModel.input, params, (m) => invalidParameter(svc.name, m));
     const missing = opModel.input ? missingRequired(svc.model, opModel.input, input) : undefined;
     if (missing) throw invalidParameter(svc.name, `${missing} is required.`);
-    return encodeQueryOutput(svc.model, call.operation, await op(input), call.requestId);
+    return await encodeQueryOutput(svc.model, call.operation, await op(input), call.requestId);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -219,7 +219,7 @@ export function createApiHandler(baton: Baton, options: ApiHandlerOptions): ApiH
           res,
           wire.status,
           { 'content-type': XML_CONTENT_TYPE, 'x-amzn-requestid': call.requestId, ...close },
-          encodeQueryError(model, wire, call.requestId),
+          await encodeQueryError(model, wire, call.requestId),
         );
       } else
         send(

@@ -1,4 +1,4 @@
-import { XMLBuilder } from 'fast-xml-parser';
+import type { XMLBuilder } from 'fast-xml-parser';
 import { type ServiceModel, shapeOf } from './service-model.js';
 import type { WireError } from './wire-error.js';
 
@@ -92,11 +92,15 @@ export function decodeQueryInput(
   return decode(shapeName, '') as Record<string, unknown>;
 }
 
-const builder = new XMLBuilder({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  suppressEmptyNode: false,
-});
+/** The XML builder, loaded with the first query-protocol answer: most embedders never speak ELBv2. */
+let builder: Promise<XMLBuilder> | undefined;
+function xmlBuilder(): Promise<XMLBuilder> {
+  builder ??= import('fast-xml-parser').then(
+    ({ XMLBuilder }) =>
+      new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', suppressEmptyNode: false }),
+  );
+  return builder;
+}
 
 /**
  * awsQuery responses: `<OpResponse xmlns><OpResult>…members…</OpResult><ResponseMetadata>`, the
@@ -107,7 +111,7 @@ export function encodeQueryOutput(
   operation: string,
   value: unknown,
   requestId: string,
-): string {
+): Promise<string> {
   const op = model.operations[operation]!;
   const result = op.output ? (encode(model, op.output, value) ?? '') : undefined;
   return xml({
@@ -120,7 +124,7 @@ export function encodeQueryOutput(
 }
 
 /** The query protocol's error document. */
-export function encodeQueryError(model: ServiceModel, error: WireError, requestId: string): string {
+export function encodeQueryError(model: ServiceModel, error: WireError, requestId: string): Promise<string> {
   return xml({
     ErrorResponse: {
       '@_xmlns': model.metadata.xmlNamespace,
@@ -130,8 +134,8 @@ export function encodeQueryError(model: ServiceModel, error: WireError, requestI
   });
 }
 
-function xml(doc: object): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${builder.build(doc) as string}`;
+async function xml(doc: object): Promise<string> {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${(await xmlBuilder()).build(doc) as string}`;
 }
 
 type Xml = string | Xml[] | { [k: string]: Xml };
