@@ -14,6 +14,10 @@ import { deletePrefix, requireSharedEtcd } from '../../store/test/etcd/etcd-proc
 import { type CacheChange, Informer, ManualClock, waitForCache } from '../src/index.js';
 import { breakableWatches } from './support/store-faults.js';
 
+/*
+ * Planted bug these tests were checked to catch: resuming (fromVersion) after a re-list was cut short
+ * (the informer then takes a partial snapshot for the whole and never reports what it missed).
+ */
 const cluster = (name: string, tag = '') =>
   Cluster.parse({
     clusterName: name,

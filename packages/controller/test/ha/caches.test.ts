@@ -4,6 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { catchUp, Informer, ManualClock, waitForCache } from '../../src/index.js';
 import { breakableWatches } from '../support/store-faults.js';
 
+/*
+ * Planted bug these tests were checked to catch: catchUp without the cache-equals-list test (a new
+ * leader whose informer version stays behind writes of other kinds would wait out its timeout).
+ */
 const cluster = (name: string) =>
   Cluster.parse({ clusterName: name, clusterArn: `arn:aws:ecs:local:000000000000:cluster/${name}` });
 

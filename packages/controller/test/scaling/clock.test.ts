@@ -15,6 +15,8 @@ afterEach(async () => m?.stop());
  * The scaling controllers run on the Clock given to createBaton: a ManualClock moves them exactly
  * when it is advanced, and every time they write is its time. (On RxJS's default scheduler and
  * Date.now, which they used before, none of this holds: the ticks follow the wall clock.)
+ *
+ * Planted bug this was checked to catch: createBaton not handing its clock to the ScalingController.
  */
 describe('Application Auto Scaling on Baton’s clock', () => {
   it('a scheduled action fires when the manual clock reaches it, stamped with that time', async () => {
