@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { arns } from '@baton-ecs/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Baton } from '../../src/index.js';
 import {
@@ -135,7 +136,17 @@ describe('a service on a real engine', { timeout: 120_000 }, () => {
     await baton.stop();
     // A new process would do the same: open the same data directory, find the same engine.
     baton = await testBaton(options);
-    await new Promise((r) => setTimeout(r, 3_000));
+    // The moment has passed once the new agent is at rest: a pass over the adopted containers that
+    // planned no container action, and none in flight. Anything it would start, it would have by then.
+    await waitFor('the restarted agent at rest', 30_000, () => {
+      const status = baton.agent(arns.containerInstance(cluster, 'engine-1'))?.status();
+      return status !== undefined &&
+        status.passes > 0 &&
+        status.actionsInFlight === 0 &&
+        status.lastResult?.actions.length === 0
+        ? status
+        : undefined;
+    });
     const after = await clusterContainers(engine1, cluster);
     expect(after.map((c) => c.Id).sort()).toEqual(before.map((c) => c.Id).sort());
     expect(after.map((c) => c.Created)).toEqual(before.map((c) => c.Created));

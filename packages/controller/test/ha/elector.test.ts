@@ -128,7 +128,8 @@ describe('LeaderElector', () => {
     a.start();
     await until('a leads', 2_000, () => a.leading);
     b.start();
-    await new Promise((r) => setTimeout(r, 300));
+    // b has tried the lock once it has seen its holder: only then is "b does not lead" a fact.
+    await until('b sees a holding the lock', 2_000, () => b.state$.value.holder === 'a');
     expect(b.leading).toBe(false);
     expect(b.state$.value.holder).toBe('a');
     const stoppedAt = Date.now();

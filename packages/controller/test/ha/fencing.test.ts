@@ -72,8 +72,9 @@ describe('fencing', { timeout: 30_000 }, () => {
     const a = cutOffable(store.leaseLock('controller'));
     elector('a', a.lock);
     await until('a to lead', 5_000, () => terms.a);
-    elector('b', store.leaseLock('controller'));
-    await new Promise((r) => setTimeout(r, 1_000));
+    const b = elector('b', store.leaseLock('controller'));
+    // b has tried the lock once it has seen its holder: only then is "b does not lead" a fact.
+    await until('b to see a holding the lock', 5_000, () => b.state$.value.holder === 'a');
     expect(terms.b).toBeUndefined(); // one leader at a time
 
     // a decides to write as leader, then stalls before sending (a GC pause, a slow path) …
