@@ -148,6 +148,8 @@ const ServiceObject = ecsObject({
   createdAt: Timestamp.optional(),
   /** Baton: stoppedAt of the newest task failure already reported in the events. */
   failuresReportedThrough: z.number().optional(),
+  /** Baton: the task failures already reported that stopped shortly before `failuresReportedThrough`. */
+  failuresReportedRecently: z.array(z.object({ taskId: z.string(), stoppedAt: z.number() })).optional(),
   /**
    * Baton: when UpdateService's forceNewDeployment asked for a new deployment of the same task
    * definition; the service scheduler starts it (a new PRIMARY) on its next pass and clears this.

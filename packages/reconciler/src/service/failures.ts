@@ -26,11 +26,68 @@ export function failedAfterRunning(task: Task): boolean {
 }
 
 /**
- * How long before the newest counted failure a task may have stopped and still be counted when it is
- * reported later: tasks stopped in one agent pass share a `stoppedAt` but reach the store one by one,
- * and agents on other hosts report a moment late.
+ * How long before the newest stop already seen a task may have stopped and still be taken as new when
+ * it is reported later: tasks stopped in one agent pass share a `stoppedAt` but reach the store one by
+ * one, and agents on other hosts report a moment late.
  */
 export const lateFailureWindowMs = 120_000;
+
+/** A stopped task a cursor has seen. */
+export interface SeenStop {
+  readonly taskId: string;
+  readonly stoppedAt: number;
+}
+
+/**
+ * A cursor over task stops, kept with the record that counts or reports them: `through`, the newest
+ * `stoppedAt` seen, and `recent`, the tasks seen that stopped within `lateFailureWindowMs` before it.
+ * A stop is new when it is newer than `through`, or not long before it and not among `recent` — tasks do
+ * not reach the store in `stoppedAt` order, so a watermark alone would skip a task reported after
+ * another that stopped at the same moment. A cursor written before `recent` existed (through set,
+ * recent undefined) keeps the watermark's rule.
+ */
+export class StoppedTaskCursor {
+  private readonly lateFrom: number;
+  private readonly since: number;
+  private seen: ReadonlySet<string> | undefined;
+  private readonly added: SeenStop[] = [];
+  private newest: number | undefined;
+
+  constructor(
+    private readonly through: number | undefined,
+    private readonly recent: readonly SeenStop[] | undefined,
+  ) {
+    this.since = through ?? Number.NEGATIVE_INFINITY;
+    this.lateFrom =
+      through !== undefined && recent === undefined ? this.since : this.since - lateFailureWindowMs;
+    this.newest = through;
+  }
+
+  /** Whether the task's stop at `stoppedAt` has not been seen yet (its id is read only when needed). */
+  isNew(task: Pick<Task, 'taskArn'>, stoppedAt: number): boolean {
+    if (stoppedAt <= this.lateFrom) return false;
+    if (stoppedAt > this.since) return true;
+    this.seen ??= new Set((this.recent ?? []).map((r) => r.taskId));
+    return !this.seen.has(taskIdOf(task.taskArn));
+  }
+
+  /** Records a task's stop as seen (call once per new stop). */
+  see(task: Pick<Task, 'taskArn'>, stoppedAt: number): void {
+    this.added.push({ taskId: taskIdOf(task.taskArn), stoppedAt });
+    this.newest = Math.max(this.newest ?? stoppedAt, stoppedAt);
+  }
+
+  /** The cursor's state to keep: the very values it was given when nothing new was seen. */
+  state(): { readonly through: number | undefined; readonly recent: readonly SeenStop[] | undefined } {
+    if (this.added.length === 0 || this.newest === undefined)
+      return { through: this.through, recent: this.recent };
+    const keepFrom = this.newest - lateFailureWindowMs;
+    return {
+      through: this.newest,
+      recent: [...(this.recent ?? []), ...this.added].filter((r) => r.stoppedAt > keepFrom),
+    };
+  }
+}
 
 /** ECS's rolloutStateReason for a deployment the circuit breaker failed, by the breaker's stage. */
 export const circuitBreakerReasons = {
@@ -77,38 +134,22 @@ export function advanceDeploymentFailures(
   tasks: readonly Task[],
   healthyIds: readonly string[] | undefined,
 ): Deployment {
-  const since = d.failuresCountedThrough ?? Number.NEGATIVE_INFINITY;
-  // A deployment counted before the recent list existed recorded only its watermark.
-  const lateFrom =
-    d.failuresCountedThrough !== undefined && d.failuresCountedRecently === undefined
-      ? since
-      : since - lateFailureWindowMs;
-  const recent = d.failuresCountedRecently ?? [];
-  const counted = new Set(recent.map((r) => r.taskId));
+  const cursor = new StoppedTaskCursor(d.failuresCountedThrough, d.failuresCountedRecently);
   let launch = d.launchFailures ?? 0;
   let health = d.healthFailures ?? 0;
   let stage = d.breakerStage ?? 1;
-  let countedThrough = d.failuresCountedThrough;
-  const newlyCounted: { taskId: string; stoppedAt: number }[] = [];
   for (const t of tasks) {
     if (t.startedBy !== d.id) continue;
     if (t.startedAt !== undefined) stage = 2;
     if (t.lastStatus !== 'STOPPED') continue;
     const at = t.stoppedAt ?? t.createdAt ?? 0;
-    if (at <= lateFrom) continue;
-    const taskId = taskIdOf(t.taskArn);
-    if (at <= since && counted.has(taskId)) continue;
+    if (!cursor.isNew(t, at)) continue;
     if (failedToLaunch(t)) launch++;
     else if (failedAfterRunning(t)) health++;
     else continue;
-    newlyCounted.push({ taskId, stoppedAt: at });
-    countedThrough = Math.max(countedThrough ?? at, at);
+    cursor.see(t, at);
   }
-  let failuresCountedRecently = d.failuresCountedRecently;
-  if (newlyCounted.length > 0 && countedThrough !== undefined) {
-    const keepFrom = countedThrough - lateFailureWindowMs;
-    failuresCountedRecently = [...recent, ...newlyCounted].filter((r) => r.stoppedAt > keepFrom);
-  }
+  const { through: countedThrough, recent: failuresCountedRecently } = cursor.state();
   let healthyTaskIds = d.healthyTaskIds;
   if (healthyIds !== undefined) {
     const before = new Set(d.healthyTaskIds ?? []);
@@ -145,7 +186,9 @@ export function advanceDeploymentFailures(
     ...(health > 0 ? { healthFailures: health } : {}),
     ...(stage === 2 ? { breakerStage: 2 as const } : {}),
     ...(countedThrough !== undefined ? { failuresCountedThrough: countedThrough } : {}),
-    ...(failuresCountedRecently !== undefined ? { failuresCountedRecently } : {}),
+    ...(failuresCountedRecently !== undefined
+      ? { failuresCountedRecently: [...failuresCountedRecently] }
+      : {}),
     ...(healthyTaskIds !== undefined ? { healthyTaskIds } : {}),
   };
 }

@@ -4,7 +4,12 @@ import { classifyTasks } from './classify.js';
 import { reconcileDaemon } from './daemon.js';
 import { circuitBreakerThreshold } from './deployment-limits.js';
 import { ensurePrimaryDeployment, pruneDeployments, rollBackTo, rollbackTarget } from './deployments.js';
-import { advanceDeploymentFailures, circuitBreakerVerdict, launchThrottle } from './failures.js';
+import {
+  advanceDeploymentFailures,
+  circuitBreakerVerdict,
+  launchThrottle,
+  StoppedTaskCursor,
+} from './failures.js';
 import { newEventId, taskIdOf } from './ids.js';
 import { throttleEventAfterFailures } from './launch-throttle.js';
 import { resolveServiceTaskDefinition, ServicePass } from './pass.js';
@@ -104,22 +109,18 @@ export function reconcileService(input: ServiceReconcileInput, ctx: ServiceRecon
   }
 
   // Tasks that stopped on their own since the last report: say why (their replacements follow).
-  let reportedThrough = service.failuresReportedThrough ?? 0;
+  const reported = new StoppedTaskCursor(service.failuresReportedThrough, service.failuresReportedRecently);
   for (const t of input.tasks) {
-    if (
-      t.lastStatus !== 'STOPPED' ||
-      t.stoppedAt === undefined ||
-      t.stoppedAt <= (service.failuresReportedThrough ?? 0)
-    )
-      continue;
+    if (t.lastStatus !== 'STOPPED' || t.stoppedAt === undefined) continue;
     if (
       t.stopCode === 'UserInitiated' ||
       t.stopCode === 'ServiceSchedulerInitiated' ||
       t.stopCode === 'InfrastructureHealth'
     )
       continue;
+    if (!reported.isNew(t, t.stoppedAt)) continue;
     pass.say(serviceMessages.taskFailed(name, taskIdOf(t.taskArn), failureReason(t)));
-    reportedThrough = Math.max(reportedThrough, t.stoppedAt);
+    reported.see(t, t.stoppedAt);
   }
 
   // Throttling: tasks that keep stopping before they start back the service off.
@@ -228,8 +229,13 @@ export function reconcileService(input: ServiceReconcileInput, ctx: ServiceRecon
     pendingCount: counts.pending,
     events: events as Service['events'],
   });
-  if (reportedThrough !== (service.failuresReportedThrough ?? 0))
-    next = { ...next, failuresReportedThrough: reportedThrough };
+  const reportedState = reported.state();
+  if (reportedState.recent !== service.failuresReportedRecently)
+    next = {
+      ...next,
+      failuresReportedThrough: reportedState.through!,
+      failuresReportedRecently: [...(reportedState.recent ?? [])],
+    };
   const previousThrottle = service.launchThrottle;
   if (!sameThrottle(previousThrottle, throttle)) {
     const { launchThrottle: _dropped, ...rest } = next;

@@ -94,6 +94,11 @@ const service = {
 
 /** Runs one pass per step, each seeing the tasks given; the deployment after each. */
 function passes(steps: readonly (readonly Task[])[]) {
+  return servicePasses(steps).map((s) => s.deployments.find((d) => d.id === deploymentId)!);
+}
+
+/** Runs one pass per step, each seeing the tasks given; the service after each. */
+function servicePasses(steps: readonly (readonly Task[])[]) {
   let current = service;
   return steps.map((seen) => {
     const now = Math.max(createdAt, ...seen.map((t) => t.stoppedAt ?? 0)) + 50;
@@ -110,7 +115,7 @@ function passes(steps: readonly (readonly Task[])[]) {
       },
       { now, random: mulberry32(1) },
     ).service;
-    return current.deployments.find((d) => d.id === deploymentId)!;
+    return current;
   });
 }
 
@@ -155,9 +160,15 @@ describe('the circuit breaker, fed a real engine’s records of a container that
     ['stopped at the same moment as one already counted', { ...c, stoppedAt: b.stoppedAt }],
     ['stopped a little before one already counted', { ...c, stoppedAt: b.stoppedAt! - 500 }],
   ])('counts a task reported after another: %s', (_, late) => {
-    const after = passes([[a], [a, b], [a, b, late], [a, b, late]]);
+    const services = servicePasses([[a], [a, b], [a, b, late], [a, b, late]]);
+    const after = services.map((s) => s.deployments.find((d) => d.id === deploymentId)!);
     expect(after.map((d) => d.failedTasks)).toEqual([1, 2, 3, 3]);
     expect(after[2]?.rolloutState).toBe('FAILED');
+    // The service says why each task stopped, once.
+    const stopped = (t: Task) =>
+      `(service first) (task ${t.taskArn.split('/').pop()}) stopped: Essential container in task exited (httpd exit code 1).`;
+    const messages = services[3]!.events.map((e) => e.message);
+    for (const t of [a, b, late]) expect(messages.filter((m) => m === stopped(t))).toHaveLength(1);
   });
 
   it('does not count a task that stopped long before the newest counted failure', () => {
