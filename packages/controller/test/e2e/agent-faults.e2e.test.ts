@@ -150,6 +150,62 @@ describe('agents in their own namespaces under a control plane in other processe
     for (const h of hosts) expect(await runningContainers(h.engine)).toHaveLength(2);
   });
 
+  it('a host cut off for less than instanceLostAfter: its containers keep running, it resumes without duplicates', async () => {
+    const [, b] = hosts;
+    const before = await tasks();
+    const onB = before.filter(
+      (t) => t.containerInstanceArn === instanceArn(b.ns) && t.lastStatus === 'RUNNING',
+    );
+    expect(onB).toHaveLength(2);
+    const containersBefore = (await runningContainers(b.engine)).sort();
+    await netns('cut', b.ns);
+    // Long enough for its lease to expire: the control plane marks the instance disconnected.
+    const disconnected = await diagnose(() =>
+      waitFor('host b disconnected', 15_000, async () => {
+        const i = await instance(b.ns);
+        return i?.agentConnected === false ? i : undefined;
+      }),
+    );
+    await netns('join', b.ns);
+    await diagnose(() =>
+      waitFor('host b connected again', 15_000, async () => (await instance(b.ns))?.agentConnected === true),
+    );
+    // The moment that proves nothing will be replaced: instanceLostAfter has passed since the
+    // disconnection (a replacement would be decided from then on) and the leader has since finished
+    // two passes of the service (the second one started after the first ended, so after that moment).
+    const lostAt = disconnected.agentDisconnectedAt! + instanceLostAfterMs;
+    // The premise: back within instanceLostAfter (the cut lasted less).
+    expect(Date.now(), 'host b reconnected only after instanceLostAfter').toBeLessThan(lostAt);
+    await waitFor(
+      'instanceLostAfter past since the disconnection',
+      instanceLostAfterMs + 1_000,
+      async () => Date.now() > lostAt + 100,
+    );
+    const passes = async () =>
+      (await Promise.all(planes.map((p) => p.counter('baton_reconcile_total{controller="service",')))).reduce(
+        (a, n) => a + n,
+        0,
+      );
+    const passesThen = await passes();
+    await diagnose(() =>
+      waitFor('two passes of the service since', 15_000, async () => (await passes()) >= passesThen + 2),
+    );
+
+    const after = await tasks();
+    expect(after.map((t) => t.taskArn).sort()).toEqual(before.map((t) => t.taskArn).sort());
+    for (const t of after.filter((x) => x.containerInstanceArn === instanceArn(b.ns))) {
+      expect([t.desiredStatus, t.lastStatus]).toEqual(['RUNNING', 'RUNNING']);
+      expect(containersBefore).toContain(t.containers[0]!.runtimeId);
+    }
+    expect((await runningContainers(b.engine)).sort()).toEqual(containersBefore);
+    await waitFor(
+      'host b reports its 2 running tasks',
+      10_000,
+      async () => (await instance(b.ns))?.runningTasksCount === 2,
+    );
+    expect(await running()).toHaveLength(4);
+  });
+
   it('a host cut off: its tasks replaced after instanceLostAfter, its stale containers stopped on return', async () => {
     const [a] = hosts;
     const stale = (await running())

@@ -287,6 +287,9 @@ const controlPlanePath = fileURLToPath(new URL('./fixtures/control-plane.ts', im
 export interface ControlPlaneProcess {
   readonly identity: string;
   readonly stderr: () => string;
+  /** The value of counter `series` (e.g. `baton_reconcile_total{controller="service",result="success"}`
+   * — every series that starts so, summed); 0 once the process is gone. */
+  readonly counter: (series: string) => Promise<number>;
   readonly stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 }
 
@@ -302,7 +305,7 @@ export async function spawnControlPlane(
     err = (err + d.toString()).slice(-20_000);
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
+  const metricsPort = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`control plane ${config.identity} not ready within 40 s; stderr:\n${err}`));
@@ -310,9 +313,10 @@ export async function spawnControlPlane(
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
-      if (out.includes('"ready"')) {
+      const ready = /^\{"event":"ready".*\}$/m.exec(out);
+      if (ready) {
         clearTimeout(timer);
-        resolve();
+        resolve((JSON.parse(ready[0]) as { metricsPort: number }).metricsPort);
       }
     });
     void exited.then((code) => {
@@ -323,6 +327,14 @@ export async function spawnControlPlane(
   return {
     identity: config.identity,
     stderr: () => err,
+    counter: async (series) => {
+      if (child.exitCode !== null || child.signalCode !== null) return 0;
+      const text = await fetch(`http://127.0.0.1:${metricsPort}/`).then((r) => r.text());
+      return text
+        .split('\n')
+        .filter((line) => line.startsWith(series))
+        .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+    },
     stop: async (signal = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
