@@ -8,6 +8,7 @@ import { docker, engineScript, httpdTaskDefinition, uniqueCluster, waitFor } fro
 import {
   type AgentProcess,
   type ControlPlaneProcess,
+  holdMultihostEngines,
   netns,
   newPki,
   type Pki,
@@ -58,7 +59,10 @@ const startAgent = async (h: (typeof hosts)[number]) => {
   return a;
 };
 
+let releaseEngines: (() => void) | undefined;
+
 beforeAll(async () => {
+  releaseEngines = await holdMultihostEngines();
   for (const h of hosts) {
     await netns('destroy', h.ns);
     await netns('create', h.ns, h.link);
@@ -93,19 +97,23 @@ beforeAll(async () => {
       },
     }),
   );
-}, 120_000);
+}, 360_000);
 
 afterAll(async () => {
-  for (const a of agents.values()) await a.stop('SIGKILL');
-  for (const p of planes) await p.stop('SIGKILL');
-  await reader?.close();
-  for (const h of hosts) {
-    await engineScript('destroy', h.engine);
-    await netns('destroy', h.ns);
+  try {
+    for (const a of agents.values()) await a.stop('SIGKILL');
+    for (const p of planes) await p.stop('SIGKILL');
+    await reader?.close();
+    for (const h of hosts) {
+      await engineScript('destroy', h.engine);
+      await netns('destroy', h.ns);
+    }
+    await etcd?.destroy();
+    rmSync(stateRoot, { recursive: true, force: true });
+    if (pki) rmSync(pki.ca.dir, { recursive: true, force: true });
+  } finally {
+    releaseEngines?.();
   }
-  await etcd?.destroy();
-  rmSync(stateRoot, { recursive: true, force: true });
-  if (pki) rmSync(pki.ca.dir, { recursive: true, force: true });
 }, 120_000);
 
 const tasks = async (): Promise<Task[]> =>

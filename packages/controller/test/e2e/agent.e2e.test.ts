@@ -23,6 +23,7 @@ import {
 import {
   type AgentProcess,
   agentRefusal,
+  holdMultihostEngines,
   newPki,
   type Pki,
   pushTestImage,
@@ -69,7 +70,10 @@ const agentArgs = () => [
   dockerConfig,
 ];
 
+let releaseEngines: (() => void) | undefined;
+
 beforeAll(async () => {
+  releaseEngines = await holdMultihostEngines();
   pki = newPki();
   etcd = await SecureEtcd.start(pki);
   await engineScript('destroy', 7);
@@ -86,15 +90,19 @@ beforeAll(async () => {
     instanceLostAfterMs: 60_000,
     secrets: { encryptionKey: secretsKey },
   });
-}, 60_000);
+}, 300_000);
 
 afterAll(async () => {
-  await agent?.stop('SIGKILL');
-  await baton?.stop();
-  await engineScript('destroy', 7);
-  await etcd?.destroy();
-  rmSync(stateDir, { recursive: true, force: true });
-  if (pki) rmSync(pki.ca.dir, { recursive: true, force: true });
+  try {
+    await agent?.stop('SIGKILL');
+    await baton?.stop();
+    await engineScript('destroy', 7);
+    await etcd?.destroy();
+    rmSync(stateDir, { recursive: true, force: true });
+    if (pki) rmSync(pki.ca.dir, { recursive: true, force: true });
+  } finally {
+    releaseEngines?.();
+  }
 }, 60_000);
 
 const instanceOf = async (arn: string) =>

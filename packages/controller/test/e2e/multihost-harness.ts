@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -387,4 +387,49 @@ export async function pushTestImage(
   if (!digest) throw new Error(`docker push ${ref} reported no digest`);
   await engine.getImage(ref).remove({ force: true });
   return digest;
+}
+
+const enginesLock = '/var/run/baton/multihost-engines.lock';
+
+/**
+ * Holds engines 7 and 8 for one test file: agent.e2e and agent-faults.e2e both destroy and start
+ * them, and vitest runs files side by side, so each waits for the other to be done. The lock is a
+ * directory (made atomically) naming its holder's pid; a holder that died without releasing it (a
+ * killed run) is taken over. Resolves with the release function.
+ */
+export async function holdMultihostEngines(timeoutMs = 240_000): Promise<() => void> {
+  const deadline = Date.now() + timeoutMs;
+  mkdirSync('/var/run/baton', { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(enginesLock);
+      writeFileSync(join(enginesLock, 'pid'), String(process.pid));
+      return () => rmSync(enginesLock, { recursive: true, force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    let holder: number | undefined;
+    try {
+      holder = Number(readFileSync(join(enginesLock, 'pid'), 'utf8'));
+    } catch {
+      holder = undefined; // being written: its maker is alive
+    }
+    if (holder !== undefined && !alive(holder)) {
+      rmSync(enginesLock, { recursive: true, force: true });
+      continue;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`engines 7 and 8 still held by pid ${holder} after ${timeoutMs} ms (${enginesLock})`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+function alive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
