@@ -200,10 +200,15 @@ describe('agents in their own namespaces under a control plane in other processe
     );
 
     const after = await tasks();
-    expect(after.map((t) => t.taskArn).sort()).toEqual(before.map((t) => t.taskArn).sort());
-    for (const t of after.filter((x) => x.containerInstanceArn === instanceArn(b.ns))) {
-      expect([t.desiredStatus, t.lastStatus]).toEqual(['RUNNING', 'RUNNING']);
-      expect(containersBefore).toContain(t.containers[0]!.runtimeId);
+    const states = JSON.stringify(
+      after.map((t) => [t.taskArn.split('/').pop(), t.lastStatus, t.stoppedReason]),
+    );
+    // No task started since, and every task that ran before runs on, in the same container.
+    expect(after.map((t) => t.taskArn).sort(), states).toEqual(before.map((t) => t.taskArn).sort());
+    for (const t of before.filter((x) => x.lastStatus === 'RUNNING')) {
+      const now = after.find((x) => x.taskArn === t.taskArn)!;
+      expect([now.desiredStatus, now.lastStatus], states).toEqual(['RUNNING', 'RUNNING']);
+      expect(now.containers[0]!.runtimeId).toBe(t.containers[0]!.runtimeId);
     }
     expect((await runningContainers(b.engine)).sort()).toEqual(containersBefore);
     await waitFor(
