@@ -1,6 +1,6 @@
 import type { Task, TaskDefinition } from '@baton-ecs/model';
 import { taskStatusRank } from '@baton-ecs/model';
-import type { SchedulerInstance } from '@baton-ecs/scheduler';
+import { ClusterState, type SchedulerInstance } from '@baton-ecs/scheduler';
 import {
   defaultInstanceLostAfterMs,
   type ServiceReconcileContext,
@@ -30,11 +30,21 @@ export interface Classification {
   readonly recheckAt: number | undefined;
 }
 
+/**
+ * Classifies the service's tasks. `instances` finds a task's instance: a function, or the pass's
+ * ClusterState, whose records hold the facts read here (status, agent connected), so the
+ * instance objects themselves are read only for disconnected instances.
+ */
 export function classifyTasks(
   input: ServiceReconcileInput,
   ctx: ServiceReconcileContext,
-  instanceOf: (containerInstanceArn: string | undefined) => SchedulerInstance | undefined,
+  instances: ClusterState | ((containerInstanceArn: string | undefined) => SchedulerInstance | undefined),
 ): Classification {
+  const state = instances instanceof ClusterState ? instances : undefined;
+  const instanceOf =
+    state === undefined
+      ? (instances as (arn: string | undefined) => SchedulerInstance | undefined)
+      : undefined;
   const lostAfter = ctx.instanceLostAfterMs ?? defaultInstanceLostAfterMs;
   let recheckAt: number | undefined;
   const later = (t: number | undefined) => {
@@ -61,12 +71,30 @@ export function classifyTasks(
       });
       continue;
     }
-    const instance = instanceOf(task.containerInstanceArn);
+    let instance: SchedulerInstance | undefined;
+    let agentConnected = true;
+    let instanceStatus: string | undefined;
+    if (state !== undefined) {
+      const index =
+        task.containerInstanceArn === undefined ? undefined : state.indexOf(task.containerInstanceArn);
+      if (index !== undefined) {
+        const r = state.records[index]!;
+        instance = r.instance;
+        agentConnected = r.agentConnected;
+        instanceStatus = r.status;
+      }
+    } else {
+      instance = instanceOf!(task.containerInstanceArn);
+      if (instance) {
+        agentConnected = instance.agentConnected;
+        instanceStatus = instance.status;
+      }
+    }
     let lost = false;
     if (task.containerInstanceArn && !instance) lost = true;
     // Deregistered with force (ECS: its tasks are orphaned and the service starts other copies).
-    if (instance?.status === 'INACTIVE') lost = true;
-    if (instance && !instance.agentConnected) {
+    if (instance && instanceStatus === 'INACTIVE') lost = true;
+    if (instance && !agentConnected) {
       const since = (instance as { agentDisconnectedAt?: number }).agentDisconnectedAt;
       if (since !== undefined) {
         if (ctx.now - since >= lostAfter) lost = true;
@@ -90,7 +118,7 @@ export function classifyTasks(
       running: taskStatusRank(task.lastStatus) >= running,
       health,
       lost,
-      draining: instance?.status === 'DRAINING',
+      draining: instanceStatus === 'DRAINING',
     };
     all.push(c);
     live.push(c);

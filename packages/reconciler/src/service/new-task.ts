@@ -14,6 +14,8 @@ import type { SchedulerInstance } from '@baton-ecs/scheduler';
 export function newTask(args: {
   readonly cluster: string;
   readonly taskId: string;
+  /** The task's ARN when the caller already built it (arns.task(cluster, taskId, arn)). */
+  readonly taskArn?: string;
   /** `service:<name>` for a service's tasks, `family:<family>` by default for RunTask. */
   readonly group: string;
   /** The deployment id for a service's tasks. */
@@ -29,7 +31,7 @@ export function newTask(args: {
   readonly networkConfiguration?: NetworkConfiguration;
 }): Task {
   const ctx = args.arn ?? defaultArnContext;
-  const taskArn = arns.task(args.cluster, args.taskId, ctx);
+  const taskArn = args.taskArn ?? arns.task(args.cluster, args.taskId, ctx);
   const zone = attributeValue(args.instance, 'ecs.availability-zone');
   return {
     taskArn,

@@ -37,6 +37,8 @@ export function placeServiceTasks(
   const random = pass.ctx.random;
   const taskIds = Array.from({ length: count }, () => newTaskId(random));
   const arnContext = pass.ctx.arn ?? defaultArnContext;
+  // The same strings become the tasks' ARNs: hashed once, by the state and then by the tasks' readers.
+  const taskArns = taskIds.map((id) => arns.task(service.cluster, id, arnContext));
   const result = placeTasks(
     {
       taskDefinition: td,
@@ -45,7 +47,7 @@ export function placeServiceTasks(
       placementConstraints: service.placementConstraints,
       placementStrategy: service.placementStrategy,
       // Recorded under the tasks' own ARNs: when the created tasks reach a kept ClusterState they replace these.
-      taskArns: taskIds.map((id) => arns.task(service.cluster, id, arnContext)),
+      taskArns,
     },
     pass.state,
     { random },
@@ -56,10 +58,13 @@ export function placeServiceTasks(
     else pass.say(serviceMessages.unableToPlaceReason(pass.name, failure.message));
     return 0;
   }
+  const holds = targetGroupsOf(service);
   for (const p of result.right.placements) {
     const instance = pass.instance(p.containerInstanceArn);
     if (!instance) continue;
-    pass.starts.push(primaryTask(pass, primary, td, instance, taskIds[p.taskIndex]!));
+    pass.starts.push(
+      primaryTask(pass, primary, td, instance, taskIds[p.taskIndex]!, holds, taskArns[p.taskIndex]),
+    );
   }
   if (result.right.unplacedCount > 0 && result.right.explanation) sayUnplaced(pass, result.right.explanation);
   return result.right.placements.length;
@@ -149,7 +154,14 @@ export function placeDaemonTask(
 ): boolean {
   const instance = pass.instance(instanceArn);
   if (!instance) return false;
-  const task = primaryTask(pass, primary, td, instance, newTaskId(pass.ctx.random));
+  const task = primaryTask(
+    pass,
+    primary,
+    td,
+    instance,
+    newTaskId(pass.ctx.random),
+    targetGroupsOf(pass.input.service),
+  );
   pass.starts.push(task);
   pass.state.upsertTask(task);
   return true;
@@ -167,11 +179,14 @@ function primaryTask(
   td: TaskDefinition,
   instance: Parameters<typeof newTask>[0]['instance'],
   taskId: string,
+  activationHolds: readonly string[],
+  taskArn?: string,
 ) {
   const service = pass.input.service;
   return newTask({
     cluster: service.cluster,
     taskId,
+    ...(taskArn !== undefined ? { taskArn } : {}),
     group: `service:${service.serviceName}`,
     startedBy: primary.id,
     taskDefinitionArn: primary.taskDefinition,
@@ -179,7 +194,7 @@ function primaryTask(
     instance,
     now: pass.ctx.now,
     ...(pass.ctx.arn ? { arn: pass.ctx.arn } : {}),
-    activationHolds: targetGroupsOf(service),
+    activationHolds,
     ...(service.networkConfiguration ? { networkConfiguration: service.networkConfiguration } : {}),
   });
 }

@@ -37,38 +37,42 @@ export function reconcileService(input: ServiceReconcileInput, ctx: ServiceRecon
   // The deployment of the service's task definition is PRIMARY.
   const resolved = resolveServiceTaskDefinition(original.taskDefinition, input.taskDefinitions);
   if (resolved) assertRegistered(resolved[0], resolved[1]);
-  let deployments: Deployment[] = [...original.deployments];
+  let deployments: Deployment[];
   if (resolved && !draining) {
     const forced = original.forceNewDeploymentRequestedAt !== undefined;
-    const ensured = ensurePrimaryDeployment(
-      deployments,
+    deployments = ensurePrimaryDeployment(
+      original.deployments,
       resolved[0],
       desiredCount,
       ctx.now,
       ctx.random,
       forced,
-    );
-    deployments = ensured.deployments;
+    ).deployments;
     if (forced) {
       const { forceNewDeploymentRequestedAt: _served, ...rest } = service;
       service = rest;
     }
-  } else if (!resolved && !draining) {
+  } else {
+    deployments = [...original.deployments];
+  }
+  if (!resolved && !draining) {
     pass.say(serviceMessages.missingTaskDefinition(name, original.taskDefinition));
   }
 
-  const classification = classifyTasks(input, ctx, (arn) => pass.instance(arn));
+  const classification = classifyTasks(input, ctx, pass.state);
 
   // Tasks on lost instances are replaced; nobody can stop their containers now.
-  const lostByInstance = new Map<string, number>();
+  let lostByInstance: Map<string, number> | undefined;
   for (const c of classification.live) {
     if (!c.lost) continue;
+    lostByInstance ??= new Map();
     const id = c.instance?.ec2InstanceId ?? c.task.containerInstanceArn ?? 'unknown';
     // ECS's stop code for a task stopped because of its infrastructure (stopped-task-error-codes).
     pass.stop(c, 'InfrastructureHealth', `Task stopped because container instance ${id} was lost`, true);
     lostByInstance.set(id, (lostByInstance.get(id) ?? 0) + 1);
   }
-  for (const [id, n] of lostByInstance) pass.say(serviceMessages.instanceLost(name, id, n));
+  if (lostByInstance)
+    for (const [id, n] of lostByInstance) pass.say(serviceMessages.instanceLost(name, id, n));
 
   // Failure counts and the circuit breaker.
   const breaker = original.deploymentConfiguration.deploymentCircuitBreaker;

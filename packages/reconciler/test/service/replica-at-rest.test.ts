@@ -170,7 +170,7 @@ function args(s: Scenario): ReplicaArgs {
   const pass = new ServicePass(input, ctx, 'web');
   return {
     pass,
-    classification: classifyTasks(input, ctx, (arn) => pass.instance(arn)),
+    classification: classifyTasks(input, ctx, pass.state),
     primary,
     launchTaskDefinition: primaryTd,
     desiredCount: s.desiredCount,
@@ -178,6 +178,21 @@ function args(s: Scenario): ReplicaArgs {
     freezeOldDeployments: false,
   };
 }
+
+describe("classifying against the pass's ClusterState", () => {
+  it('a property: classifies exactly as looking each instance up by ARN does', () => {
+    fc.assert(
+      fc.property(scenario, (s) => {
+        const a = args(s);
+        const { input, ctx, state } = a.pass;
+        const byLookup = classifyTasks(input, ctx, (arn) => a.pass.instance(arn));
+        expect(classifyTasks(input, ctx, state)).toEqual(byLookup);
+        expect(a.classification).toEqual(byLookup);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
 
 describe('a REPLICA service at rest', () => {
   it('a property: when replicasAtRest says so, the full rules stop, start and say nothing', () => {
