@@ -22,11 +22,13 @@ export function appendServiceEvents(
   now: number,
   newId: () => string,
 ): { readonly events: readonly ServiceEvent[]; readonly added: readonly ServiceEvent[] } {
-  let list = events;
+  if (messages.length === 0) return { events, added: [] };
   const added: ServiceEvent[] = [];
   for (const m of messages) {
-    const { message, detail } = typeof m === 'string' ? { message: m, detail: undefined } : m;
-    const newest = list[0];
+    const message = typeof m === 'string' ? m : m.message;
+    const detail = typeof m === 'string' ? undefined : m.detail;
+    // The newest event so far: the last one added by this call, else the list's first.
+    const newest = added.length > 0 ? added[added.length - 1] : events[0];
     if (
       newest &&
       newest.message === message &&
@@ -34,10 +36,13 @@ export function appendServiceEvents(
       now - newest.createdAt < duplicateEventWindowMs
     )
       continue;
-    const event: ServiceEvent = { id: newId(), createdAt: now, message, ...(detail ? { detail } : {}) };
-    added.push(event);
-    list = [event, ...list].slice(0, maxServiceEvents);
+    added.push({ id: newId(), createdAt: now, message, ...(detail ? { detail } : {}) });
   }
+  if (added.length === 0) return { events, added };
+  // Newest first, capped: the list is copied once, however many were added.
+  const list: ServiceEvent[] = [];
+  for (let i = added.length - 1; i >= 0 && list.length < maxServiceEvents; i--) list.push(added[i]!);
+  for (let i = 0; i < events.length && list.length < maxServiceEvents; i++) list.push(events[i]!);
   return { events: list, added };
 }
 

@@ -64,20 +64,21 @@ export function updateDeploymentCounts(
   now: number,
 ): Deployment[] {
   return deployments.map((d) => {
-    const c = counts.byDeployment.get(d.id) ?? { running: 0, pending: 0 };
-    const live = c.running + c.pending;
-    const changes: Partial<Deployment> =
-      d.status === 'PRIMARY'
-        ? { runningCount: c.running, pendingCount: c.pending, desiredCount: primaryDesired }
-        : d.status === 'ACTIVE'
-          ? {
-              runningCount: c.running,
-              pendingCount: c.pending,
-              desiredCount: live,
-              ...(live === 0 ? { status: 'INACTIVE' as const } : {}),
-            }
-          : { runningCount: c.running, pendingCount: c.pending };
-    const next = patch(d, changes);
-    return next === d ? d : { ...next, updatedAt: now };
+    const c = counts.byDeployment.get(d.id);
+    const runningCount = c?.running ?? 0;
+    const pendingCount = c?.pending ?? 0;
+    const live = runningCount + pendingCount;
+    // PRIMARY wants the service's count; ACTIVE wants what it still runs, and is INACTIVE when that is 0.
+    const desiredCount =
+      d.status === 'PRIMARY' ? primaryDesired : d.status === 'ACTIVE' ? live : d.desiredCount;
+    const status = d.status === 'ACTIVE' && live === 0 ? 'INACTIVE' : d.status;
+    if (
+      d.runningCount === runningCount &&
+      d.pendingCount === pendingCount &&
+      d.desiredCount === desiredCount &&
+      d.status === status
+    )
+      return d;
+    return { ...d, runningCount, pendingCount, desiredCount, status, updatedAt: now };
   });
 }
