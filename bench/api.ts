@@ -1,12 +1,34 @@
 // npm run bench -- api: DescribeServices (10 a call) and ListTasks through @aws-sdk/client-ecs against
-// baton.apiHandler() on node:http, at 1,000 services and 10,000 tasks. The Baton has no engines: the
+// baton.apiHandler() on node:http, at 1,000 services and 10,000 tasks; and ELBv2's query protocol (XML)
+// through @aws-sdk/client-elastic-load-balancing-v2: DescribeTargetGroups (one of 100, by name) and
+// DescribeListeners (a load balancer's 5). The load average is reported at the start and the end. The Baton has no engines: the
 // services sit at desiredCount 0 in a cluster with no instances, and the 10,000 tasks are RUNNING
 // records written to its store (10 per service, in the services' groups) — the API reads them as it
-// reads any task. moto (the comparison the issue asks for) cannot be installed here (no PyPI, no
-// Debian package), so motoRps is null with the reason.
+// reads any task. moto (the comparison the issue asks for): when `moto_server` is on PATH (it cannot be
+// installed by the project: PyPI is unreachable and Debian has no python3-moto), the same client runs
+// DescribeServices against it at the same 1,000 services; moto's ListTasks needs tasks that moto only
+// starts on registered EC2 container instances, so it is not compared. Without it motoRps is null with
+// the reason.
+import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { DescribeServicesCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
+import { loadavg } from 'node:os';
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  DescribeServicesCommand,
+  ECSClient,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+} from '@aws-sdk/client-ecs';
+import {
+  CreateListenerCommand,
+  CreateLoadBalancerCommand,
+  CreateTargetGroupCommand,
+  DescribeListenersCommand,
+  DescribeTargetGroupsCommand,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { arns, defaultArnContext, type Task } from '@baton-ecs/model';
 import { createBaton, silentLogger } from 'baton-ecs';
 import { machine } from './_machine.js';
@@ -16,6 +38,7 @@ const TASKS_PER_SERVICE = 10;
 const CALLS = Number(process.argv[2] ?? 2_000);
 const key = { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench-secret' };
 
+const loadAtStart = loadavg().map((l) => Math.round(l * 100) / 100);
 const baton = await createBaton({ seed: 1, logger: silentLogger, cluster: 'bench' });
 await baton.start();
 const { taskDefinition } = await baton.registerTaskDefinition({
@@ -84,8 +107,94 @@ const describe = await measure('DescribeServices (10 services)', (i) =>
 const list = await measure('ListTasks (one service)', (i) =>
   ecs.send(new ListTasksCommand({ cluster: 'bench', serviceName: `s${i % SERVICES}` })),
 );
+
+const elb = new ElasticLoadBalancingV2Client({ endpoint, region: 'us-east-1', credentials: key });
+let groupArn = '';
+for (let i = 0; i < 100; i++)
+  groupArn = (
+    await elb.send(new CreateTargetGroupCommand({ Name: `bench-${i}`, Protocol: 'HTTP', Port: 80 }))
+  ).TargetGroups![0]!.TargetGroupArn!;
+const lbArn = (await elb.send(new CreateLoadBalancerCommand({ Name: 'bench' }))).LoadBalancers![0]!
+  .LoadBalancerArn!;
+for (let i = 0; i < 5; i++) {
+  // A port the kernel just handed out and took back: free for the listener to bind.
+  const probe = createNetServer().listen(0, '127.0.0.1');
+  await new Promise((r) => probe.once('listening', r));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise((r) => probe.close(r));
+  await elb.send(
+    new CreateListenerCommand({
+      LoadBalancerArn: lbArn,
+      Port: port,
+      DefaultActions: [{ Type: 'forward', TargetGroupArn: groupArn }],
+    }),
+  );
+}
+const describeGroups = await measure('DescribeTargetGroups (one of 100, by name)', (i) =>
+  elb.send(new DescribeTargetGroupsCommand({ Names: [`bench-${i % 100}`] })),
+);
+const describeListeners = await measure('DescribeListeners (5)', () =>
+  elb.send(new DescribeListenersCommand({ LoadBalancerArn: lbArn })),
+);
 server.close();
 await baton.stop();
+
+/** The same DescribeServices calls against moto's server, at the same 1,000 services. */
+async function againstMoto(): Promise<{
+  describeServices?: Awaited<ReturnType<typeof measure>>;
+  unavailable?: string;
+}> {
+  if (spawnSync('moto_server', ['--help']).status !== 0)
+    return {
+      unavailable: 'moto cannot be installed here: PyPI is unreachable and Debian has no python3-moto',
+    };
+  const probe = createNetServer().listen(0, '127.0.0.1');
+  await new Promise((r) => probe.once('listening', r));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise((r) => probe.close(r));
+  const moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  try {
+    const url = `http://127.0.0.1:${port}`;
+    for (let i = 0; ; i++) {
+      const up = await fetch(`${url}/moto-api/`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (up) break;
+      if (i > 300) return { unavailable: 'moto_server did not start within 30 s' };
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const client = new ECSClient({ endpoint: url, region: 'us-east-1', credentials: key });
+    await client.send(new CreateClusterCommand({ clusterName: 'bench' }));
+    await client.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'bench',
+        containerDefinitions: [{ name: 'a', image: 'busybox', memory: 16 }],
+      }),
+    );
+    for (let i = 0; i < SERVICES; i++)
+      await client.send(
+        new CreateServiceCommand({
+          cluster: 'bench',
+          serviceName: `s${i}`,
+          taskDefinition: 'bench',
+          desiredCount: 0,
+        }),
+      );
+    const describeServices = await measure('moto DescribeServices (10 services)', (i) =>
+      client.send(
+        new DescribeServicesCommand({
+          cluster: 'bench',
+          services: Array.from({ length: 10 }, (_, j) => `s${(i * 10 + j) % SERVICES}`),
+        }),
+      ),
+    );
+    return { describeServices };
+  } finally {
+    moto.kill('SIGTERM');
+  }
+}
+const moto = await againstMoto();
 console.log(
   JSON.stringify({
     machine: machine(),
@@ -93,10 +202,18 @@ console.log(
     tasks: SERVICES * TASKS_PER_SERVICE,
     describeServices: describe,
     listTasks: list,
+    describeTargetGroups: describeGroups,
+    describeListeners,
+    loadAverage: { start: loadAtStart, end: loadavg().map((l) => Math.round(l * 100) / 100) },
     batonRps: Math.round((describe.rps + list.rps) / 2),
     batonP99Ms: Math.max(describe.p99Ms, list.p99Ms),
-    motoRps: null,
-    motoUnavailable: 'moto cannot be installed here: PyPI is unreachable and Debian has no python3-moto',
+    motoRps: moto.describeServices?.rps ?? null,
+    ...(moto.describeServices
+      ? {
+          motoDescribeServices: moto.describeServices,
+          describeServicesVsMoto: Math.round((describe.rps / moto.describeServices.rps) * 10) / 10,
+        }
+      : { motoUnavailable: moto.unavailable }),
   }),
 );
 process.exit(0);
