@@ -23,6 +23,7 @@ import type { ServiceController, ServiceEventNotice } from './service-controller
 import type { BatonHealth } from './store-health.js';
 import type { ElbV2Api } from './target-groups/index.js';
 import { type BatonInformers, type BatonParts, wireBaton } from './wiring.js';
+import type { WriteBatcher } from './write-batcher.js';
 
 export type { BatonOptions, TaskStateChange } from './baton-options.js';
 
@@ -37,6 +38,11 @@ export interface BatonInternals {
   readonly serviceController: ServiceController | undefined;
   /** RunTask's placement and commit, with each failure's count. */
   placeStandaloneTasks(request: RunTaskApiRequest): Promise<{ plan: RunTaskPlan; taskDefinitionArn: string }>;
+  /**
+   * The task agents' status writes, grouped into commits on a timer of the clock: a simulation
+   * flushes them when it waits for the stack to rest, since its clock only moves when told.
+   */
+  readonly agentWrites: Pick<WriteBatcher, 'pending' | 'flush'>;
 }
 
 export async function createBaton(options: BatonOptions = {}): Promise<Baton> {
@@ -226,12 +232,13 @@ export class Baton {
   }
 
   get internals(): BatonInternals {
-    const { clock, informers, role, ecs } = this.parts;
+    const { clock, informers, role, ecs, writes } = this.parts;
     return {
       clock,
       informers,
       serviceController: role.controller,
       placeStandaloneTasks: (request) => ecs.placeStandaloneTasks(request),
+      agentWrites: writes,
     };
   }
 

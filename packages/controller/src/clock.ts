@@ -60,6 +60,13 @@ export class ManualClock implements Clock {
     return fired;
   }
 
+  /** When the earliest pending timer is due; undefined when none is pending. */
+  nextTimerAt(): number | undefined {
+    let at: number | undefined;
+    for (const timer of this.timers.values()) if (at === undefined || timer.at < at) at = timer.at;
+    return at;
+  }
+
   get pendingTimers(): number {
     return this.timers.size;
   }

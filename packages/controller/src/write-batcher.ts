@@ -26,7 +26,7 @@ interface Pending {
  * only the stale one reports `false`.
  */
 export class WriteBatcher {
-  private pending: Pending[] = [];
+  private waiting: Pending[] = [];
   private timer: unknown;
   private readonly clock: Clock;
   private readonly maxBatch: number;
@@ -44,11 +44,16 @@ export class WriteBatcher {
     this.maxDelayMs = options.maxDelayMs ?? 5;
   }
 
+  /** Writes waiting for the next commit. */
+  get pending(): number {
+    return this.waiting.length;
+  }
+
   /** Queues one conditional write; resolves true when written, false when its version was stale. */
   write(op: Op<BatonKinds>): Promise<boolean> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ op, resolve, reject });
-      if (this.pending.length >= this.maxBatch) void this.flush();
+      this.waiting.push({ op, resolve, reject });
+      if (this.waiting.length >= this.maxBatch) void this.flush();
       else if (this.timer === undefined)
         this.timer = this.clock.setTimeout(() => void this.flush(), this.maxDelayMs);
     });
@@ -60,8 +65,8 @@ export class WriteBatcher {
       this.clock.clearTimeout(this.timer);
       this.timer = undefined;
     }
-    const batch = this.pending;
-    this.pending = [];
+    const batch = this.waiting;
+    this.waiting = [];
     if (batch.length === 0) return;
     this.commits++;
     this.writes += batch.length;

@@ -4,4 +4,3 @@ export type { ContainerBehaviour } from './simulated-container.js';
 export { type PullBehaviour, SimulatedEngine, type SimulatedEngineOptions } from './simulated-engine.js';
 export { containerInstanceOf, type SimulatedInstance } from './simulated-instance.js';
 export { Simulation, type SimulationOptions } from './simulation.js';
-export { advanceTask } from './task-lifecycle.js';

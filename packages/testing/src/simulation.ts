@@ -8,6 +8,9 @@ import type {
   TaskDefinition,
 } from '@baton-ecs/model';
 import {
+  batonLabels,
+  type ContainerSpec,
+  isPauseContainer,
   type RunTaskPlan,
   resolveServiceTaskDefinition,
   type ServicePlan,
@@ -23,10 +26,17 @@ import {
   silentLogger,
 } from 'baton-ecs';
 import type { Subscription } from 'rxjs';
-import type { TaskBehaviour } from './behaviour.js';
+import { containerBehaviour, pullBehaviour, type TaskBehaviour } from './behaviour.js';
 import { faultyStore, type SimulatedFaults } from './faults.js';
-import { SimulatedAgents } from './simulated-agent.js';
-import { containerInstanceOf, type SimulatedInstance } from './simulated-instance.js';
+import type { ContainerBehaviour } from './simulated-container.js';
+import type { PullBehaviour } from './simulated-engine.js';
+import { SimulatedHosts } from './simulated-hosts.js';
+import type { SimulatedInstance } from './simulated-instance.js';
+
+/** A guard against a loop of zero-delay timers: far more timer moments than any step has. */
+const maxMomentsPerStep = 100_000;
+/** A guard against a stack that never rests: far more event-loop turns than any settle takes. */
+const maxTurnsToRest = 100_000;
 
 export interface SimulationOptions {
   readonly instances: readonly SimulatedInstance[];
@@ -65,8 +75,9 @@ export interface SimulatedRunTaskOptions {
 /**
  * A deterministic ECS cluster in memory with a virtual clock, run by Baton's own stack: `createBaton`'s
  * store, informers, work queue, service controller and ECS API (with all its validation) over a
- * memory store, a manual clock and a seeded random source. Simulated agents move tasks through their
- * lifecycle with the timings and failures you script. Same seed and script, same run.
+ * memory store, a manual clock and a seeded random source, and on every instance Baton's own task
+ * agent driving a simulated engine (SimulatedEngine), which plays the timings and failures you script.
+ * Same seed and script, same run.
  *
  * Every call that changes something is async: it returns once the controllers have reacted
  * (the caches are current and no reconcile is queued). Lookups are synchronous reads of Baton's caches.
@@ -85,7 +96,7 @@ export class Simulation {
         parts: BatonInternals;
         controller: ServiceController;
         store: Store<BatonKinds>;
-        agents: SimulatedAgents;
+        hosts: SimulatedHosts;
         plans: Subscription;
       }
     | undefined;
@@ -120,9 +131,13 @@ export class Simulation {
     return taskDefinition;
   }
 
-  /** Scripts how tasks of a revision behave: `family:revision`, a task-definition ARN, or `family` for all its revisions. */
+  /**
+   * Scripts how tasks of a revision behave: `family:revision`, a task-definition ARN, or `family` for
+   * all its revisions. Containers already running follow the new behaviour (health, exits) from now on.
+   */
   setBehaviour(ref: string, behaviour: TaskBehaviour): void {
     this.behaviours.set(ref, behaviour);
+    this.booted?.hosts.refresh();
   }
 
   /** CreateService, through Baton's ECS API (the same validation and errors). */
@@ -167,15 +182,10 @@ export class Simulation {
 
   // --- the cluster ------------------------------------------------------
 
-  /** A new instance joins: its simulated agent registers it. */
+  /** A new instance joins: a simulated engine, registered by Baton's own agent for it. */
   async addInstance(spec: SimulatedInstance): Promise<ContainerInstance> {
-    const { store } = await this.parts();
-    const instance = (
-      await store.create(
-        'ContainerInstance',
-        containerInstanceOf(spec, this.cluster, this.now, this.options.arn),
-      )
-    ).object;
+    const { baton, hosts } = await this.parts();
+    const instance = await baton.registerContainerInstance(hosts.add(spec));
     await this.settle();
     return instance;
   }
@@ -188,16 +198,21 @@ export class Simulation {
     await this.setInstanceState(id, 'ACTIVE');
   }
 
-  /** The instance's agent stops answering: its tasks freeze, and are replaced once it counts as lost. */
+  /**
+   * The instance's engine stops answering: its agent marks the instance disconnected, its tasks are
+   * no longer reported, and they are replaced once it counts as lost.
+   */
   async disconnectInstance(id: string): Promise<void> {
-    const { agents } = await this.parts();
-    await agents.setConnected(this.instance(id).containerInstanceArn, false, this.now);
+    const { hosts } = await this.parts();
+    hosts.engine(id).setReachable(false);
     await this.settle();
   }
 
+  /** The engine answers again; its agent reconnects at once (rather than at its next heartbeat). */
   async reconnectInstance(id: string): Promise<void> {
-    const { agents } = await this.parts();
-    await agents.setConnected(this.instance(id).containerInstanceArn, true, this.now);
+    const { hosts, baton } = await this.parts();
+    hosts.engine(id).setReachable(true);
+    await baton.agent(this.instance(id).containerInstanceArn)?.checkEngine();
     await this.settle();
   }
 
@@ -208,32 +223,37 @@ export class Simulation {
     await this.settle();
   }
 
-  /** An essential container of a running task exits on its own. */
+  /** The containers of a running task exit on their own (a crash, an OOM kill) with `exitCode`. */
   async killTask(taskArn: string, exitCode = 137): Promise<void> {
-    const { agents, parts } = await this.parts();
-    const entry = parts.informers.tasks.get(taskArn);
-    if (!entry) throw new Error(`no task ${taskArn}`);
-    await agents.exit(entry, exitCode, this.now);
+    const { hosts, parts } = await this.parts();
+    const task = parts.informers.tasks.get(taskArn)?.object;
+    if (!task) throw new Error(`no task ${taskArn}`);
+    const instance = parts.informers.instances.get(task.containerInstanceArn ?? '')?.object;
+    if (!instance) throw new Error(`task ${taskArn} is on no instance`);
+    const engine = hosts.engine(instance.ec2InstanceId);
+    for (const c of engine.list()) if (c.labels[batonLabels.taskArn] === taskArn) engine.exit(c.id, exitCode);
     await this.settle();
   }
 
   // --- time ---------------------------------------------------------------
 
   /**
-   * One step: time passes (the controllers' timers fire), every agent reports, and every service is
-   * reconciled at least once (a resync), then the listeners run.
+   * One step: time passes — every timer (the engines' delays, the agents' heartbeats and requeues,
+   * the controllers' timers) fires at its own virtual moment, and the stack comes to rest after each
+   * — then every service is reconciled at least once (a resync), then the listeners run.
    */
   async step(): Promise<void> {
-    const { parts, agents, controller } = await this.parts();
-    // Settling is skipped when nothing happened: most steps of a long run change nothing.
-    if (this.clock.advance(this.stepMs) > 0) await this.settle();
-    const moved = await agents.report(
-      parts.informers.tasks.values(),
-      parts.informers.instances.values(),
-      (arn) => parts.informers.taskDefinitions.get(arn)?.object,
-      this.now,
-    );
-    if (moved) await this.settle();
+    const { controller } = await this.parts();
+    const until = this.now + this.stepMs;
+    for (let moments = 0; ; moments++) {
+      const next = this.clock.nextTimerAt();
+      if (next === undefined || next > until) break;
+      if (moments > maxMomentsPerStep)
+        throw new Error(`the simulation keeps setting timers at ${new Date(next).toISOString()}: a loop?`);
+      this.clock.advance(Math.max(0, next - this.now));
+      await this.settle();
+    }
+    this.clock.advance(until - this.now);
     if (this.options.resyncEveryStep !== false) {
       controller.resync();
       await this.settle();
@@ -355,7 +375,14 @@ export class Simulation {
   private async boot(): Promise<void> {
     const { options, clock } = this;
     const store = await createMemoryStore({ kinds: batonKinds, clock: () => clock.now() });
+    const hosts = new SimulatedHosts({
+      clock,
+      containers: (spec) => this.containerBehaviourOf(spec),
+      pulls: (image, instanceId) => this.pullBehaviourOf(image, instanceId),
+    });
     const baton = await createBaton({
+      // Baton's own agent on every instance, driving the host's simulated engine.
+      agent: { engineFor: (spec) => hosts.engineFor(spec) },
       store: options.faults ? faultyStore(store, options.faults) : store,
       ...(options.serviceWorkers !== undefined ? { serviceWorkers: options.serviceWorkers } : {}),
       clock,
@@ -379,14 +406,8 @@ export class Simulation {
     const plans = controller.plans.subscribe((p) => {
       for (const l of this.planListeners) l(p.plan.service.serviceName, p.plan);
     });
-    const agents = new SimulatedAgents(store, (td) => this.behaviourOf(td));
-    this.booted = { baton, parts, controller, store, agents, plans };
-    for (const spec of options.instances) {
-      await store.create(
-        'ContainerInstance',
-        containerInstanceOf(spec, this.cluster, clock.now(), options.arn),
-      );
-    }
+    this.booted = { baton, parts, controller, store, hosts, plans };
+    for (const spec of options.instances) await baton.registerContainerInstance(hosts.add(spec));
     await this.settle();
   }
 
@@ -401,14 +422,62 @@ export class Simulation {
   }
 
   /**
-   * Waits until the stack has reacted to everything: the store's watch events are delivered
-   * (microtasks), and the service controller has nothing queued or running. No timer is involved,
-   * so this is as deterministic as the rest.
+   * Waits until the stack has reacted to everything that does not wait on the clock: the store's
+   * watch events are delivered, the agents' status writes committed, no engine answer on its way,
+   * no agent pass running and nothing queued or running in the service controller. No timer is
+   * involved, so this is as deterministic as the rest.
    */
   private async settle(): Promise<void> {
-    const { controller } = this.booted!;
-    do await new Promise<void>((resolve) => setImmediate(resolve));
-    while (!controller.loop.idle);
+    const { controller, parts, hosts, baton } = this.booted!;
+    for (let turns = 0; ; turns++) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      // The agents' writes wait for a timer of the (manual) clock: commit them now.
+      if (parts.agentWrites.pending > 0) {
+        await parts.agentWrites.flush();
+        continue;
+      }
+      if (controller.loop.idle && !hosts.busy && this.agentsIdle(baton)) return;
+      if (turns > maxTurnsToRest)
+        throw new Error('the simulation never came to rest: something reconciles again and again');
+    }
+  }
+
+  private agentsIdle(baton: Baton): boolean {
+    for (const e of this.caches().instances.values())
+      if (baton.agent(e.object.containerInstanceArn)?.idle === false) return false;
+    return true;
+  }
+
+  /** How a container behaves: as its task definition's behaviour says (a pause container just runs). */
+  private containerBehaviourOf(spec: ContainerSpec): ContainerBehaviour {
+    const name = spec.labels[batonLabels.containerName];
+    if (name !== undefined && isPauseContainer(name)) return {};
+    const td = this.booted?.parts.informers.taskDefinitions.get(
+      spec.labels[batonLabels.taskDefinitionArn] ?? '',
+    )?.object;
+    return containerBehaviour(this.behaviourOf(td));
+  }
+
+  /**
+   * How a pull goes on an instance: as the behaviour of the tasks there that wait for the image
+   * says (a refusal if any of them is scripted to fail its pull; the longest of their pull times).
+   */
+  private pullBehaviourOf(image: string, instanceId: string): PullBehaviour {
+    const waiting: PullBehaviour[] = [];
+    const caches = this.caches();
+    for (const { object: t } of caches.tasks.values()) {
+      if (t.desiredStatus !== 'RUNNING' || t.lastStatus === 'RUNNING' || t.lastStatus === 'STOPPED') continue;
+      if (!t.containerInstanceArn?.endsWith(`/${instanceId}`)) continue;
+      const td = caches.taskDefinitions.get(t.taskDefinitionArn)?.object;
+      if (td?.containerDefinitions.some((c) => c.image === image))
+        waiting.push(pullBehaviour(this.behaviourOf(td)));
+    }
+    if (waiting.length === 0) return pullBehaviour(this.options.behaviour ?? {});
+    const failure = waiting.find((w) => w.failure !== undefined)?.failure;
+    return {
+      pullMs: Math.max(...waiting.map((w) => w.pullMs ?? 0)),
+      ...(failure !== undefined ? { failure } : {}),
+    };
   }
 
   private async setInstanceState(id: string, status: 'ACTIVE' | 'DRAINING'): Promise<void> {
