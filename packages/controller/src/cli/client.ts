@@ -20,6 +20,15 @@ export interface Client {
   call(service: JsonService, operation: string, input: object): Promise<Record<string, unknown>>;
   /** One ELBv2 (query protocol) call; resolves with the `<Operation>Result` element as an object. */
   query(operation: string, params: Readonly<Record<string, string>>): Promise<Record<string, unknown>>;
+  /**
+   * A signed GET of one of `baton serve`'s own routes (scope `ecs`, like the API); resolves with its
+   * lines as they arrive, rejects with an ApiError when it answers an error.
+   */
+  getLines(
+    path: string,
+    query: Readonly<Record<string, string>>,
+    signal?: AbortSignal,
+  ): Promise<AsyncIterable<string>>;
 }
 
 export type JsonService = 'ecs' | 'logs' | 'autoscaling';
@@ -110,6 +119,60 @@ export async function createClient(options: ClientOptions): Promise<Client> {
   return {
     endpoint,
     region,
+    async getLines(path, query, signal) {
+      const request = new HttpRequest({
+        method: 'GET',
+        protocol: url.protocol,
+        hostname: url.hostname,
+        ...(url.port ? { port: Number(url.port) } : {}),
+        path,
+        query: { ...query },
+        headers: { host: url.host },
+      });
+      const signer = new SignatureV4({ credentials, region, service: 'ecs', sha256: Sha256 });
+      const signed = await signer.sign(request);
+      const { host: _host, ...sent } = signed.headers;
+      const target = new URL(path, url);
+      for (const [k, v] of Object.entries(query)) target.searchParams.set(k, v);
+      let response: Response;
+      try {
+        response = await fetch(target, { headers: sent, ...(signal ? { signal } : {}) });
+      } catch (error) {
+        const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+        throw new ApiError(
+          'ConnectionError',
+          `cannot reach ${endpoint}: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
+          0,
+        );
+      }
+      if (!response.ok || !response.body) {
+        const text = await response.text();
+        let parsed: { __type?: string; message?: string } = {};
+        try {
+          parsed = JSON.parse(text) as typeof parsed;
+        } catch {}
+        throw new ApiError(
+          parsed.__type ?? `HTTP ${response.status}`,
+          parsed.message ?? text.slice(0, 200),
+          response.status,
+        );
+      }
+      const body = response.body;
+      return (async function* lines() {
+        const decoder = new TextDecoder();
+        let rest = '';
+        for await (const chunk of body) {
+          rest += decoder.decode(chunk as Uint8Array, { stream: true });
+          let i = rest.indexOf('\n');
+          while (i >= 0) {
+            yield rest.slice(0, i);
+            rest = rest.slice(i + 1);
+            i = rest.indexOf('\n');
+          }
+        }
+        if (rest) yield rest;
+      })();
+    },
     async call(service, operation, input) {
       const s = JSON_SERVICES[service];
       const r = await send(

@@ -1,13 +1,15 @@
 import type { Client } from './client.js';
 import { connect, connectionHelp, duration, parseVerb, type VerbIo } from './client-args.js';
 import { allTasks, describeTasks, listAll, shortId, type Wire, type WireTask } from './ecs-reads.js';
+import { ENGINE_LOGS_PATH } from './engine-logs-path.js';
 import { UsageError } from './usage-error.js';
 
 export const logsUsage = `usage: baton logs TASK|SERVICE [options]
 
 A task's container logs, or those of every task of a service (running ones, and with --since
-recently stopped ones too), for containers that log with the awslogs driver: Baton keeps their
-streams (\`prefix/container/task-id\`) and serves them through CloudWatch Logs' API.
+recently stopped ones too). Containers that log with the awslogs driver: Baton keeps their
+streams (\`prefix/container/task-id\`) and serves them through CloudWatch Logs' API. Others
+(json-file, local, the engine's default): read from their engine through \`baton serve\`.
 
   -c, --container <name>  only this container's log
   -f, --follow            keep printing new lines (Ctrl-C stops)
@@ -50,32 +52,76 @@ export async function logs(io: VerbIo): Promise<number> {
 
   const findStreams = async () => {
     const tasks = await tasksOf(client, cluster, target, sinceMs !== undefined);
-    return streamsOf(client, tasks, values.container, io.stderr);
+    return streamsOf(client, tasks, values.container);
   };
-  let streams = await findStreams();
-  if (streams.length === 0 && !values.follow)
+  let found = await findStreams();
+  if (found.streams.length === 0 && found.engine.length === 0 && !values.follow)
     throw new Error(
-      `no awslogs stream for ${target}${values.container ? ` container "${values.container}"` : ''}`,
+      `no log to read for ${target}${values.container ? ` container "${values.container}"` : ''}`,
     );
+  const several = () => found.streams.length + found.engine.length > 1;
+  const print = (label: string, timestamp: number, message: string) => {
+    const when = values.timestamps ? `${new Date(timestamp).toISOString()} ` : '';
+    io.stdout(`${several() ? `[${label}] ` : ''}${when}${message.replace(/\n$/, '')}`);
+  };
+  const engineQuery = (e: EngineTarget, follow: boolean) => ({
+    cluster,
+    task: e.taskArn,
+    container: e.container,
+    ...(sinceMs !== undefined ? { since: String(sinceMs) } : {}),
+    ...(follow ? { follow: '1' } : {}),
+  });
+
+  if (!values.follow) {
+    const events: { timestamp: number; message: string; label: string }[] = [];
+    for (const s of found.streams)
+      for (const e of await readStream(client, s, sinceMs)) events.push({ ...e, label: s.label });
+    for (const e of found.engine)
+      for await (const text of await client.getLines(ENGINE_LOGS_PATH, engineQuery(e, false))) {
+        const l = JSON.parse(text) as { t: number; line: string };
+        events.push({ timestamp: l.t, message: l.line, label: e.label });
+      }
+    // A stable sort: one container's lines keep their order within a millisecond.
+    events.sort((a, b) => a.timestamp - b.timestamp);
+    for (const e of events) print(e.label, e.timestamp, e.message);
+    return 0;
+  }
+
+  // Following: engine logs stream from `baton serve` (one request per container, open until Ctrl-C);
+  // awslogs streams are read every --interval.
+  const following = new Set<string>();
+  const followEngines = () => {
+    for (const e of found.engine) {
+      const key = `${e.taskArn}\u0000${e.container}`;
+      if (following.has(key)) continue;
+      following.add(key);
+      void (async () => {
+        for await (const text of await client.getLines(ENGINE_LOGS_PATH, engineQuery(e, true))) {
+          const l = JSON.parse(text) as { t: number; line: string };
+          print(e.label, l.t, l.line);
+        }
+      })().catch((error: Error) => io.stderr(`${e.label}: ${error.message}`));
+    }
+  };
   const seen = new Set<string>();
   let from = sinceMs;
-  const label = (s: string) => (streams.length > 1 ? `[${s}] ` : '');
   for (;;) {
-    const events: { timestamp: number; message: string; eventId: string; label: string }[] = [];
-    for (const s of streams)
+    followEngines();
+    const events: { timestamp: number; message: string; eventId: string; label: string; stream: string }[] =
+      [];
+    for (const s of found.streams)
       for (const e of await readStream(client, s, from))
-        if (!seen.has(`${s.stream}\u0000${e.eventId}`)) events.push({ ...e, label: s.label });
+        if (!seen.has(`${s.stream}\u0000${e.eventId}`))
+          events.push({ ...e, label: s.label, stream: s.stream });
     events.sort((a, b) => a.timestamp - b.timestamp);
     for (const e of events) {
-      seen.add(`${streams.find((s) => s.label === e.label)?.stream}\u0000${e.eventId}`);
-      const when = values.timestamps ? `${new Date(e.timestamp).toISOString()} ` : '';
-      io.stdout(`${label(e.label)}${when}${e.message.replace(/\n$/, '')}`);
+      seen.add(`${e.stream}\u0000${e.eventId}`);
+      print(e.label, e.timestamp, e.message);
       from = Math.max(from ?? 0, e.timestamp);
     }
-    if (!values.follow) return 0;
     await new Promise((r) => setTimeout(r, interval));
     // New tasks of a service (a deployment, a replacement) join the tail.
-    streams = await findStreams();
+    found = await findStreams();
   }
 }
 
@@ -104,15 +150,25 @@ async function tasksOf(
   );
 }
 
-/** The awslogs streams of the tasks' containers (`-c` picks one); other drivers are named on stderr. */
+/** A container that logs with the engine's own driver: read through `baton serve`'s engine-logs route. */
+interface EngineTarget {
+  readonly label: string;
+  readonly taskArn: string;
+  readonly container: string;
+}
+
+/**
+ * The tasks' containers (`-c` picks one): awslogs streams, read through CloudWatch Logs' API, and
+ * the others, read from their engine through `baton serve` (ENGINE_LOGS_PATH).
+ */
 async function streamsOf(
   client: Client,
   tasks: readonly WireTask[],
   container: string | undefined,
-  warn: (line: string) => void,
-): Promise<Stream[]> {
+): Promise<{ streams: Stream[]; engine: EngineTarget[] }> {
   const definitions = new Map<string, Wire[]>();
   const out: Stream[] = [];
+  const engine: EngineTarget[] = [];
   for (const task of tasks) {
     const arn = task.taskDefinitionArn ?? '';
     if (!definitions.has(arn)) {
@@ -126,27 +182,24 @@ async function streamsOf(
       );
     for (const def of defs) {
       if (container && def.name !== container) continue;
+      const label = `${shortId(task.taskArn).slice(0, 8)}/${def.name}`;
       const config = def.logConfiguration as
         | { logDriver?: string; options?: Record<string, string> }
         | undefined;
       if (config?.logDriver !== 'awslogs' || !config.options?.['awslogs-group']) {
-        warn(
-          `container "${def.name}" of task ${shortId(task.taskArn)} logs with ${config?.logDriver ?? "the engine's default driver"}: read it on its engine (docker logs ${task.containers?.find((c) => c.name === def.name)?.runtimeId ?? '<container>'})`,
-        );
+        // Not started yet: no engine log to read.
+        if (task.containers?.find((c) => c.name === def.name)?.runtimeId)
+          engine.push({ label, taskArn: task.taskArn, container: String(def.name) });
         continue;
       }
       const prefix = config.options['awslogs-stream-prefix'];
       const runtimeId = task.containers?.find((c) => c.name === def.name)?.runtimeId;
       const stream = prefix ? `${prefix}/${def.name}/${shortId(task.taskArn)}` : runtimeId;
       if (!stream) continue; // not started yet: no stream to read
-      out.push({
-        label: `${shortId(task.taskArn).slice(0, 8)}/${def.name}`,
-        group: config.options['awslogs-group'],
-        stream,
-      });
+      out.push({ label, group: config.options['awslogs-group'], stream });
     }
   }
-  return out;
+  return { streams: out, engine };
 }
 
 async function readStream(

@@ -5,6 +5,7 @@ import { etcdStore } from '@baton-ecs/store';
 import { createBaton } from '../baton.js';
 import { createConsoleHandler } from '../console/index.js';
 import { jsonLogger, type Logger, type LogRecord } from '../observability.js';
+import { engineLogsRoute } from './engine-logs-route.js';
 import { operatorRoutes } from './operator-routes.js';
 import { isLoopback, type ServeConfig, serveConfig, serveUsage } from './serve-config.js';
 
@@ -80,8 +81,13 @@ export async function start(
   // /metrics, /healthz, /readyz (docs/cli.md). The server listens only once baton.start() has
   // resolved, i.e. once the caches are in sync.
   const operator = operatorRoutes(baton, () => true);
+  // `baton logs` of containers that log with the engine's own driver (signed like the API).
+  const engineLogs = engineLogsRoute(baton, {
+    credentials: config.credentials,
+    acceptAnyKey: config.credentials.length === 0,
+  });
   const app: typeof handler = (req, res) => {
-    if (!operator(req, res)) ui(req, res, () => handler(req, res));
+    if (!operator(req, res) && !engineLogs(req, res)) ui(req, res, () => handler(req, res));
   };
   const server = config.tls
     ? createHttpsServer({ cert: config.tls.cert, key: config.tls.key }, app)

@@ -58,7 +58,12 @@ export function tailTaskLogs(task: Task, o: LogsTailInputs): Observable<LogLineV
       return merge(live, past);
     }
     const engine = task.containerInstanceArn ? o.engineOf(task.containerInstanceArn) : undefined;
-    if (engine && c.runtimeId) return engineTail(engine, c.runtimeId, c.name, history, o.pollMs ?? 1_000);
+    if (engine && c.runtimeId)
+      return engineLogLines(engine, c.runtimeId, c.name, {
+        tail: history,
+        follow: true,
+        pollMs: o.pollMs ?? 1_000,
+      });
     return of<LogLineView>({
       t: Date.now(),
       container: c.name,
@@ -71,20 +76,35 @@ export function tailTaskLogs(task: Task, o: LogsTailInputs): Observable<LogLineV
   return merge(...tails);
 }
 
-function engineTail(
+/**
+ * A container's lines from its engine's own log (json-file, local…): those since `sinceMs` (or the
+ * last `tail`), then with `follow` new ones as the engine has them, read every `pollMs`, each line
+ * once (a cursor of time and count, as the awslogs collector keeps). Without `follow` it completes
+ * after one read. Used by the console's log tail and `baton serve`'s engine-logs route.
+ */
+export function engineLogLines(
   engine: ContainerEngine,
   containerId: string,
   container: string,
-  history: number,
-  pollMs: number,
+  options: {
+    readonly sinceMs?: number;
+    readonly tail?: number;
+    readonly follow: boolean;
+    readonly pollMs?: number;
+  },
 ): Observable<LogLineView> {
   let cursor: LineCursor | undefined;
-  return timer(0, pollMs).pipe(
-    exhaustMap(() =>
-      from(engine.logs(containerId, cursor ? { sinceMs: cursor.time } : { tail: history })).pipe(
-        catchError(() => of([])),
-      ),
-    ),
+  const first = {
+    ...(options.sinceMs !== undefined ? { sinceMs: options.sinceMs } : {}),
+    ...(options.tail !== undefined ? { tail: options.tail } : {}),
+  };
+  const ticks = options.follow ? timer(0, options.pollMs ?? 1_000) : of(0);
+  return ticks.pipe(
+    exhaustMap(() => {
+      const read = from(engine.logs(containerId, cursor ? { sinceMs: cursor.time } : first));
+      // Following, a failed read is retried on the next tick; a single read reports it.
+      return options.follow ? read.pipe(catchError(() => of([]))) : read;
+    }),
     mergeEvents((lines) => {
       const fresh = linesAfter(lines, cursor);
       if (fresh.length > 0) cursor = fresh[fresh.length - 1]!.cursor;
