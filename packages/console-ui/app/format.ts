@@ -17,8 +17,9 @@ export function shortId(arnOrId: string): string {
 
 /** A CSS class for a status word. */
 export function tone(status: string): string {
-  if (/^(RUNNING|ACTIVE|HEALTHY|COMPLETED|PRIMARY)$/.test(status)) return 'ok';
-  if (/^(STOPPED|FAILED|UNHEALTHY|INACTIVE)$/.test(status)) return 'bad';
-  if (/^(DRAINING|DEACTIVATING|STOPPING|DEPROVISIONING|IN_PROGRESS)$/.test(status)) return 'warn';
+  if (/^(RUNNING|ACTIVE|HEALTHY|COMPLETED|PRIMARY|Successful)$/.test(status)) return 'ok';
+  if (/^(STOPPED|FAILED|UNHEALTHY|INACTIVE|Failed)$/.test(status)) return 'bad';
+  if (/^(DRAINING|DEACTIVATING|STOPPING|DEPROVISIONING|IN_PROGRESS|InProgress|Pending)$/.test(status))
+    return 'warn';
   return 'neutral';
 }

@@ -62,6 +62,17 @@ export function Services(props: {
                 <span class="muted">{ago(last.at, props.now)}</span> {last.message}
               </p>
             )}
+            {s.scaling.length > 0 && (
+              <ul class="scaling" data-scaling aria-label={`Scaling activities of ${s.name}`}>
+                {s.scaling.map((a) => (
+                  <li key={a.id} data-activity={a.status} title={a.statusMessage ?? a.cause}>
+                    <span class={`pill ${tone(a.status)}`}>{a.status}</span>{' '}
+                    <span class="muted">{ago(a.at, props.now)}</span> {a.description}{' '}
+                    <span class="muted">{a.cause}</span>
+                  </li>
+                ))}
+              </ul>
+            )}
             <ServiceChart points={props.metrics[s.key] ?? []} />
             <footer>
               <button type="button" onClick={() => props.onScale(s)}>

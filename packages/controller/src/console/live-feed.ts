@@ -79,13 +79,24 @@ export class LiveFeed {
         }),
       )
     ).flat();
+    const services = objects(i.services);
+    // DescribeScalingActivities, per service (a scaling change also changes the service: a new snapshot).
+    const scalingActivities = new Map(
+      services.map((s) => [
+        `${s.cluster}/${s.serviceName}`,
+        this.baton.autoScaling.describeScalingActivities({
+          ResourceId: `service/${s.cluster}/${s.serviceName}`,
+        }).ScalingActivities,
+      ]),
+    );
     return consoleSnapshot({
       now: this.baton.internals.clock.now(),
       clusters,
       instances,
-      services: objects(i.services),
+      services,
       tasks: objects(i.tasks),
       usage: this.sampler.usage(),
+      scalingActivities,
     });
   }
 

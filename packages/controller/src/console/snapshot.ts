@@ -33,6 +33,19 @@ export interface SnapshotInputs {
   /** STOPPED tasks kept per cluster, newest first (the page needs the recent ones, not an hour's worth). */
   readonly stoppedTasksPerCluster?: number;
   readonly eventsPerService?: number;
+  /** A service's scaling activities, newest first, by `cluster/service` (absent: none). */
+  readonly scalingActivities?: ReadonlyMap<string, readonly ScalingActivityInput[]>;
+  readonly activitiesPerService?: number;
+}
+
+/** The fields of an AAS ScalingActivity the console shows. */
+export interface ScalingActivityInput {
+  readonly ActivityId: string;
+  readonly Description: string;
+  readonly Cause: string;
+  readonly StartTime: number;
+  readonly StatusCode: string;
+  readonly StatusMessage?: string;
 }
 
 /** The console's picture of everything Baton runs, from the caches' current objects. */
@@ -49,7 +62,16 @@ export function consoleSnapshot(inputs: SnapshotInputs): ConsoleSnapshot {
     );
     const services = inputs.services
       .filter((s) => s.cluster === name && s.status !== 'INACTIVE')
-      .map((s) => serviceView(s, inputs.eventsPerService ?? 8))
+      .map((s) =>
+        serviceView(
+          s,
+          inputs.eventsPerService ?? 8,
+          (inputs.scalingActivities?.get(`${s.cluster}/${s.serviceName}`) ?? []).slice(
+            0,
+            inputs.activitiesPerService ?? 5,
+          ),
+        ),
+      )
       .sort((a, b) => a.name.localeCompare(b.name));
     const clusterTasks = inputs.tasks.filter((t) => clusterNameOf(t.clusterArn) === name);
     const live = clusterTasks.filter((t) => t.lastStatus !== 'STOPPED');
@@ -95,7 +117,11 @@ export function shortTaskDefinition(arn: string): string {
 
 const PLACEMENT_FAILURE = /was unable to place (a task|tasks)/;
 
-function serviceView(s: Service, eventCount: number): ServiceView {
+function serviceView(
+  s: Service,
+  eventCount: number,
+  activities: readonly ScalingActivityInput[],
+): ServiceView {
   const deployments: DeploymentView[] = s.deployments.map((d) => ({
     id: d.id,
     status: d.status,
@@ -142,6 +168,14 @@ function serviceView(s: Service, eventCount: number): ServiceView {
       : null,
     unplaced,
     events,
+    scaling: activities.map((a) => ({
+      id: a.ActivityId,
+      at: a.StartTime,
+      description: a.Description,
+      cause: a.Cause,
+      status: a.StatusCode,
+      statusMessage: a.StatusMessage ?? null,
+    })),
   };
 }
 

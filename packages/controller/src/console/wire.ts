@@ -66,6 +66,20 @@ export interface ServiceView {
   readonly unplaced: string | null;
   /** Newest first, the last few. */
   readonly events: readonly EventView[];
+  /** Application Auto Scaling's activities for the service (DescribeScalingActivities), newest first, the last few. */
+  readonly scaling: readonly ScalingActivityView[];
+}
+
+export interface ScalingActivityView {
+  readonly id: string;
+  readonly at: number;
+  /** "Setting desired count to 6." */
+  readonly description: string;
+  /** "monitor alarm … in state ALARM triggered policy …" */
+  readonly cause: string;
+  /** Successful, Failed, InProgress… */
+  readonly status: string;
+  readonly statusMessage: string | null;
 }
 
 export interface TaskContainerView {
