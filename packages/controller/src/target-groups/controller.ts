@@ -137,8 +137,20 @@ export class TargetGroupController {
     };
   }
 
+  private healthByTask: { readonly version: number; readonly map: TargetHealthByTask } | undefined;
+
   /** For the service controller: each task's target health, the worst over its groups. */
   targetHealth(): TargetHealthByTask {
+    // Every service reconcile asks; rebuilding over every target each time made a full pass grow
+    // with services × targets. The map only changes when the target group cache does.
+    const version = this.o.targetGroups.version;
+    if (version !== undefined && this.healthByTask?.version === version) return this.healthByTask.map;
+    const map = this.buildTargetHealth();
+    if (version !== undefined) this.healthByTask = { version, map };
+    return map;
+  }
+
+  private buildTargetHealth(): TargetHealthByTask {
     const out = new Map<
       string,
       { health: TargetHealth; targetGroup: string; port?: number; description?: string }
