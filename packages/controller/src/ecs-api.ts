@@ -10,7 +10,7 @@ import {
   type Service,
   type Task,
 } from '@baton-ecs/model';
-import { planRunTask, type RunTaskPlan } from '@baton-ecs/reconciler';
+import { describedDeployments, planRunTask, type RunTaskPlan } from '@baton-ecs/reconciler';
 import { serviceKey } from '@baton-ecs/store';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { EcsClusterApi, type EcsFailure } from './ecs-cluster-api.js';
@@ -184,7 +184,7 @@ export class EcsApi extends EcsClusterApi {
       const e =
         this.cache.services.get(serviceKey(cluster, name)) ??
         (await this.store.get('Service', serviceKey(cluster, name)));
-      if (e) services.push(e.object);
+      if (e) services.push(describedService(e.object));
       else failures.push({ arn: arns.service(cluster, name, this.arnContext), reason: 'MISSING' });
     }
     return { services, failures };
@@ -332,4 +332,10 @@ export class EcsApi extends EcsClusterApi {
       .sort();
     return { taskArns };
   }
+}
+
+/** A service as DescribeServices shows it (describedDeployments: no completed INACTIVE deployment). */
+function describedService(service: Service): Service {
+  const deployments = describedDeployments(service.deployments);
+  return deployments === service.deployments ? service : { ...service, deployments: [...deployments] };
 }

@@ -107,6 +107,11 @@ describe('rolling updates: ECS examples', () => {
     expect(sim.events('web')).toContainEqual(
       expect.stringMatching(/\(deployment ecs-svc\/\d{19}\) deployment completed\./),
     );
+    // Kept as the rollback target, the replaced deployment is no longer described: one deployment
+    // is what `aws ecs wait services-stable` waits for.
+    expect(s.deployments.some((d) => d.status === 'INACTIVE' && d.rolloutState === 'COMPLETED')).toBe(true);
+    const [described] = (await sim.baton.describeServices({ services: ['web'] })).services;
+    expect(described?.deployments.map((d) => d.status)).toEqual(['PRIMARY']);
   });
 });
 

@@ -89,6 +89,18 @@ export function pruneDeployments(deployments: readonly Deployment[]): Deployment
   return keep;
 }
 
+/**
+ * The deployments DescribeServices shows: all but an INACTIVE one that completed. ECS lists a
+ * replaced deployment no more once its tasks are gone (`aws ecs wait services-stable` waits for a
+ * single deployment); Baton keeps that one only as its rollback target. An INACTIVE deployment that
+ * FAILED stays visible, to say why.
+ */
+export function describedDeployments(deployments: readonly Deployment[]): readonly Deployment[] {
+  return deployments.some((d) => d.status === 'INACTIVE' && d.rolloutState === 'COMPLETED')
+    ? deployments.filter((d) => !(d.status === 'INACTIVE' && d.rolloutState === 'COMPLETED'))
+    : deployments;
+}
+
 /** The PRIMARY deployment, which ensurePrimaryDeployment guarantees exists. */
 export function primaryOf(service: Pick<Service, 'deployments'>): Deployment | undefined {
   return service.deployments.find((d) => d.status === 'PRIMARY');

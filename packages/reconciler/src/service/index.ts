@@ -1,7 +1,13 @@
 export type { Classification, ClassifiedTask } from './classify.js';
 export { classifyTasks } from './classify.js';
 export * from './deployment-limits.js';
-export { ensurePrimaryDeployment, pruneDeployments, rollBackTo, rollbackTarget } from './deployments.js';
+export {
+  describedDeployments,
+  ensurePrimaryDeployment,
+  pruneDeployments,
+  rollBackTo,
+  rollbackTarget,
+} from './deployments.js';
 export {
   advanceDeploymentFailures,
   circuitBreakerReasons,
