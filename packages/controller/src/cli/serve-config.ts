@@ -16,6 +16,7 @@ import {
 } from './agent-engine.js';
 import { type AgentEnvironment, agentEnvironment, goDuration } from './agent-env.js';
 import { type EtcdConnection, etcdConnection, etcdFlags, etcdUsage } from './agent-etcd.js';
+import { agentSecretsConfig } from './agent-secrets.js';
 import { UsageError } from './usage-error.js';
 
 /** Everything `baton serve` runs with, after flags, environment and config file are merged. */
@@ -35,6 +36,8 @@ export interface ServeConfig {
   readonly logFormat: 'text' | 'json';
   readonly maxBodyBytes: number;
   readonly agent: AgentEnvironment;
+  /** The local parameter and secrets stores' key, and the roots `file://` secrets may be read from. */
+  readonly secrets?: { readonly encryptionKey?: Buffer; readonly fileRoots?: readonly string[] };
   /** How long an instance's agent may be disconnected before its service tasks are replaced. */
   readonly instanceLostAfterMs?: number;
 }
@@ -50,6 +53,9 @@ export const serveUsage = `usage: baton serve [options]
                          none: no engine, when every host runs baton agent)
 ${engineConnectionUsage}
   --data-dir <dir>       keep state on disk here
+  --secrets-key-file <file>   the key of the local parameter and secrets stores (64 hex digits or
+                         base64 of 32 bytes; or BATON_SECRETS_KEY); without it they are off
+  --secrets-file-root <dir>   file:// secrets may be read under <dir> (repeatable)
   --instance-lost-after <duration>
                          how long a host's agent may be disconnected before its service tasks are
                          replaced elsewhere, e.g. 90s or 5m (default 5m, as ECS; 5s to 24h)
@@ -111,6 +117,8 @@ const flags = {
   'tls-key': { type: 'string' },
   'max-body-bytes': { type: 'string' },
   'instance-lost-after': { type: 'string' },
+  'secrets-key-file': { type: 'string' },
+  'secrets-file-root': { type: 'string', multiple: true },
   'log-format': { type: 'string' },
   config: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -203,6 +211,8 @@ export function serveConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
       ? { ...(access.tls ? { tls: access.tls } : {}), ...(access.auth ? { auth: access.auth } : {}) }
       : undefined;
   const instanceLostAfterMs = lostAfter(values['instance-lost-after'], file.instanceLostAfter, values.config);
+  // One reading of the key and roots for serve and agent (agent-secrets.ts).
+  const { encryptionKey, fileRoots } = agentSecretsConfig(values, env);
   const dataDir = values['data-dir'] ?? file.dataDir;
   if (etcd && dataDir) throw new UsageError('--data-dir: not with --etcd (etcd keeps the state)');
 
@@ -222,6 +232,14 @@ export function serveConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
     maxBodyBytes,
     agent,
     ...(instanceLostAfterMs !== undefined ? { instanceLostAfterMs } : {}),
+    ...(encryptionKey || fileRoots.length > 0
+      ? {
+          secrets: {
+            ...(encryptionKey ? { encryptionKey } : {}),
+            ...(fileRoots.length > 0 ? { fileRoots } : {}),
+          },
+        }
+      : {}),
   };
 }
 

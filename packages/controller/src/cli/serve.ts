@@ -57,6 +57,7 @@ export async function start(
     logger,
     ...(config.dataDir ? { dataDir: config.dataDir } : {}),
     ...(config.instanceLostAfterMs !== undefined ? { instanceLostAfterMs: config.instanceLostAfterMs } : {}),
+    ...(config.secrets ? { secrets: config.secrets } : {}),
     ...(store ? { store, leaderElection: {} } : {}),
     ...(Object.keys(config.agent.settings).length > 0 ? { agent: { settings: config.agent.settings } } : {}),
   });

@@ -128,4 +128,26 @@ describe('baton serve: flags, environment and config file', () => {
       /^--config .*lost-bad\.json: instanceLostAfter: must be a duration such as/,
     );
   });
+  it('the local secrets stores key (--secrets-key-file or BATON_SECRETS_KEY) and --secrets-file-root', () => {
+    const engine = ['--engine', 'unix:///tmp/none.sock'];
+    const hex = 'cd'.repeat(32);
+    expect((serveConfig(engine, {}) as ServeConfig).secrets).toBeUndefined();
+    expect(
+      (
+        serveConfig([...engine, '--secrets-file-root', '/run/secrets'], {
+          BATON_SECRETS_KEY: hex,
+        }) as ServeConfig
+      ).secrets,
+    ).toEqual({ encryptionKey: Buffer.from(hex, 'hex'), fileRoots: ['/run/secrets'] });
+    const keyFile = file('key', `${hex}\n`);
+    expect((serveConfig([...engine, '--secrets-key-file', keyFile], {}) as ServeConfig).secrets).toEqual({
+      encryptionKey: Buffer.from(hex, 'hex'),
+    });
+    const wrong = refusal(engine, { BATON_SECRETS_KEY: 'short-and-secret' });
+    expect(wrong).toMatch(/^BATON_SECRETS_KEY: must be 32 bytes/);
+    expect(wrong).not.toContain('short-and-secret');
+    expect(refusal([...engine, '--secrets-file-root', 'relative'])).toBe(
+      '--secrets-file-root: "relative" must be an absolute path',
+    );
+  });
 });
