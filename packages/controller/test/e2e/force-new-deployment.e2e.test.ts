@@ -99,7 +99,8 @@ describe('aws ecs update-service --force-new-deployment against baton serve on a
     const url = serve.url;
     const family = `${cluster}-web`;
     const tdFile = join(dir, 'td.json');
-    writeFileSync(tdFile, JSON.stringify(httpdTaskDefinition(family)));
+    // A container health check (every 5 s) makes each new task healthy in seconds, not ECS's implicit 40 s.
+    writeFileSync(tdFile, JSON.stringify(httpdTaskDefinition(family, { healthCheck: true })));
     expect((await aws(url, ['ecs', 'create-cluster', '--cluster-name', cluster])).code).toBe(0);
     const td = await aws(url, ['ecs', 'register-task-definition', '--cli-input-json', `file://${tdFile}`]);
     expect(td.code, td.stderr).toBe(0);
