@@ -43,8 +43,11 @@ export interface WaitForCacheOptions {
 
 /**
  * Resolves true as soon as `holds()` is true of the informer's cache — checked now and after each
- * change and version the informer applies — or false at the timeout (on `clock`), on abort, or
- * when the informer stops. No polling: a cache only changes when its informer applies something.
+ * version the informer applies — or false at the timeout (on `clock`), on abort, or when the
+ * informer stops. No polling: a cache only changes when its informer applies something, and every
+ * change is followed by a version (a re-list's at its end). Checking per version, not per change,
+ * keeps a whole-cache `holds` (catchUp's) from costing changes × cache size during a re-list, and
+ * never judges a re-list's partial snapshot.
  */
 export function waitForCache<K extends KindMap, N extends KindName<K>>(
   informer: Informer<K, N>,
@@ -67,9 +70,10 @@ export function waitForCache<K extends KindMap, N extends KindName<K>>(
       resolve(result);
     };
     const onAbort = () => finish(false);
-    // Either stream ending means the informer (or its term) stopped: nothing more will change.
-    const observer = { next: () => holds() && finish(true), complete: () => finish(holds()) };
-    subscriptions.push(informer.changes.subscribe(observer), informer.versions.subscribe(observer));
+    // The stream ending means the informer stopped: nothing more will change.
+    subscriptions.push(
+      informer.versions.subscribe({ next: () => holds() && finish(true), complete: () => finish(holds()) }),
+    );
     if (done) {
       for (const s of subscriptions) s.unsubscribe();
       return;

@@ -1,12 +1,14 @@
 import { Cluster, Service } from '@baton-ecs/model';
-import { batonKinds, createMemoryStore } from '@baton-ecs/store';
+import { batonKinds, CompactedError, createMemoryStore } from '@baton-ecs/store';
 import { describe, expect, it } from 'vitest';
 import { catchUp, Informer, ManualClock, waitForCache } from '../../src/index.js';
 import { breakableWatches } from '../support/store-faults.js';
 
 /*
  * Planted bug these tests were checked to catch: catchUp without the cache-equals-list test (a new
- * leader whose informer version stays behind writes of other kinds would wait out its timeout).
+ * leader whose informer version stays behind writes of other kinds would wait out its timeout);
+ * waitForCache checking its predicate on every change (a re-list of n objects then costs n whole-cache
+ * comparisons, and judges the re-list's partial snapshot).
  */
 const cluster = (name: string) =>
   Cluster.parse({ clusterName: name, clusterArn: `arn:aws:ecs:local:000000000000:cluster/${name}` });
@@ -91,5 +93,28 @@ describe('waitForCache', () => {
     informer.stop();
     expect(await waiting).toBe(false);
     expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('checks its predicate once per version, not once per change: a re-list of 300 objects is judged at its end', async () => {
+    const { real, faults, clock, informer } = await setup();
+    informer.start();
+    await informer.synced;
+    faults.breakWatches(new CompactedError(1, 1)); // the informer must re-list from scratch
+    for (let i = 0; i < 300; i++) await real.create('Cluster', cluster(`c${i}`));
+    const seen: number[] = [];
+    const waiting = waitForCache(
+      informer,
+      () => {
+        seen.push(informer.size);
+        return informer.size === 300;
+      },
+      { timeoutMs: 60_000, clock },
+    );
+    clock.advance(0); // the informer's re-list: 300 ADDED changes, then one version at its SYNCED
+    expect(await waiting).toBe(true);
+    // At the call, on subscribing (the version stream replays the current version), and at the
+    // re-list's version: never on one of the 300 changes, never on a partial snapshot.
+    expect(seen).toEqual([0, 0, 300]);
+    informer.stop();
   });
 });
