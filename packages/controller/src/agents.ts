@@ -1,3 +1,4 @@
+import type { Clock, Counters, Logger } from '@baton-ecs/loop';
 import {
   type ContainerEngine,
   DockerRuntime,
@@ -8,9 +9,7 @@ import {
 } from '@baton-ecs/runtime-docker';
 import type { BatonKinds, Store } from '@baton-ecs/store';
 import type { BatonOptions } from './baton-options.js';
-import type { Clock } from './clock.js';
 import { containerActionReporter } from './container-actions.js';
-import type { Counters, Logger } from './observability.js';
 import type { BatonInjector } from './secrets/injector.js';
 import { batchedAgentStore, WriteBatcher } from './write-batcher.js';
 

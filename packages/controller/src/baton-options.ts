@@ -1,12 +1,11 @@
+import type { Clock, Logger } from '@baton-ecs/loop';
 import type { ArnContext, Task } from '@baton-ecs/model';
 import type { AgentSettings } from '@baton-ecs/reconciler';
 import type { CredentialProvider } from '@baton-ecs/registry-client';
 import type { ContainerEngine, EngineSpec, ImagePinner } from '@baton-ecs/runtime-docker';
 import type { ScalerOptions } from '@baton-ecs/scaler';
 import type { BatonKinds, Store } from '@baton-ecs/store';
-import type { Clock } from './clock.js';
 import type { LeaderElectionOptions } from './leader/index.js';
-import type { Logger } from './observability.js';
 import type { SecretsOptions } from './secrets/options.js';
 import type { WorkloadSecurityOptions } from './security-policy.js';
 

@@ -1,5 +1,5 @@
+import type { Counters, Logger } from '@baton-ecs/loop';
 import type { ContainerAction } from '@baton-ecs/reconciler';
-import type { Counters, Logger } from './observability.js';
 
 /** One log line and one counter per container action an agent finished, with its outcome. */
 export function containerActionReporter(

@@ -1,3 +1,4 @@
+import type { Clock } from '@baton-ecs/loop';
 import {
   type ArnContext,
   arns,
@@ -25,7 +26,6 @@ import {
   serviceKey,
 } from '@baton-ecs/store';
 import { isLeft } from 'fp-ts/lib/Either.js';
-import type { Clock } from './clock.js';
 import type { ClusterStates } from './cluster-states.js';
 import { BatonApiError } from './errors.js';
 import type { Informer } from './informer.js';

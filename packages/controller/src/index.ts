@@ -1,4 +1,30 @@
 // The etcd store and fencing, so an embedding service needs only 'baton-ecs' for a replicated setup.
+
+// The loop every controller and task agent runs on (and its clock, logger and metrics), so users
+// import ManualClock, ControllerLoop or Counters from 'baton-ecs' as well as from '@baton-ecs/loop'.
+export {
+  CacheSyncTimeoutError,
+  type Clock,
+  ControllerLoop,
+  type ControllerLoopOptions,
+  Counters,
+  clockScheduler,
+  durationBuckets,
+  type HistogramSnapshot,
+  jsonLogger,
+  type Logger,
+  type LogRecord,
+  ManualClock,
+  type ReconcileContext,
+  type ReconcileOutcome,
+  type ReconcileResult,
+  type SyncedCache,
+  silentLogger,
+  systemClock,
+  TerminalError,
+  WorkQueue,
+  type WorkQueueOptions,
+} from '@baton-ecs/loop';
 export {
   createEtcdStore,
   type EtcdStore,
@@ -10,18 +36,7 @@ export {
   withFence,
 } from '@baton-ecs/store';
 export { Baton, type BatonInternals, type BatonOptions, createBaton, type TaskStateChange } from './baton.js';
-export { type Clock, clockScheduler, ManualClock, systemClock } from './clock.js';
 export * from './console/index.js';
-export {
-  CacheSyncTimeoutError,
-  ControllerLoop,
-  type ControllerLoopOptions,
-  type ReconcileContext,
-  type ReconcileOutcome,
-  type ReconcileResult,
-  type SyncedCache,
-  TerminalError,
-} from './controller-loop.js';
 export type { EcsFailure, RunTaskApiRequest } from './ecs-api.js';
 export {
   type AccessKey,
@@ -48,15 +63,6 @@ export {
   waitForCache,
 } from './leader/index.js';
 export * from './logs/index.js';
-export {
-  Counters,
-  durationBuckets,
-  type HistogramSnapshot,
-  jsonLogger,
-  type Logger,
-  type LogRecord,
-  silentLogger,
-} from './observability.js';
 export { AutoScalingApi } from './scaling/auto-scaling-api.js';
 export {
   CapacityController,
@@ -85,5 +91,4 @@ export {
 export type { BatonHealth } from './store-health.js';
 export * from './target-groups/index.js';
 export type { BatonInformers } from './wiring.js';
-export { WorkQueue, type WorkQueueOptions } from './work-queue.js';
 export { batchedAgentStore, WriteBatcher, type WriteBatcherOptions } from './write-batcher.js';

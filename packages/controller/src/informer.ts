@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from '@baton-ecs/loop';
 import {
   CompactedError,
   type Entry,
@@ -10,7 +11,6 @@ import {
   WatchOverflowError,
 } from '@baton-ecs/store';
 import { BehaviorSubject, filter, type Observable, Subject, type Subscription } from 'rxjs';
-import { type Clock, systemClock } from './clock.js';
 
 /** A change to the informer's cache, after it was applied. */
 export interface CacheChange<T> {

@@ -1,5 +1,5 @@
+import type { Clock } from '@baton-ecs/loop';
 import type { BatonKinds, Store } from '@baton-ecs/store';
-import type { Clock } from './clock.js';
 import type { Informer } from './informer.js';
 
 export interface StoppedTaskJanitorOptions {

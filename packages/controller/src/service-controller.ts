@@ -1,3 +1,5 @@
+import type { Clock, Counters, Logger } from '@baton-ecs/loop';
+import { ControllerLoop, type ReconcileContext, type ReconcileOutcome } from '@baton-ecs/loop';
 import {
   type ArnContext,
   type ContainerInstance,
@@ -10,11 +12,8 @@ import { reconcileService, type ServicePlan, type TargetHealth } from '@baton-ec
 import type { ClusterState, RandomSource } from '@baton-ecs/scheduler';
 import { type BatonKinds, type Entry, type Op, type Store, serviceKey } from '@baton-ecs/store';
 import { Subject } from 'rxjs';
-import type { Clock } from './clock.js';
 import { ClusterStates } from './cluster-states.js';
-import { ControllerLoop, type ReconcileContext, type ReconcileOutcome } from './controller-loop.js';
 import type { Informer } from './informer.js';
-import type { Counters, Logger } from './observability.js';
 
 export interface ServiceEventNotice {
   readonly cluster: string;

@@ -1,6 +1,6 @@
+import type { Logger } from '@baton-ecs/loop';
 import type { PersistenceHealth } from '@baton-ecs/store';
 import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
-import type { Logger } from './observability.js';
 
 /** What a readiness probe (`/readyz`) answers from: ready only while the store can make writes durable. */
 export interface BatonHealth {

@@ -1,7 +1,7 @@
+import { type Clock, systemClock } from '@baton-ecs/loop';
 import type { Task } from '@baton-ecs/model';
 import type { AgentStore } from '@baton-ecs/runtime-docker';
 import { type BatonKinds, isPreconditionFailure, type Op, type Store } from '@baton-ecs/store';
-import { type Clock, systemClock } from './clock.js';
 
 export interface WriteBatcherOptions {
   /** Flush when this many writes are waiting. Default 64. */

@@ -1,8 +1,8 @@
+import { ManualClock } from '@baton-ecs/loop';
 import { parseTask, type Task } from '@baton-ecs/model';
 import { batonKinds, createMemoryStore } from '@baton-ecs/store';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../src/clock.js';
 import { WriteBatcher } from '../src/write-batcher.js';
 
 function task(id: string): Task {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Logger } from '@baton-ecs/loop';
 import {
   containerInstanceArnOf,
   type EngineSpec,
@@ -12,7 +13,6 @@ import { type BatonKinds, type Store, withFence } from '@baton-ecs/store';
 import { agentLock } from '../leader/baton-ha.js';
 import { type LeaderElectionOptions, LeaderElector, type LeaderState } from '../leader/elector.js';
 import type { LockingStore } from '../leader/lock.js';
-import type { Logger } from '../observability.js';
 
 export interface HostAgentOptions {
   /** The cluster's store on etcd (`etcdStore({ prefix: '/baton/<cluster>' })`). */

@@ -1,9 +1,8 @@
+import { jsonLogger, systemClock } from '@baton-ecs/loop';
 import { defaultArnContext } from '@baton-ecs/model';
 import { dockerConfigCredentials } from '@baton-ecs/registry-client';
 import { DockerEngine, EngineSecurityError, type ImagePinner } from '@baton-ecs/runtime-docker';
 import { type BatonKinds, etcdStore, type Store } from '@baton-ecs/store';
-import { systemClock } from '../clock.js';
-import { jsonLogger } from '../observability.js';
 import { SecretCipher, SecretResolver, SecretsApi } from '../secrets/index.js';
 import { BatonInjector } from '../secrets/injector.js';
 import { imagePinnerOf } from '../wiring.js';

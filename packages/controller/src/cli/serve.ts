@@ -1,10 +1,10 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { jsonLogger, type Logger, type LogRecord } from '@baton-ecs/loop';
 import { etcdStore } from '@baton-ecs/store';
 import { createBaton } from '../baton.js';
 import { createConsoleHandler } from '../console/index.js';
-import { jsonLogger, type Logger, type LogRecord } from '../observability.js';
 import { engineLogsRoute } from './engine-logs-route.js';
 import { operatorRoutes } from './operator-routes.js';
 import { isLoopback, type ServeConfig, serveConfig, serveUsage } from './serve-config.js';

@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import type { Logger } from '@baton-ecs/loop';
 import type { Subscription } from 'rxjs';
 import type { Baton } from '../baton.js';
 import type { AccessKey } from '../endpoint/index.js';
 import { readBody } from '../endpoint/read-body.js';
 import { BatonApiError } from '../errors.js';
-import type { Logger } from '../observability.js';
 import { parseConsoleAction, plainMessage, runConsoleAction } from './actions.js';
 import { LiveFeed } from './live-feed.js';
 import { tailTaskLogs } from './logs-tail.js';

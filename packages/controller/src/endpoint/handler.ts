@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '@baton-ecs/loop';
 import type { Baton } from '../baton.js';
-import type { Logger } from '../observability.js';
 import { aasOperations } from './aas-operations.js';
 import { ecsOperations, type Operation } from './ecs-operations.js';
 import { elbv2Operations } from './elbv2-operations.js';

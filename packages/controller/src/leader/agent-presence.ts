@@ -1,7 +1,6 @@
+import type { Clock, Logger } from '@baton-ecs/loop';
 import type { ContainerInstance } from '@baton-ecs/model';
 import type { BatonKinds, Entry, Store } from '@baton-ecs/store';
-import type { Clock } from '../clock.js';
-import type { Logger } from '../observability.js';
 import { agentLock } from './baton-ha.js';
 import type { LeaderLock, LockingStore } from './lock.js';
 

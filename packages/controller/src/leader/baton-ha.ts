@@ -1,9 +1,8 @@
+import type { Clock, Logger } from '@baton-ecs/loop';
 import { containerInstanceArnOf, type EngineSpec, type InstanceAgent } from '@baton-ecs/runtime-docker';
 import { type BatonKinds, type Store, withFence } from '@baton-ecs/store';
 import { combineLatest, map, type Observable, Subject } from 'rxjs';
-import type { Clock } from '../clock.js';
 import type { Informer } from '../informer.js';
-import type { Logger } from '../observability.js';
 import type { ReplicaRole } from '../replica.js';
 import type { ServiceController, ServiceEventNotice } from '../service-controller.js';
 import { catchUp, termInformer } from './caches.js';

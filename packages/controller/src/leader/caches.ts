@@ -1,6 +1,6 @@
+import { type Clock, systemClock } from '@baton-ecs/loop';
 import type { Entry, KindMap, KindName, ObjectOf, Store } from '@baton-ecs/store';
 import { Subject, type Subscription } from 'rxjs';
-import { type Clock, systemClock } from '../clock.js';
 import type { CacheChange, Informer } from '../informer.js';
 
 /**

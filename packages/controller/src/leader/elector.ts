@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import type { Logger } from '@baton-ecs/loop';
 import type { LockRecord, WriteFence } from '@baton-ecs/store';
 import { BehaviorSubject } from 'rxjs';
-import type { Logger } from '../observability.js';
 import type { LeaderLock } from './lock.js';
 
 /** Timing of leader election, as in controller-runtime (defaults 15 s / 10 s / 2 s). */

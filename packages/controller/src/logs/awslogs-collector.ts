@@ -1,3 +1,4 @@
+import type { Logger } from '@baton-ecs/loop';
 import {
   type AwslogsSettings,
   awslogsSettings,
@@ -6,7 +7,6 @@ import {
   type TaskDefinition,
 } from '@baton-ecs/model';
 import type { ContainerEngine, EngineLogLine } from '@baton-ecs/runtime-docker';
-import type { Logger } from '../observability.js';
 import type { LogStore } from './log-store.js';
 import { MultilineAssembler } from './multiline.js';
 

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from '@baton-ecs/loop';
 import type { KeyValuePair, Task, TaskDefinition } from '@baton-ecs/model';
 import {
   type CreateContainerAction,
@@ -12,7 +13,6 @@ import {
 import type { ContainerEngine } from '@baton-ecs/runtime-docker';
 import type { BatonKinds, Store } from '@baton-ecs/store';
 import { firstValueFrom, timeout } from 'rxjs';
-import type { Logger } from '../observability.js';
 import type { ContainerEnvironmentSource } from '../secrets/injector.js';
 import {
   containerMetadata,

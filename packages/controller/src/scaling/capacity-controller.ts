@@ -1,3 +1,5 @@
+import type { Logger } from '@baton-ecs/loop';
+import { type Clock, clockScheduler, systemClock } from '@baton-ecs/loop';
 import { clusterNameOf, type TaskDefinition } from '@baton-ecs/model';
 import type { EngineSpec } from '@baton-ecs/runtime-docker';
 import {
@@ -10,9 +12,7 @@ import {
 import type { PlacementRequest } from '@baton-ecs/scheduler';
 import type { BatonKinds } from '@baton-ecs/store';
 import { auditTime, merge, Observable, type Subscription } from 'rxjs';
-import { type Clock, clockScheduler, systemClock } from '../clock.js';
 import type { Informer } from '../informer.js';
-import type { Logger } from '../observability.js';
 
 /**
  * Where a capacity provider's engines come from (ECS: an EC2 Auto Scaling

@@ -1,3 +1,5 @@
+import type { Counters, Logger } from '@baton-ecs/loop';
+import { type Clock, clockScheduler, systemClock } from '@baton-ecs/loop';
 import type { Service, Task, TaskDefinition } from '@baton-ecs/model';
 import { appendServiceEvents, newEventId } from '@baton-ecs/reconciler';
 import type { ContainerEngine } from '@baton-ecs/runtime-docker';
@@ -28,9 +30,7 @@ import {
   type Subscription,
   shareReplay,
 } from 'rxjs';
-import { type Clock, clockScheduler, systemClock } from '../clock.js';
 import type { Informer } from '../informer.js';
-import type { Counters, Logger } from '../observability.js';
 import { containerStats } from './stats-collector.js';
 
 export interface ScalingControllerOptions {

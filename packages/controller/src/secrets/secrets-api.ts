@@ -1,4 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto';
+import type { Clock } from '@baton-ecs/loop';
 import {
   type ArnContext,
   type ParameterRecord,
@@ -9,7 +10,6 @@ import {
 } from '@baton-ecs/model';
 import type { BatonKinds, Store } from '@baton-ecs/store';
 import { z } from 'zod';
-import type { Clock } from '../clock.js';
 import { BatonApiError } from '../errors.js';
 import { type SecretCipher, SecretIntegrityError } from './cipher.js';
 

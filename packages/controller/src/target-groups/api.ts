@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createListener, type Listener, NginxAdapter, upstreamName } from '@baton-ecs/load-balancer';
+import type { Clock, Logger } from '@baton-ecs/loop';
 import {
   type ArnContext,
   attributeOf,
@@ -21,9 +22,7 @@ import {
 import type { BatonKinds, Store } from '@baton-ecs/store';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { concat, defer, distinctUntilChanged, filter, map, type Observable, of } from 'rxjs';
-import type { Clock } from '../clock.js';
 import type { Informer } from '../informer.js';
-import type { Logger } from '../observability.js';
 import type { TargetGroupController } from './controller.js';
 import { ElbApiError } from './errors.js';
 import { ListenerRuntime } from './listener-runtime.js';

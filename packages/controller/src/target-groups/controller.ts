@@ -1,5 +1,7 @@
 import { HealthMonitor, healthCheckSpec, type TargetHealthState } from '@baton-ecs/health';
 import type { BalancerTarget } from '@baton-ecs/load-balancer';
+import type { Clock, Counters, Logger } from '@baton-ecs/loop';
+import { ControllerLoop } from '@baton-ecs/loop';
 import {
   clusterNameOf,
   type LoadBalancer,
@@ -20,10 +22,7 @@ import {
   of,
   type SchedulerLike,
 } from 'rxjs';
-import type { Clock } from '../clock.js';
-import { ControllerLoop } from '../controller-loop.js';
 import type { Informer } from '../informer.js';
-import type { Counters, Logger } from '../observability.js';
 import { planTargetGroup, type TargetGroupMember, targetKey } from './plan.js';
 
 /** Something in front of a target group that can tell when a draining target is idle (a listener). */

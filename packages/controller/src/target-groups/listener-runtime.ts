@@ -1,9 +1,9 @@
 import type { Listener } from '@baton-ecs/load-balancer';
+import type { Logger } from '@baton-ecs/loop';
 import { forwardTargetOf, type ListenerRecord } from '@baton-ecs/model';
 import type { BatonKinds } from '@baton-ecs/store';
 import type { Subscription } from 'rxjs';
 import type { Informer } from '../informer.js';
-import type { Logger } from '../observability.js';
 
 /** What a running listener was opened with: a change to any of these reopens it. */
 function configOf(r: ListenerRecord): string {

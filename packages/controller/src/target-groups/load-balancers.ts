@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Clock } from '@baton-ecs/loop';
 import {
   type ArnContext,
   type ForwardAction,
@@ -13,7 +14,6 @@ import {
   type TargetGroup,
 } from '@baton-ecs/model';
 import type { BatonKinds, Store } from '@baton-ecs/store';
-import type { Clock } from '../clock.js';
 import type { Informer } from '../informer.js';
 import { ElbApiError } from './errors.js';
 import type { ListenerRuntime } from './listener-runtime.js';

@@ -1,10 +1,9 @@
+import { ManualClock, silentLogger } from '@baton-ecs/loop';
 import { arns, type ContainerInstance } from '@baton-ecs/model';
 import { batonKinds, createMemoryStore, type LockRecord } from '@baton-ecs/store';
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/clock.js';
 import { watchAgentPresence } from '../../src/leader/agent-presence.js';
 import type { LeaderLock, LockingStore } from '../../src/leader/lock.js';
-import { silentLogger } from '../../src/observability.js';
 
 const instance = (id: string, over: Partial<ContainerInstance> = {}): ContainerInstance => ({
   containerInstanceArn: arns.containerInstance('c', id),

@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { systemClock } from '@baton-ecs/loop';
 import { defaultArnContext } from '@baton-ecs/model';
 import { type BatonKinds, batonKinds, createMemoryStore, type Store } from '@baton-ecs/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/clock.js';
 import {
   parseEnvironmentFile,
   SecretCipher,

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../src/clock.js';
-import { WorkQueue } from '../src/work-queue.js';
+import { ManualClock, WorkQueue } from '../src/index.js';
 
 describe('WorkQueue', () => {
   it('de-duplicates keys that are queued', async () => {

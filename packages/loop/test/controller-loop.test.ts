@@ -1,15 +1,16 @@
 import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../src/clock.js';
 import {
   CacheSyncTimeoutError,
   ControllerLoop,
+  Counters,
+  type LogRecord,
+  ManualClock,
   type ReconcileContext,
   type ReconcileOutcome,
   type SyncedCache,
   TerminalError,
-} from '../src/controller-loop.js';
-import { Counters, type LogRecord } from '../src/observability.js';
+} from '../src/index.js';
 
 const flush = () => new Promise((r) => setImmediate(r));
 
