@@ -105,6 +105,7 @@ export class ElbV2Api {
     this.runtime = new ListenerRuntime({
       listeners: stored.listeners,
       logger: stored.logger,
+      clock,
       open: (r) =>
         this.openListener({
           TargetGroupArn: forwardTargetOf(r),

@@ -1,5 +1,6 @@
 import type { Listener } from '@baton-ecs/load-balancer';
 import type { Logger } from '@baton-ecs/loop';
+import { type Clock, systemClock } from '@baton-ecs/loop';
 import { forwardTargetOf, type ListenerRecord } from '@baton-ecs/model';
 import type { BatonKinds } from '@baton-ecs/store';
 import type { Subscription } from 'rxjs';
@@ -17,6 +18,8 @@ export interface ListenerRuntimeOptions {
   readonly logger: Logger;
   /** How soon a listener that could not bind (its port taken) is tried again. Default 5 s. */
   readonly retryMs?: number;
+  /** Baton's clock: the retries run on it. */
+  readonly clock?: Clock;
 }
 
 /**
@@ -24,16 +27,26 @@ export interface ListenerRuntimeOptions {
  * has, reopens a listener whose port, protocol or target group changed, closes deleted ones. The
  * API applies its own writes at once (so CreateListener can answer a port that will not bind);
  * the store's watch brings everyone else's, and what this replica had before it started.
+ *
+ * Several replicas on one host share its ports: the first to bind serves, the others retry and
+ * take over within `retryMs` of its going away. A listener that keeps failing is logged once, when
+ * it starts failing, and once when it opens.
  */
 export class ListenerRuntime {
   private readonly running = new Map<string, { readonly config: string; readonly listener: Listener }>();
   /** Per listener ARN: the change being applied, so changes to one listener apply in order. */
   private readonly pending = new Map<string, Promise<void>>();
-  private readonly retries = new Map<string, NodeJS.Timeout>();
+  private readonly retries = new Map<string, unknown>();
+  /** Listeners whose last attempt failed (logged once, until they open). */
+  private readonly failing = new Set<string>();
   private subscription: Subscription | undefined;
   private stopped = false;
 
-  constructor(private readonly o: ListenerRuntimeOptions) {}
+  private readonly clock: Clock;
+
+  constructor(private readonly o: ListenerRuntimeOptions) {
+    this.clock = o.clock ?? systemClock;
+  }
 
   start(): void {
     this.stopped = false;
@@ -77,7 +90,7 @@ export class ListenerRuntime {
   async stop(): Promise<void> {
     this.stopped = true;
     this.subscription?.unsubscribe();
-    for (const t of this.retries.values()) clearTimeout(t);
+    for (const t of this.retries.values()) this.clock.clearTimeout(t);
     this.retries.clear();
     await Promise.allSettled([...this.pending.values()]);
     const all = [...this.running.values()];
@@ -88,22 +101,33 @@ export class ListenerRuntime {
   /** Brings one listener in line with the cache; a port that will not bind is retried later. */
   private sync(arn: string): void {
     if (this.stopped) return;
-    clearTimeout(this.retries.get(arn));
+    const retry = this.retries.get(arn);
+    if (retry !== undefined) this.clock.clearTimeout(retry);
     this.retries.delete(arn);
     const record = this.o.listeners.get(arn)?.object;
     const done = record ? this.apply(record) : this.remove(arn);
-    done.catch((error: unknown) => {
-      this.o.logger({
-        level: 'warn',
-        msg: 'listener: cannot open; retrying',
-        listenerArn: arn,
-        error: String(error),
-      });
-      if (this.stopped) return;
-      const timer = setTimeout(() => this.sync(arn), this.o.retryMs ?? 5_000);
-      timer.unref();
-      this.retries.set(arn, timer);
-    });
+    done.then(
+      () => {
+        if (this.failing.delete(arn) && record)
+          this.o.logger({ level: 'info', msg: 'listener: open', listenerArn: arn, port: record.Port });
+      },
+      (error: unknown) => {
+        if (!this.failing.has(arn)) {
+          this.failing.add(arn);
+          this.o.logger({
+            level: 'warn',
+            msg: 'listener: cannot open; retrying',
+            listenerArn: arn,
+            error: String(error),
+          });
+        }
+        if (this.stopped) return;
+        this.retries.set(
+          arn,
+          this.clock.setTimeout(() => this.sync(arn), this.o.retryMs ?? 5_000),
+        );
+      },
+    );
   }
 
   private serial(arn: string, work: () => Promise<void>): Promise<void> {
