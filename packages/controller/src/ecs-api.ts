@@ -10,7 +10,13 @@ import {
   type Service,
   type Task,
 } from '@baton-ecs/model';
-import { describedDeployments, planRunTask, type RunTaskPlan } from '@baton-ecs/reconciler';
+import {
+  describedDeployments,
+  ensurePrimaryDeployment,
+  planRunTask,
+  type RunTaskPlan,
+} from '@baton-ecs/reconciler';
+import type { RandomSource } from '@baton-ecs/scheduler';
 import { serviceKey } from '@baton-ecs/store';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { EcsClusterApi, type EcsFailure } from './ecs-cluster-api.js';
@@ -73,24 +79,35 @@ export class EcsApi extends EcsClusterApi {
     if (existing && existing.object.status !== 'INACTIVE') {
       throw new BatonApiError('InvalidParameterException', 'Creation of service was not idempotent.');
     }
-    const service: Service = {
-      ...request,
-      taskDefinition: td.object.taskDefinitionArn!,
-      serviceArn: arns.service(cluster, request.serviceName, this.arnContext),
-      clusterArn: arns.cluster(cluster, this.arnContext),
-      status: 'ACTIVE',
-      runningCount: 0,
-      pendingCount: 0,
-      deployments: [],
-      events: [],
-      createdAt: this.clock.now(),
-    };
+    const now = this.clock.now();
+    // ECS's CreateService answers with the service's first deployment, PRIMARY and IN_PROGRESS.
+    const service: Service = withNewDeployment(
+      {
+        ...request,
+        taskDefinition: td.object.taskDefinitionArn!,
+        serviceArn: arns.service(cluster, request.serviceName, this.arnContext),
+        clusterArn: arns.cluster(cluster, this.arnContext),
+        status: 'ACTIVE',
+        runningCount: 0,
+        pendingCount: 0,
+        deployments: [],
+        events: [],
+        createdAt: now,
+      },
+      false,
+      now,
+      this.random,
+    );
     if (existing)
       return (await this.store.update('Service', key, service, { ifVersion: existing.version })).object;
     return (await this.store.create('Service', service)).object;
   }
 
-  /** UpdateService: a new task definition (or `forceNewDeployment`) starts a deployment; desiredCount scales. */
+  /**
+   * UpdateService: a new task definition (or `forceNewDeployment`) starts a deployment — in the call,
+   * as ECS does: the response and any DescribeServices after it show the new PRIMARY (IN_PROGRESS) and
+   * the previous one ACTIVE. desiredCount alone scales and starts none.
+   */
   async updateService(request: {
     readonly cluster?: string;
     readonly service: string;
@@ -104,48 +121,58 @@ export class EcsApi extends EcsClusterApi {
     readonly forceNewDeployment?: boolean;
   }): Promise<Service> {
     checkRequest('updateService', request);
-    const current = await this.requireService(request.cluster, request.service);
-    if (current.object.status !== 'ACTIVE') {
-      throw new BatonApiError(
-        'ServiceNotActiveException',
-        `Service ${current.object.serviceName} is ${current.object.status}.`,
-      );
-    }
+    const { key } = await this.requireService(request.cluster, request.service);
     const td =
       request.taskDefinition === undefined
         ? undefined
         : await this.resolveTaskDefinition(request.taskDefinition);
     if (td) this.requireAllowed(td.object);
-    // Validate the result as a whole, as createService does.
-    const candidate = {
-      ...current.object,
-      ...(request.desiredCount !== undefined ? { desiredCount: request.desiredCount } : {}),
-      ...(td ? { taskDefinition: td.object.taskDefinitionArn! } : {}),
-      ...(request.healthCheckGracePeriodSeconds !== undefined
-        ? { healthCheckGracePeriodSeconds: request.healthCheckGracePeriodSeconds }
-        : {}),
-      ...(request.placementConstraints ? { placementConstraints: request.placementConstraints } : {}),
-      ...(request.placementStrategy ? { placementStrategy: request.placementStrategy } : {}),
-      // The service scheduler starts the deployment (ensurePrimaryDeployment) and clears the request.
-      ...(request.forceNewDeployment ? { forceNewDeploymentRequestedAt: this.clock.now() } : {}),
-      deploymentConfiguration: {
-        ...current.object.deploymentConfiguration,
-        ...request.deploymentConfiguration,
-      },
-    };
-    const parsed = parseService(candidate);
-    if (isLeft(parsed)) throw BatonApiError.invalid(parsed.left);
-    if (td) {
-      const issues = checkServiceTaskDefinition(parsed.right.value, td.object);
-      if (issues.length > 0)
+    // Read, decide and write as one optimistic transaction: a scheduler pass that wrote the service
+    // meanwhile (counts, events) makes the write conflict, and the update is decided again over it.
+    const { result } = await this.store.transaction(async (tx) => {
+      const current = await tx.get('Service', key);
+      if (!current) throw this.serviceNotFound(request.cluster, request.service);
+      if (current.object.status !== 'ACTIVE') {
         throw new BatonApiError(
-          'InvalidParameterException',
-          issues.map((i) => `${i.path}: ${i.message}`).join('; '),
-          issues,
+          'ServiceNotActiveException',
+          `Service ${current.object.serviceName} is ${current.object.status}.`,
         );
-    }
-    const next = { ...parsed.right.value, cluster: current.object.cluster };
-    return (await this.store.update('Service', current.key, next)).object;
+      }
+      // Validate the result as a whole, as createService does.
+      const candidate = {
+        ...current.object,
+        ...(request.desiredCount !== undefined ? { desiredCount: request.desiredCount } : {}),
+        ...(td ? { taskDefinition: td.object.taskDefinitionArn! } : {}),
+        ...(request.healthCheckGracePeriodSeconds !== undefined
+          ? { healthCheckGracePeriodSeconds: request.healthCheckGracePeriodSeconds }
+          : {}),
+        ...(request.placementConstraints ? { placementConstraints: request.placementConstraints } : {}),
+        ...(request.placementStrategy ? { placementStrategy: request.placementStrategy } : {}),
+        deploymentConfiguration: {
+          ...current.object.deploymentConfiguration,
+          ...request.deploymentConfiguration,
+        },
+      };
+      const parsed = parseService(candidate);
+      if (isLeft(parsed)) throw BatonApiError.invalid(parsed.left);
+      if (td) {
+        const issues = checkServiceTaskDefinition(parsed.right.value, td.object);
+        if (issues.length > 0)
+          throw new BatonApiError(
+            'InvalidParameterException',
+            issues.map((i) => `${i.path}: ${i.message}`).join('; '),
+            issues,
+          );
+      }
+      const next = withNewDeployment(
+        { ...parsed.right.value, cluster: current.object.cluster },
+        request.forceNewDeployment === true,
+        this.clock.now(),
+        this.random,
+      );
+      return tx.update('Service', key, next);
+    });
+    return result;
   }
 
   /** DeleteService: the service drains (desired 0), then becomes INACTIVE. `force` scales it to zero for you. */
@@ -332,6 +359,31 @@ export class EcsApi extends EcsClusterApi {
       .sort();
     return { taskArns };
   }
+}
+
+/**
+ * The service with the deployment an update starts, by the service scheduler's own rule
+ * (ensurePrimaryDeployment): a task definition other than the PRIMARY's, or `force`, makes a new
+ * PRIMARY and the previous one ACTIVE; anything else leaves the deployments as they are. The
+ * scheduler then finds its PRIMARY and has nothing to create.
+ */
+export function withNewDeployment(
+  service: Service,
+  force: boolean,
+  now: number,
+  random: RandomSource,
+): Service {
+  const { deployments, created } = ensurePrimaryDeployment(
+    service.deployments,
+    service.taskDefinition,
+    service.desiredCount ?? 0,
+    now,
+    random,
+    force,
+  );
+  if (!created) return service;
+  const { forceNewDeploymentRequestedAt: _served, ...rest } = service;
+  return { ...rest, deployments };
 }
 
 /** A service as DescribeServices shows it (describedDeployments: no completed INACTIVE deployment). */

@@ -340,14 +340,17 @@ export class EcsClusterApi {
 
   protected async requireService(clusterRef: string | undefined, ref: string): Promise<Entry<Service>> {
     const cluster = clusterNameOf(clusterRef ?? this.defaultCluster);
-    const key = serviceKey(cluster, resourceName(ref));
-    const e = await this.store.get('Service', key);
-    if (!e)
-      throw new BatonApiError(
-        'ServiceNotFoundException',
-        `Service not found: ${resourceName(ref)} in cluster ${cluster}.`,
-      );
+    const e = await this.store.get('Service', serviceKey(cluster, resourceName(ref)));
+    if (!e) throw this.serviceNotFound(clusterRef, ref);
     return e;
+  }
+
+  protected serviceNotFound(clusterRef: string | undefined, ref: string): BatonApiError {
+    const cluster = clusterNameOf(clusterRef ?? this.defaultCluster);
+    return new BatonApiError(
+      'ServiceNotFoundException',
+      `Service not found: ${resourceName(ref)} in cluster ${cluster}.`,
+    );
   }
 
   /** `family`, `family:revision` or an ARN → the task definition (family alone: its newest ACTIVE revision). */

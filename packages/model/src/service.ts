@@ -151,8 +151,9 @@ const ServiceObject = ecsObject({
   /** Baton: the task failures already reported that stopped shortly before `failuresReportedThrough`. */
   failuresReportedRecently: z.array(z.object({ taskId: z.string(), stoppedAt: z.number() })).optional(),
   /**
-   * Baton: when UpdateService's forceNewDeployment asked for a new deployment of the same task
-   * definition; the service scheduler starts it (a new PRIMARY) on its next pass and clears this.
+   * Baton: a forceNewDeployment request not yet served. UpdateService now starts the deployment in
+   * the call and leaves this unset; a record written by an older Baton may still carry it, and the
+   * service scheduler then starts the deployment (a new PRIMARY) on its next pass and clears it.
    */
   forceNewDeploymentRequestedAt: z.number().optional(),
   /**

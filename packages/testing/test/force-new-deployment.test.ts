@@ -29,12 +29,14 @@ describe('UpdateService forceNewDeployment', () => {
     expect(oldTasks).toHaveLength(3);
 
     const updated = await sim.updateService('web', { forceNewDeployment: true });
-    expect(updated.forceNewDeploymentRequestedAt).toBe(sim.now);
+    // UpdateService starts the deployment in the call (ECS answers with it); nothing is left pending.
+    expect(updated.forceNewDeploymentRequestedAt).toBeUndefined();
+    expect(updated.deployments.map((d) => d.status)).toEqual(['PRIMARY', 'ACTIVE']);
     await sim.step();
 
     const during = sim.service('web');
-    // The request is served once: the scheduler cleared it when it started the deployment.
     expect(during.forceNewDeploymentRequestedAt).toBeUndefined();
+    expect(during.deployments[0]!.id).toBe(updated.deployments[0]!.id);
     const primary = during.deployments.find((d) => d.status === 'PRIMARY')!;
     expect(primary.id).not.toBe(oldPrimary.id);
     expect(primary.taskDefinition).toBe(oldPrimary.taskDefinition);
