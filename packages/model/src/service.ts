@@ -167,6 +167,12 @@ const ServiceObject = ecsObject({
     nextLaunchAt: z.number().optional(),
     /** The newest task event (a launch failure's stoppedAt, a start's startedAt) already counted. */
     countedThrough: z.number().optional(),
+    /** The consecutive failures before `recentEvents` (events older than the late-report window). */
+    baseFailures: intAtLeast(0).optional(),
+    /** The back-off as of `baseFailures`. */
+    baseNextLaunchAt: z.number().optional(),
+    /** The events counted within the late-report window, so one reported late is counted once, in order. */
+    recentEvents: z.array(z.object({ taskId: z.string(), at: z.number(), failed: z.boolean() })).optional(),
   }).optional(),
   capacityProviderStrategy: ignored('not-implemented'),
   serviceRegistries: ignored('aws-only'),

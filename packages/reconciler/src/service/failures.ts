@@ -199,14 +199,28 @@ function sameIds(a: readonly string[] | undefined, b: readonly string[]): boolea
   return true;
 }
 
+/** A task event the throttle has counted: a start, or a failure to launch. */
+interface ThrottleEvent {
+  readonly taskId: string;
+  readonly at: number;
+  readonly failed: boolean;
+}
+
 /**
  * ECS's service throttle logic (developer guide, service-throttle-logic.html):
  * tasks of the current task definition that stop without ever RUNNING make the
  * next launch wait longer; updating the service to a new task definition
- * returns it to normal at once. The state is kept with the service and only
- * ever advanced by task events newer than `countedThrough`, so it does not
- * forget when old STOPPED tasks leave their retention window. A task that
- * reaches RUNNING ends the run of consecutive failures.
+ * returns it to normal at once. A task that reaches RUNNING ends the run of
+ * consecutive failures.
+ *
+ * The state is kept with the service, so it does not forget when old STOPPED
+ * tasks leave their retention window. Task events do not reach the store in
+ * time order (tasks stopped in one agent pass share a `stoppedAt` but are
+ * written one by one; other hosts report late), so the state keeps the events
+ * of the last `lateFailureWindowMs` (`recentEvents`, by task id) and the count
+ * as of just before them (`baseFailures`): each pass replays base + recent +
+ * the events it has not seen, in time order. A late failure then counts, once,
+ * unless a start came after it; a late start resets only the failures before it.
  */
 export function launchThrottle(
   service: Service,
@@ -224,22 +238,45 @@ export function launchThrottle(
     return undefined;
   }
   const since = previous?.countedThrough ?? Number.NEGATIVE_INFINITY;
-  const fresh: { at: number; failed: boolean }[] = [];
+  const recent: readonly ThrottleEvent[] = previous?.recentEvents ?? [];
+  // A state written before recentEvents existed keeps the plain watermark.
+  const lateFrom =
+    previous !== undefined && previous.recentEvents === undefined ? since : since - lateFailureWindowMs;
+  let seen: ReadonlySet<string> | undefined;
+  const fresh: ThrottleEvent[] = [];
   for (const t of tasks) {
     if (t.taskDefinitionArn !== taskDefinitionArn) continue;
-    if (t.startedAt !== undefined && t.startedAt > since) fresh.push({ at: t.startedAt, failed: false });
-    else if (failedToLaunch(t)) {
-      const at = t.stoppedAt ?? t.createdAt ?? 0;
-      if (at > since) fresh.push({ at, failed: true });
+    let at: number;
+    let failed: boolean;
+    if (t.startedAt !== undefined) {
+      at = t.startedAt;
+      failed = false;
+    } else if (failedToLaunch(t)) {
+      at = t.stoppedAt ?? t.createdAt ?? 0;
+      failed = true;
+    } else continue;
+    if (at <= lateFrom) continue;
+    if (at <= since) {
+      seen ??= new Set(recent.map((e) => e.taskId));
+      if (seen.has(taskIdOf(t.taskArn))) continue;
     }
+    fresh.push({ taskId: taskIdOf(t.taskArn), at, failed });
   }
   if (fresh.length === 0) return previous;
-  fresh.sort((a, b) => a.at - b.at || Number(a.failed) - Number(b.failed));
-  let failures = previous?.consecutiveFailures ?? 0;
-  let nextLaunchAt = previous?.nextLaunchAt;
-  let countedThrough = since;
-  for (const e of fresh) {
-    countedThrough = Math.max(countedThrough, e.at);
+  const events = [...recent, ...fresh].sort((a, b) => a.at - b.at || Number(a.failed) - Number(b.failed));
+  const newest = events[events.length - 1]!.at;
+  const keepFrom = newest - lateFailureWindowMs;
+  // Events older than the window fold into the base; a late event older than it is not taken.
+  let base =
+    previous === undefined
+      ? 0
+      : (previous.baseFailures ?? (previous.recentEvents ? 0 : previous.consecutiveFailures));
+  let failures = base;
+  let nextLaunchAt =
+    previous?.recentEvents === undefined ? previous?.nextLaunchAt : previous.baseNextLaunchAt;
+  let baseNextLaunchAt = nextLaunchAt;
+  const kept: ThrottleEvent[] = [];
+  for (const e of events) {
     if (e.failed) {
       failures++;
       nextLaunchAt = e.at + launchBackoffMs(failures);
@@ -247,12 +284,19 @@ export function launchThrottle(
       failures = 0;
       nextLaunchAt = undefined;
     }
+    if (e.at <= keepFrom) {
+      base = failures;
+      baseNextLaunchAt = nextLaunchAt;
+    } else kept.push(e);
   }
   if (failures === 0) return undefined;
   return {
     taskDefinition: taskDefinitionArn,
     consecutiveFailures: failures,
     ...(nextLaunchAt !== undefined ? { nextLaunchAt } : {}),
-    countedThrough,
+    countedThrough: Math.max(since, newest),
+    ...(base > 0 ? { baseFailures: base } : {}),
+    ...(baseNextLaunchAt !== undefined && base > 0 ? { baseNextLaunchAt } : {}),
+    recentEvents: kept,
   };
 }

@@ -106,4 +106,72 @@ describe('launch throttling keeps its state with the service', () => {
     const fresh = launchThrottle({ ...service, launchThrottle: three! }, td2, [failed(t0 + 80_000, td2)]);
     expect(fresh?.consecutiveFailures).toBe(1);
   });
+
+  it('tasks that failed at the same moment and are reported one per pass each count once', () => {
+    // Planted bug this catches: the plain watermark (the second and third reports share the first's
+    // stoppedAt, so they were skipped and the service backed off as if one task had failed).
+    const at = Date.UTC(2024, 0, 1);
+    const tasks = [failed(at), failed(at), failed(at)];
+    let state: Service['launchThrottle'];
+    for (let reported = 1; reported <= 3; reported++) {
+      state = launchThrottle(
+        { ...service, ...(state ? { launchThrottle: state } : {}) },
+        td1,
+        tasks.slice(0, reported),
+      );
+      expect(state?.consecutiveFailures).toBe(reported);
+    }
+    // Seen again, nothing more is counted.
+    state = launchThrottle({ ...service, launchThrottle: state! }, td1, tasks);
+    expect(state?.consecutiveFailures).toBe(3);
+    expect(state?.nextLaunchAt).toBe(at + launchBackoffMs(3));
+  });
+
+  it('a property: events reported late (within the window) count as if reported in time order', () => {
+    fc.assert(
+      fc.property(
+        // The true timeline: each event a start or a failure, seconds apart, and how many passes late
+        // its report reaches the store (a pass every 10 s, so at most 60 s late).
+        fc.array(
+          fc.record({ failed: fc.boolean(), gapS: fc.integer({ min: 0, max: 20 }), lateBy: fc.nat(6) }),
+          { minLength: 1, maxLength: 25 },
+        ),
+        (timeline) => {
+          const t0 = Date.UTC(2024, 0, 1);
+          let at = t0;
+          const events = timeline.map((e) => {
+            at += e.gapS * 1000;
+            return { ...e, at, task: e.failed ? failed(at) : started(at) };
+          });
+          // Each pass sees the tasks whose report has arrived by then.
+          let state: Service['launchThrottle'];
+          const lastPass = Math.ceil((at - t0) / 10_000) + 7;
+          for (let pass = 0; pass <= lastPass; pass++) {
+            const now = t0 + pass * 10_000;
+            const reported = events.filter((e) => e.at + e.lateBy * 10_000 <= now).map((e) => e.task);
+            state = launchThrottle(
+              { ...service, ...(state ? { launchThrottle: state } : {}) },
+              td1,
+              reported,
+            );
+          }
+          // Once everything is reported: the failures after the last start, in true time order.
+          let expected = 0;
+          let lastFailureAt = 0;
+          for (const e of [...events].sort((a, b) => a.at - b.at || Number(a.failed) - Number(b.failed))) {
+            if (e.failed) {
+              expected++;
+              lastFailureAt = e.at;
+            } else expected = 0;
+          }
+          if (expected === 0) expect(state).toBeUndefined();
+          else {
+            expect(state?.consecutiveFailures).toBe(expected);
+            expect(state?.nextLaunchAt).toBe(lastFailureAt + launchBackoffMs(expected));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 });
