@@ -144,9 +144,13 @@ export class Informer<K extends KindMap, N extends KindName<K>> {
     this.changes.next({ type: previous ? 'MODIFIED' : 'ADDED', key: e.key, object: e.object, previous });
   }
 
-  /** The cache now reflects `version`: recorded after the change is applied, so waiters see it. */
+  /**
+   * The cache now reflects `version`: recorded after the change is applied, so waiters see it. One
+   * commit's several objects arrive as several events at the same version: each is announced (the
+   * version again), or a waiter that needs all of them would never hear that the last one landed.
+   */
   private advance(version: number): void {
-    if (this.lastVersion !== undefined && version <= this.lastVersion) return;
+    if (this.lastVersion !== undefined && version < this.lastVersion) return;
     this.lastVersion = version;
     this.versionSubject.next(version);
   }
