@@ -73,14 +73,20 @@ export class BatonAgents {
       settings: { firelensDir: this.o.firelensDir, ...a?.settings },
       injector: this.o.injector,
       onAction: containerActionReporter(engine.instanceId, logger, counters),
-      onError: (error, context) =>
+      // The agent's pass loop logs (with each pass's reconcile id) and counts into Baton's metrics.
+      logger,
+      counters,
+      onError: (error, context) => {
+        // A failed pass is logged by the loop itself, with its reconcile id, attempt and back-off.
+        if (context === 'reconcile') return;
         logger({
           level: 'warn',
           msg: 'agent error; retrying',
           instance: engine.instanceId,
           context,
           error: String(error),
-        }),
+        });
+      },
     });
     const agent = runtime.agents[0]!;
     const running = this.agents.get(agent.containerInstanceArn);

@@ -18,6 +18,25 @@ export const systemClock: Clock = {
   clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
 };
 
+/**
+ * Calls `fn` every `ms` on `clock` until the returned function is called (heartbeats, full resyncs).
+ * Each tick is set when the previous one fires, on the clock, so a ManualClock moves it exactly.
+ */
+export function every(clock: Clock, ms: number, fn: () => void): () => void {
+  let handle: unknown;
+  let stopped = false;
+  const tick = () => {
+    if (stopped) return;
+    handle = clock.setTimeout(tick, ms);
+    fn();
+  };
+  handle = clock.setTimeout(tick, ms);
+  return () => {
+    stopped = true;
+    clock.clearTimeout(handle);
+  };
+}
+
 /** A clock whose time moves only when told: for tests. */
 export class ManualClock implements Clock {
   private time: number;

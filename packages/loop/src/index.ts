@@ -1,4 +1,5 @@
-export { type Clock, clockScheduler, ManualClock, systemClock } from './clock.js';
+export { untilAborted } from './abort.js';
+export { type Clock, clockScheduler, every, ManualClock, systemClock } from './clock.js';
 export {
   CacheSyncTimeoutError,
   ControllerLoop,

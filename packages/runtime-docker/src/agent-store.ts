@@ -1,8 +1,8 @@
+import { type Clock, clockScheduler, systemClock } from '@baton-ecs/loop';
 import type { ContainerInstance, Task, TaskDefinition } from '@baton-ecs/model';
 import type { TaskStatusChanges } from '@baton-ecs/reconciler';
 import { defineKinds, type Entry, isPreconditionFailure, kind, type WatchEvent } from '@baton-ecs/store';
-import { type Observable, retry } from 'rxjs';
-import { type AgentClock, clockTimer, systemAgentClock } from './agent-clock.js';
+import { type Observable, retry, timer } from 'rxjs';
 
 export interface Versioned<T> {
   readonly object: T;
@@ -77,7 +77,7 @@ export interface StoreAgentStoreOptions {
   /** The TaskDefinition key of an ARN. Default: the ARN itself. */
   readonly taskDefinitionKey?: (taskDefinitionArn: string) => string;
   /** The clock a broken watch waits on before it is re-opened. Default the system clock. */
-  readonly clock?: AgentClock;
+  readonly clock?: Clock;
 }
 
 /** An AgentStore over a `@baton-ecs/store` Store: compare-and-set writes on each object's version. */
@@ -87,7 +87,7 @@ export function storeAgentStore(store: StoreLike, options: StoreAgentStoreOption
   const instanceKind = options.containerInstanceKind ?? 'ContainerInstance';
   const index = options.taskInstanceIndex === undefined ? 'byInstance' : options.taskInstanceIndex;
   const tdKey = options.taskDefinitionKey ?? ((arn: string) => arn);
-  const clock = options.clock ?? systemAgentClock;
+  const clock = options.clock ?? systemClock;
   const versioned = <T>(e: Entry<unknown>): Versioned<T> => ({ object: e.object as T, version: e.version });
   const guard = async (write: () => Promise<unknown>): Promise<boolean> => {
     try {
@@ -125,7 +125,7 @@ export function storeAgentStore(store: StoreLike, options: StoreAgentStoreOption
       // A watch that fails (compaction, overflow) is re-opened: the agent re-reads on every event anyway.
       return store
         .watch(index ? { kind: taskKind, index, value: arn } : { kind: taskKind })
-        .pipe(retry({ delay: () => clockTimer(clock, 1000) }));
+        .pipe(retry({ delay: () => timer(1000, clockScheduler(clock)) }));
     },
   };
 }

@@ -1,4 +1,3 @@
-export { type AgentClock, clockTimer, systemAgentClock } from './agent-clock.js';
 export {
   type AgentStore,
   agentKinds,

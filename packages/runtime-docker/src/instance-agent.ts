@@ -1,3 +1,15 @@
+import {
+  type Clock,
+  ControllerLoop,
+  Counters,
+  every,
+  type Logger,
+  type ReconcileContext,
+  type ReconcileOutcome,
+  silentLogger,
+  systemClock,
+  untilAborted,
+} from '@baton-ecs/loop';
 import type { ContainerInstance, Task, TaskDefinition } from '@baton-ecs/model';
 import {
   type AgentSettings,
@@ -8,7 +20,6 @@ import {
   reconcileInstance,
 } from '@baton-ecs/reconciler';
 import type { Subscription } from 'rxjs';
-import { type AgentClock, every, systemAgentClock } from './agent-clock.js';
 import type { AgentStore, Versioned } from './agent-store.js';
 import type { ContainerEngine } from './container-engine.js';
 import type { ContainerInjector } from './container-injection.js';
@@ -43,11 +54,25 @@ export interface InstanceAgentOptions extends InstanceRegistration, EngineConnec
   readonly images?: ImagePinner;
   /** Limit for short engine calls. Default 15 s. */
   readonly requestTimeoutMs?: number;
-  /** Heartbeats, resyncs, requeues and timestamps; default the system clock (a simulation passes its own). */
-  readonly clock?: AgentClock;
+  /** Heartbeats, resyncs, requeues, back-off and timestamps; default the system clock (a simulation passes its own). */
+  readonly clock?: Clock;
+  /**
+   * The pass loop's log lines (a failed pass, with its reconcile id, attempt and back-off; a pass that
+   * failed terminally); default: none.
+   */
+  readonly logger?: Logger;
+  /**
+   * Where the pass loop counts: `baton_reconcile_total{controller="task-agent",result}`, its error
+   * counters and the `baton_reconcile_time_seconds{controller="task-agent"}` histogram. Default: a
+   * Counters of the agent's own.
+   */
+  readonly counters?: Counters;
   /** Every container action as it finishes, with its error if it failed: for logs and metrics. */
   readonly onAction?: (action: ContainerAction, error: unknown) => void;
-  /** Errors the agent recovered from (it retries); default: ignored. */
+  /**
+   * Errors the agent recovered from (it retries), with where: `reconcile` (a failed pass, which the
+   * loop also logs through `logger`), `heartbeat`, `instance`, or the container action; default: ignored.
+   */
   readonly onError?: (error: unknown, context: string) => void;
 }
 
@@ -58,37 +83,43 @@ export interface InstanceAgentStatus {
   readonly lastResult: ReconcileInstanceResult | undefined;
 }
 
-const maxBackoffMs = 30_000;
+/** The loop's name: the `controller` label of the agent's metrics and log lines. */
+const loopName = 'task-agent';
+
+/** A failed pass is retried after 250 ms, doubling per failure up to 30 s (reset by a pass that succeeds). */
+const backoff = { baseBackoffMs: 250, maxBackoffMs: 30_000 } as const;
 
 /**
  * ECS's container agent for one Docker engine: observes the engine (events plus a periodic full
  * resync), runs the pure task agent over the instance's Tasks, executes the container actions it
  * returns and writes Task status back with compare-and-set. An engine that stops answering marks
  * the instance `agentConnected=false`; when it answers again the agent re-registers and re-syncs.
+ *
+ * Its passes run on the controllers' `ControllerLoop` (from `@baton-ecs/loop`) with one key, the
+ * container instance: `reconcileInstance` plans the whole instance at once (ports, images, volumes
+ * and resources are shared by its tasks), so per-task keys would only split one decision. The loop
+ * gives the agent what it gives the controllers: passes coalesced (one at a time, one more if asked
+ * meanwhile), per-key back-off on errors, exact `requeueAfter`, a `TerminalError` never retried,
+ * an AbortSignal aborted on stop, a reconcile id in its log lines, and per-result metrics.
  */
 export class InstanceAgent {
   readonly containerInstanceArn: string;
   readonly engine: ContainerEngine;
   private readonly store: AgentStore;
   private readonly executor: ActionExecutor;
-  private readonly clock: AgentClock;
+  private readonly clock: Clock;
   private readonly label: string;
   private readonly observedCache = new Map<string, ObservedContainer>();
   /** Task → its image-pinning scope (deployment id, else task definition). */
   private readonly scopes = new Map<string, string>();
   private readonly dirty = new Set<string>();
   private readonly taskDefinitions = new Map<string, TaskDefinition>();
-  private readonly subscriptions: Subscription[] = [];
+  private readonly loop: ControllerLoop<string>;
   private eventsSubscription: Subscription | undefined;
-  private timers: (() => void)[] = [];
-  private requeueTimer: { at: number; handle: unknown } | undefined;
   private fullResync = true;
   private connectedState: boolean | undefined;
   private connecting: Promise<void> | undefined;
-  private passRunning: Promise<void> | undefined;
-  private again = false;
   private stopped = false;
-  private backoffMs = 0;
   private passCount = 0;
   private lastResult: ReconcileInstanceResult | undefined;
   private lastCounts = '';
@@ -105,7 +136,7 @@ export class InstanceAgent {
         ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
       });
     this.store = options.store;
-    this.clock = options.clock ?? systemAgentClock;
+    this.clock = options.clock ?? systemClock;
     this.label = `${batonLabels.cluster}=${options.cluster}`;
     this.executor = new ActionExecutor(this.engine, {
       concurrency: options.concurrency ?? 8,
@@ -117,6 +148,18 @@ export class InstanceAgent {
         ? { images: options.images, scopeOf: (arn: string) => this.scopes.get(arn) ?? arn }
         : {}),
       ...(options.injector ? { injector: options.injector } : {}),
+    });
+    this.loop = new ControllerLoop<string>({
+      name: loopName,
+      reconcile: (_key, context) => this.reconcile(context),
+      keys: () => [this.containerInstanceArn],
+      workers: 1,
+      // The agent's own resync (start) also drops what it knows of the engine's containers.
+      resyncMs: 0,
+      queue: backoff,
+      clock: this.clock,
+      logger: options.logger ?? silentLogger,
+      counters: options.counters ?? new Counters(),
     });
   }
 
@@ -139,38 +182,40 @@ export class InstanceAgent {
    * retried on every heartbeat.
    */
   async start(): Promise<void> {
-    this.subscriptions.push(this.store.taskChanges(this.containerInstanceArn).subscribe(() => this.kick()));
-    this.timers.push(
-      every(this.clock, this.options.resyncIntervalMs ?? 30_000, () => {
-        this.fullResync = true;
-        this.kick();
-      }),
-      every(this.clock, this.options.heartbeatIntervalMs ?? 5_000, () => void this.heartbeat()),
+    if (this.stopped) return;
+    await this.loop.start();
+    // The loop owns what feeds it: the task watch and the agent's timers end when it stops.
+    this.loop.own(
+      this.store.taskChanges(this.containerInstanceArn).subscribe(() => this.kick()),
+      unsubscribable(
+        every(this.clock, this.options.resyncIntervalMs ?? 30_000, () => {
+          this.fullResync = true;
+          this.kick();
+        }),
+      ),
+      unsubscribable(
+        every(this.clock, this.options.heartbeatIntervalMs ?? 5_000, () => void this.heartbeat()),
+      ),
     );
     await this.heartbeat();
   }
 
-  /** Stops the loop; by default waits for container actions already running. */
+  /**
+   * Stops the loop: aborts the pass in flight (it writes nothing more and stop does not wait for
+   * its engine call), disposes the watch and timers; by default waits for container actions already running.
+   */
   async stop(options: { readonly waitForActions?: boolean } = {}): Promise<void> {
     this.stopped = true;
-    for (const s of this.subscriptions.splice(0)) s.unsubscribe();
     this.eventsSubscription?.unsubscribe();
-    for (const cancel of this.timers.splice(0)) cancel();
-    if (this.requeueTimer) this.clock.clearTimeout(this.requeueTimer.handle);
-    await this.passRunning;
+    await this.loop.stop();
+    for (const w of this.passWaiters.splice(0)) w();
     if (options.waitForActions ?? true) await this.executor.idle();
   }
 
   /** Asks for a reconcile pass (coalesced: one runs at a time, and one more after it if asked again). */
   kick(): void {
     if (this.stopped) return;
-    if (this.passRunning) {
-      this.again = true;
-      return;
-    }
-    this.passRunning = this.loop().finally(() => {
-      this.passRunning = undefined;
-    });
+    this.loop.enqueue(this.containerInstanceArn);
   }
 
   /** Resolves after a pass that starts after this call has finished (tests and shutdown use it). */
@@ -179,16 +224,16 @@ export class InstanceAgent {
     const done = new Promise<void>((resolve) => this.passWaiters.push(resolve));
     this.fullResync = true;
     this.kick();
-    if (this.passRunning) this.again = true;
     await done;
   }
 
   /**
-   * Nothing to do right now: no pass running or asked for, no heartbeat in flight. Container actions
-   * waiting on the engine do not count (a simulation's engine answers them when its clock moves).
+   * Nothing to do right now: no pass running or queued, no heartbeat in flight. A pass waiting on a
+   * timer (back-off, requeueAfter) and container actions waiting on the engine do not count (a
+   * simulation's engine answers them when its clock moves).
    */
   get idle(): boolean {
-    return this.passRunning === undefined && this.connecting === undefined;
+    return this.loop.idle && this.connecting === undefined;
   }
 
   /** Pings the engine now rather than at the next heartbeat (an engine known to be back); resolves when done. */
@@ -196,35 +241,21 @@ export class InstanceAgent {
     return this.heartbeat();
   }
 
-  private async loop(): Promise<void> {
-    do {
-      this.again = false;
-      const waiters = this.passWaiters.splice(0);
-      try {
-        await this.pass();
-        this.backoffMs = 0;
-      } catch (err) {
+  /** One pass as the loop runs it: an error goes back to the loop (back-off; none for a TerminalError). */
+  private async reconcile({ signal }: ReconcileContext): Promise<ReconcileOutcome | undefined> {
+    const waiters = this.passWaiters.splice(0);
+    try {
+      return await this.pass(signal);
+    } catch (err) {
+      if (!signal.aborted) {
         this.options.onError?.(err, 'reconcile');
+        // Not an answer from the engine (a refused connection, a timeout): is it still there?
         if (engineStatus(err) === undefined) void this.heartbeat();
-        this.backoffMs = Math.min(maxBackoffMs, this.backoffMs ? this.backoffMs * 2 : 250);
-        this.requeue(this.backoffMs);
       }
+      throw err;
+    } finally {
       for (const w of waiters) w();
-    } while (this.again && !this.stopped);
-  }
-
-  private requeue(afterMs: number): void {
-    if (this.stopped) return;
-    const at = this.clock.now() + afterMs;
-    if (this.requeueTimer && this.requeueTimer.at <= at) return;
-    if (this.requeueTimer) this.clock.clearTimeout(this.requeueTimer.handle);
-    this.requeueTimer = {
-      at,
-      handle: this.clock.setTimeout(() => {
-        this.requeueTimer = undefined;
-        this.kick();
-      }, afterMs),
-    };
+    }
   }
 
   private settled(action: ContainerAction, err: unknown): void {
@@ -342,17 +373,19 @@ export class InstanceAgent {
     return this.taskDefinitions;
   }
 
-  private async pass(): Promise<void> {
-    if (this.connectedState !== true || this.stopped) return;
+  private async pass(signal: AbortSignal): Promise<ReconcileOutcome | undefined> {
+    if (this.connectedState !== true || signal.aborted) return undefined;
+    // Each engine or store call ends the pass when the loop stops, without waiting for its answer.
+    const step = <T>(work: Promise<T>) => untilAborted(signal, work);
     this.passCount++;
-    const observed = await this.observe();
-    const images = await this.engine.imageRefs();
-    const volumes = (await this.engine.volumes?.()) ?? [];
-    const tasks = await this.store.tasksOf(this.containerInstanceArn);
+    const observed = await step(this.observe());
+    const images = await step(this.engine.imageRefs());
+    const volumes = await step(this.engine.volumes?.() ?? Promise.resolve([]));
+    const tasks = await step(this.store.tasksOf(this.containerInstanceArn));
     this.scopes.clear();
     for (const t of tasks)
       this.scopes.set(t.object.taskArn, t.object.startedBy ?? t.object.taskDefinitionArn);
-    const taskDefinitions = await this.definitions(tasks);
+    const taskDefinitions = await step(this.definitions(tasks));
     const result = reconcileInstance({
       instance: {
         containerInstanceArn: this.containerInstanceArn,
@@ -373,12 +406,12 @@ export class InstanceAgent {
     let conflict = false;
     for (const u of result.taskUpdates) {
       const entry = byArn.get(u.taskArn);
-      if (entry && !(await this.store.updateTask(entry, u.changes))) conflict = true;
+      if (entry && !(await step(this.store.updateTask(entry, u.changes)))) conflict = true;
     }
     if (conflict) {
-      // Someone else wrote a task meanwhile: plan again from what is there now before acting.
-      this.again = true;
-      return;
+      // Someone else wrote a task meanwhile: plan again from what is there now (at once, no back-off) before acting.
+      this.loop.enqueue(this.containerInstanceArn);
+      return undefined;
     }
     this.executor.dispatch(result.actions);
 
@@ -395,9 +428,16 @@ export class InstanceAgent {
 
     const counts = JSON.stringify(result.instance);
     if (counts !== this.lastCounts) {
-      await this.updateInstance((existing) => (existing ? { ...existing, ...result.instance } : undefined));
+      await step(
+        this.updateInstance((existing) => (existing ? { ...existing, ...result.instance } : undefined)),
+      );
       this.lastCounts = counts;
     }
-    if (result.requeueAfterMs !== undefined) this.requeue(result.requeueAfterMs);
+    return result.requeueAfterMs !== undefined ? { requeueAfterMs: result.requeueAfterMs } : undefined;
   }
+}
+
+/** A cancel function as a subscription the loop can own. */
+function unsubscribable(cancel: () => void): { unsubscribe(): void } {
+  return { unsubscribe: cancel };
 }

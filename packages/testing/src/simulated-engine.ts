@@ -1,6 +1,5 @@
 import type { ContainerSpec, ObservedContainer, ObservedVolume, VolumeSpec } from '@baton-ecs/reconciler';
 import {
-  type AgentClock,
   type ContainerConfigOptions,
   type ContainerEngine,
   EngineError,
@@ -9,6 +8,7 @@ import {
   type EngineLogLine,
   type EngineLogOptions,
 } from '@baton-ecs/runtime-docker';
+import type { Clock } from 'baton-ecs';
 import { Observable, Subject } from 'rxjs';
 import {
   type ContainerBehaviour,
@@ -28,7 +28,7 @@ export interface PullBehaviour {
 
 export interface SimulatedEngineOptions {
   /** The clock every delay and timestamp is on (a ManualClock makes the engine deterministic). */
-  readonly clock: AgentClock;
+  readonly clock: Clock;
   /** The engine's name: its endpoint is `sim://<name>`. */
   readonly name: string;
   /** CPUs (NCPU) and memory the engine reports. Defaults 2 and 4 GiB. */
@@ -61,7 +61,7 @@ const firstDynamicPort = 32768;
  */
 export class SimulatedEngine implements ContainerEngine {
   readonly endpoint: string;
-  private readonly clock: AgentClock;
+  private readonly clock: Clock;
   private readonly containers = new Map<string, SimulatedContainer>();
   private readonly images: Set<string>;
   private readonly volumeMap = new Map<string, ObservedVolume>();

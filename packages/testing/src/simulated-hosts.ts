@@ -1,5 +1,6 @@
 import type { ContainerSpec } from '@baton-ecs/reconciler';
-import type { AgentClock, ContainerEngine, EngineSpec } from '@baton-ecs/runtime-docker';
+import type { ContainerEngine, EngineSpec } from '@baton-ecs/runtime-docker';
+import type { Clock } from 'baton-ecs';
 import type { ContainerBehaviour } from './simulated-container.js';
 import { type PullBehaviour, SimulatedEngine } from './simulated-engine.js';
 import type { SimulatedInstance } from './simulated-instance.js';
@@ -8,7 +9,7 @@ import type { SimulatedInstance } from './simulated-instance.js';
 const ecsReservedPorts = [22, 2375, 2376, 51678, 51679, 51680];
 
 export interface SimulatedHostsOptions {
-  readonly clock: AgentClock;
+  readonly clock: Clock;
   /** How a container behaves on the host `instanceId`. */
   readonly containers: (spec: ContainerSpec, instanceId: string) => ContainerBehaviour;
   /** How a pull goes on the host `instanceId`. */

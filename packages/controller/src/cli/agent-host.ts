@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Logger } from '@baton-ecs/loop';
+import type { Counters, Logger } from '@baton-ecs/loop';
 import {
   containerInstanceArnOf,
   type EngineSpec,
@@ -24,9 +24,11 @@ export interface HostAgentOptions {
   /** The task agent's own settings (heartbeats, resync, pull behaviour…). */
   readonly agent?: Omit<
     InstanceAgentOptions,
-    'store' | 'cluster' | keyof EngineSpec | 'onError' | 'engine' | 'clock'
+    'store' | 'cluster' | keyof EngineSpec | 'onError' | 'engine' | 'clock' | 'logger' | 'counters'
   >;
   readonly logger: Logger;
+  /** Where the task agent's pass loop counts (`baton_reconcile_total{controller="task-agent"}`…); default its own. */
+  readonly counters?: Counters;
 }
 
 /**
@@ -58,14 +60,19 @@ export class HostAgent {
             ...o.engine,
             store: storeAgentStore(withFence(o.store, term.fence)),
             cluster: o.cluster,
-            onError: (error, context) =>
+            // The pass loop's lines (a failed pass, with its reconcile id and back-off) and its metrics.
+            logger: o.logger,
+            ...(o.counters ? { counters: o.counters } : {}),
+            onError: (error, context) => {
+              if (context === 'reconcile') return; // the loop logged it
               o.logger({
                 level: 'warn',
                 msg: 'agent error; retrying',
                 instance: o.engine.instanceId,
                 context,
                 error: String(error),
-              }),
+              });
+            },
           });
           this.current = agent;
           await agent.start();
