@@ -113,20 +113,50 @@ async function register(family: string, options: Parameters<typeof httpdTaskDefi
   return taskDefinition.taskDefinitionArn!;
 }
 
-describe('the deployment circuit breaker on a real engine', { timeout: 180_000 }, () => {
+/** Creates `service` running `taskDefinition` with the circuit breaker on (rollback as asked). */
+async function createWithBreaker(
+  service: string,
+  taskDefinition: string,
+  { desiredCount = 1, rollback = true }: { desiredCount?: number; rollback?: boolean } = {},
+) {
+  await baton.createService({
+    cluster,
+    serviceName: service,
+    taskDefinition,
+    desiredCount,
+    deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback } },
+  });
+}
+
+/** The case's setup: `service` settled on `good` (a healthy httpd), then updated to `bad`. */
+async function settleThenDeploy(
+  service: string,
+  good: string,
+  bad: string,
+  options?: Parameters<typeof createWithBreaker>[2],
+) {
+  await createWithBreaker(service, good, options);
+  await waitForCompleted(service, good);
+  await baton.updateService({ cluster, service, taskDefinition: bad });
+}
+
+/** Once a service pass saw every task of the failed deployment STOPPED and it launches none. */
+async function waitForNoLiveTasks(service: string, deploymentId: string, taskDefinitionArn: string) {
+  await waitFor('the failed deployment without live tasks', 30_000, async () => {
+    const s = await describeService(service);
+    const d = s.deployments.find((x) => x.id === deploymentId);
+    const tasks = await tasksOf(service, taskDefinitionArn);
+    return d?.runningCount === 0 && d.pendingCount === 0 && tasks.every((t) => t.lastStatus === 'STOPPED');
+  });
+}
+
+// The cases are services of their own on the one Baton: they run at the same time.
+describe.concurrent('the deployment circuit breaker on a real engine', { timeout: 180_000 }, () => {
   it('desired 1: a revision whose container exits at once fails after 3 tasks and rolls back', async () => {
     const service = 'one';
     const good = await register('breaker-one', { healthCheck: true });
-    await baton.createService({
-      cluster,
-      serviceName: service,
-      taskDefinition: good,
-      desiredCount: 1,
-      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
-    });
-    await waitForCompleted(service, good);
     const bad = await register('breaker-one', exitsAtOnce);
-    await baton.updateService({ cluster, service, taskDefinition: bad });
+    await settleThenDeploy(service, good, bad);
 
     const { deployment } = await waitForFailed(service, bad, 120_000);
     expect(breakerReasons).toContain(deployment.rolloutStateReason);
@@ -146,26 +176,13 @@ describe('the deployment circuit breaker on a real engine', { timeout: 180_000 }
   it('desired 2 without rollback: fails after 3 tasks; the previous revision keeps its 2 tasks', async () => {
     const service = 'two';
     const good = await register('breaker-two', { healthCheck: true });
-    await baton.createService({
-      cluster,
-      serviceName: service,
-      taskDefinition: good,
-      desiredCount: 2,
-      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: false } },
-    });
-    await waitForCompleted(service, good);
     const bad = await register('breaker-two', exitsAtOnce);
-    await baton.updateService({ cluster, service, taskDefinition: bad });
+    await settleThenDeploy(service, good, bad, { desiredCount: 2, rollback: false });
 
     const { deployment } = await waitForFailed(service, bad, 120_000);
     expect(breakerReasons).toContain(deployment.rolloutStateReason);
     // The moment has passed once a pass saw every task of the failed deployment STOPPED and launched none.
-    await waitFor('the failed deployment without live tasks', 30_000, async () => {
-      const s = await describeService(service);
-      const d = s.deployments.find((x) => x.id === deployment.id);
-      const tasks = await tasksOf(service, bad);
-      return d?.runningCount === 0 && d.pendingCount === 0 && tasks.every((t) => t.lastStatus === 'STOPPED');
-    });
+    await waitForNoLiveTasks(service, deployment.id, bad);
     const s = await describeService(service);
     expect(s.taskDefinition).toBe(bad);
     expect(s.deployments.find((d) => d.id === deployment.id)?.rolloutState).toBe('FAILED');
@@ -187,21 +204,10 @@ describe('the deployment circuit breaker on a real engine', { timeout: 180_000 }
   it('a first deployment whose container exits at once fails after 3 tasks; nothing to roll back to', async () => {
     const service = 'first';
     const bad = await register('breaker-first', exitsAtOnce);
-    await baton.createService({
-      cluster,
-      serviceName: service,
-      taskDefinition: bad,
-      desiredCount: 1,
-      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
-    });
+    await createWithBreaker(service, bad);
     const { deployment } = await waitForFailed(service, bad, 120_000);
     expect(breakerReasons).toContain(deployment.rolloutStateReason);
-    await waitFor('the failed deployment without live tasks', 30_000, async () => {
-      const s = await describeService(service);
-      const d = s.deployments.find((x) => x.id === deployment.id);
-      const tasks = await tasksOf(service, bad);
-      return d?.runningCount === 0 && d.pendingCount === 0 && tasks.every((t) => t.lastStatus === 'STOPPED');
-    });
+    await waitForNoLiveTasks(service, deployment.id, bad);
     const s = await describeService(service);
     expect(s.taskDefinition).toBe(bad);
     expect(s.deployments).toHaveLength(1);
@@ -223,13 +229,7 @@ describe('the deployment circuit breaker on a real engine', { timeout: 180_000 }
       containerDefinitions: [...base.containerDefinitions, sidecar],
     });
     const arn = taskDefinition.taskDefinitionArn!;
-    await baton.createService({
-      cluster,
-      serviceName: service,
-      taskDefinition: arn,
-      desiredCount: 1,
-      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
-    });
+    await createWithBreaker(service, arn);
     const s = await waitForCompleted(service, arn);
     expect(s.deployments[0]?.failedTasks).toBe(0);
     const tasks = await tasksOf(service, arn);
@@ -240,24 +240,20 @@ describe('the deployment circuit breaker on a real engine', { timeout: 180_000 }
   it('desired 1: a revision failing its container health check fails after 3 tasks and rolls back', async () => {
     const service = 'unhealthy';
     const good = await register('breaker-unhealthy', { healthCheck: true });
-    await baton.createService({
-      cluster,
-      serviceName: service,
-      taskDefinition: good,
-      desiredCount: 1,
-      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
-    });
-    await waitForCompleted(service, good);
     const failing = httpdTaskDefinition('breaker-unhealthy', { healthCheck: true });
     const container = failing.containerDefinitions[0]!;
+    // Unhealthy at the first failed check (ECS's least retries), 5 s after the start (its least interval).
     const { taskDefinition } = await baton.registerTaskDefinition({
       ...failing,
       containerDefinitions: [
-        { ...container, healthCheck: { ...container.healthCheck!, command: ['CMD-SHELL', 'exit 1'] } },
+        {
+          ...container,
+          healthCheck: { ...container.healthCheck!, command: ['CMD-SHELL', 'exit 1'], retries: 1 },
+        },
       ],
     });
     const bad = taskDefinition.taskDefinitionArn!;
-    await baton.updateService({ cluster, service, taskDefinition: bad });
+    await settleThenDeploy(service, good, bad);
 
     const { deployment } = await waitForFailed(service, bad, 150_000);
     expect(deployment.rolloutStateReason).toBe('ECS deployment circuit breaker: tasks failed health checks.');
@@ -284,21 +280,10 @@ describe('the deployment circuit breaker on a real engine', { timeout: 180_000 }
       containerDefinitions: [{ ...base.containerDefinitions[0]!, image: `${registry}/${cluster}/missing:1` }],
     });
     const bad = taskDefinition.taskDefinitionArn!;
-    await baton.createService({
-      cluster,
-      serviceName: service,
-      taskDefinition: bad,
-      desiredCount: 1,
-      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
-    });
+    await createWithBreaker(service, bad);
     const { deployment } = await waitForFailed(service, bad, 120_000);
     expect(deployment.rolloutStateReason).toBe('ECS deployment circuit breaker: tasks failed to start.');
-    await waitFor('the failed deployment without live tasks', 30_000, async () => {
-      const s = await describeService(service);
-      const d = s.deployments.find((x) => x.id === deployment.id);
-      const tasks = await tasksOf(service, bad);
-      return d?.runningCount === 0 && d.pendingCount === 0 && tasks.every((t) => t.lastStatus === 'STOPPED');
-    });
+    await waitForNoLiveTasks(service, deployment.id, bad);
     const launched = await tasksOf(service, bad);
     const summary = JSON.stringify(await taskSummary(service, bad));
     expect(launched, summary).toHaveLength(3);

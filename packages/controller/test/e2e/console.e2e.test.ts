@@ -60,6 +60,14 @@ beforeAll(async () => {
           command: ['sh', '-c', 'echo console-log-line; exec httpd -f -p 8080 -h /www'],
           portMappings: [{ containerPort: 8080 }],
           stopTimeout: 2,
+          // Each new task healthy within seconds; without a health check a deployment waits ECS's
+          // implicit 40 s before it counts a task as healthy (the forced deployment below).
+          healthCheck: {
+            command: ['CMD-SHELL', 'wget -q -O /dev/null http://127.0.0.1:8080/ || exit 1'],
+            interval: 5,
+            timeout: 2,
+            retries: 2,
+          },
         },
       ],
     }),

@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import {
   DescribeServicesCommand,
   DescribeTasksCommand,
@@ -10,6 +8,7 @@ import {
   ListTasksCommand,
 } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { awsJson, requireAwsCli } from './awscli.js';
 import {
   clusterContainers,
   engine1,
@@ -23,38 +22,12 @@ import {
   waitFor,
 } from './harness.js';
 
-const AWS = '/usr/bin/aws';
 const key = { id: 'AKIDFORCEDEPLOY0001', secret: 'force-new-deployment-secret' };
 const cluster = uniqueCluster('operator-force');
 const dir = mkdtempSync(join(tmpdir(), 'baton-force-deploy-'));
 
-/** The stock AWS CLI against `url`: exit code, parsed JSON output, stderr. */
-async function aws(url: string, args: string[]) {
-  return promisify(execFile)(AWS, ['--endpoint-url', url, '--output', 'json', ...args], {
-    timeout: 120_000,
-    env: {
-      PATH: process.env.PATH,
-      HOME: dir,
-      AWS_ACCESS_KEY_ID: key.id,
-      AWS_SECRET_ACCESS_KEY: key.secret,
-      AWS_DEFAULT_REGION: 'us-east-1',
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_PAGER: '',
-      AWS_MAX_ATTEMPTS: '1',
-    },
-  }).then(
-    (r) => ({
-      code: 0,
-      json: (r.stdout.trim() ? JSON.parse(r.stdout) : {}) as Record<string, unknown>,
-      stderr: r.stderr,
-    }),
-    (e: Error & { code?: number; stderr?: string }) => ({
-      code: Number(e.code ?? -1),
-      json: {} as Record<string, unknown>,
-      stderr: e.stderr ?? e.message,
-    }),
-  );
-}
+/** The stock AWS CLI against `url` (awscli.ts), HOME in the test's directory. */
+const aws = (url: string, args: string[]) => awsJson(url, args, key, dir);
 
 interface Deployment {
   id: string;
@@ -77,8 +50,7 @@ interface TaskJson {
 describe('aws ecs update-service --force-new-deployment against baton serve on a real engine', () => {
   let serve: ServeProcess;
   beforeAll(async () => {
-    if (!existsSync(AWS))
-      throw new Error(`${AWS} is missing: run \`bash scripts/provision.sh awscli\` (as root)`);
+    requireAwsCli();
     await requireEngine(engine1);
     serve = await spawnServe(
       ['--port', '0', '--cluster', cluster, '--engine', engine1, '--data-dir', join(dir, 'data')],

@@ -23,8 +23,9 @@ const cluster = uniqueCluster('wl-awsvpc');
 const subnet = `subnet-wl${randomBytes(3).toString('hex')}`;
 const network = `baton-subnet-${subnet}`;
 const dataDir = mkdtempSync(join(tmpdir(), 'baton-awsvpc-'));
+// Its own half of 172.30.0.0/16 (workloads-metadata.e2e has the other half: files run side by side).
 const baton = batonOnEngine1(cluster, {
-  engine: { taskNetworkPool: '172.30.0.0/16' },
+  engine: { taskNetworkPool: '172.30.0.0/17' },
   baton: {
     dataDir,
     agent: {

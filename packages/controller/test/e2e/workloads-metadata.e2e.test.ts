@@ -16,8 +16,10 @@ import {
 // The task metadata endpoint v4, asked from inside containers with busybox wget (docs/workloads.md).
 const cluster = uniqueCluster('wl-metadata');
 const subnet = `subnet-wlm${randomBytes(3).toString('hex')}`;
+// Its own half of 172.30.0.0/16: workloads-awsvpc.e2e runs beside it on engine 1 with the other half,
+// and two agents picking a free block of one pool at the same moment would pick the same one.
 const baton = batonOnEngine1(cluster, {
-  engine: { taskNetworkPool: '172.30.0.0/16' },
+  engine: { taskNetworkPool: '172.30.128.0/17' },
   cleanup: () =>
     docker(engine1)
       .getNetwork(`baton-subnet-${subnet}`)
