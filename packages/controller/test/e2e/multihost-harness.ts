@@ -97,25 +97,37 @@ export class SecureEtcd {
         `--cert-file=${pki.server.cert}`,
         `--key-file=${pki.server.key}`,
         '--max-txn-ops=10000',
-        '--log-level=warn',
+        '--log-level=info',
         '--logger=zap',
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
-    e.child.stderr?.on('data', (d) => {
-      e.log = (e.log + d).slice(-4_000);
+    // Ready once etcd says it serves client traffic on every address (zap logs a line per address).
+    const child = e.child;
+    await new Promise<void>((resolve, reject) => {
+      let serving = 0;
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`etcd on ${e.endpoint} did not serve within 20 s: ${e.log}`));
+      }, 20_000);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`etcd exited with ${code} at start: ${e.log}`));
+      });
+      let partial = '';
+      child.stderr?.on('data', (d: Buffer) => {
+        const text = d.toString();
+        e.log = (e.log + text).slice(-4_000);
+        const lines = (partial + text).split('\n');
+        partial = lines.pop() ?? '';
+        serving += lines.filter((line) => line.includes('serving client traffic securely')).length;
+        if (serving >= 1 + extraIps.length) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
     });
-    const deadline = Date.now() + 20_000;
-    while (
-      !(await e.ctl(['endpoint', 'health']).then(
-        () => true,
-        () => false,
-      ))
-    ) {
-      if (e.child.exitCode !== null) throw new Error(`etcd exited at start: ${e.log}`);
-      if (Date.now() > deadline) throw new Error(`etcd on ${e.endpoint} did not answer: ${e.log}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await e.ctl(['endpoint', 'health']);
     return e;
   }
 

@@ -83,15 +83,21 @@ describe('a service on a real engine', { timeout: 120_000 }, () => {
 
   it('rolls out a new revision without dropping below 3 RUNNING tasks (minimumHealthyPercent 100)', async () => {
     await baton.registerTaskDefinition(httpdTaskDefinition('web', { healthCheck: true }));
-    let fewest = Infinity;
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        const tasks = await liveTasks(baton, cluster, 'web');
-        fewest = Math.min(fewest, tasks.filter((t) => t.lastStatus === 'RUNNING').length);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    })();
+    // Every change Baton's task cache sees, not samples: the fewest RUNNING tasks the service had.
+    const tasksCache = baton.internals.informers.tasks;
+    const clusterArn = arns.cluster(cluster);
+    const runningNow = () =>
+      [...tasksCache.values()].filter(
+        ({ object: t }) =>
+          t.clusterArn === clusterArn &&
+          t.group === 'service:web' &&
+          t.desiredStatus === 'RUNNING' &&
+          t.lastStatus === 'RUNNING',
+      ).length;
+    let fewest = runningNow();
+    const watching = tasksCache.changes.subscribe(() => {
+      fewest = Math.min(fewest, runningNow());
+    });
     await baton.updateService({ cluster, service: 'web', taskDefinition: 'web:2' });
     await waitFor('the rollout to complete', 90_000, async () => {
       const [s] = (await baton.describeServices({ cluster, services: ['web'] })).services;
@@ -102,8 +108,7 @@ describe('a service on a real engine', { timeout: 120_000 }, () => {
         s!.deployments.every((d) => d.status !== 'ACTIVE')
       );
     });
-    sampling = false;
-    await sampler;
+    watching.unsubscribe();
     expect(fewest).toBeGreaterThanOrEqual(3);
     const tasks = await liveTasks(baton, cluster, 'web');
     expect(tasks.map((t) => t.taskDefinitionArn.split(':').pop())).toEqual(['2', '2', '2']);

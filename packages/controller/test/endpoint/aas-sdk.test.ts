@@ -15,7 +15,7 @@ import {
   RegisterScalableTargetCommand,
 } from '@aws-sdk/client-application-auto-scaling';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Baton } from '../../src/index.js';
+import { type Baton, waitForCache } from '../../src/index.js';
 import { alice, clientConfig, engineLessBaton, errorOf, mount, webTaskDefinition } from './helpers.js';
 import { signedCall } from './raw-request.js';
 
@@ -98,12 +98,11 @@ describe('Application Auto Scaling JSON protocol through @aws-sdk/client-applica
       1, 7,
     ]);
     // MinCapacity 1 moved the desired count (0) into range: an activity, newest first, for that service only.
-    const deadline = Date.now() + 10_000;
-    let activities = await aas.send(new DescribeScalingActivitiesCommand({ ServiceNamespace: ns }));
-    while ((activities.ScalingActivities ?? []).length === 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
-      activities = await aas.send(new DescribeScalingActivitiesCommand({ ServiceNamespace: ns }));
-    }
+    // The scaling controller records the activity once its write of the desired count has committed.
+    const services = baton.internals.informers.services;
+    const scaled = () => services.get(`${cluster}/svc-3`)?.object.desiredCount === 1;
+    expect(await waitForCache(services, scaled, { timeoutMs: 10_000 })).toBe(true);
+    const activities = await aas.send(new DescribeScalingActivitiesCommand({ ServiceNamespace: ns }));
     expect(activities.ScalingActivities?.map((a) => a.ResourceId)).toEqual([rid(3)]);
     expect(activities.ScalingActivities?.[0]).toMatchObject({ ServiceNamespace: ns, ScalableDimension: dim });
     expect(activities.ScalingActivities?.[0]?.Description).toMatch(/desired count to 1/);

@@ -1,6 +1,6 @@
 import { ListServicesCommand, ListTasksCommand, paginateListTasks } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Baton } from '../../src/index.js';
+import { type Baton, catchUp } from '../../src/index.js';
 import { ecsClient, engineLessBaton, errorOf, mount, seedTasks } from './helpers.js';
 
 /** Every page of ListTasks through the SDK (the endpoint's index answers these filters). */
@@ -51,6 +51,10 @@ describe('ListTasks from the endpoint index answers as baton.listTasks does', ()
           (await baton.listTasks(q)).taskArns,
         );
     };
+    // The endpoint's index and baton.listTasks both read the tasks informer: compare once it has
+    // applied every write so far.
+    const caughtUp = () => catchUp(baton.store, [baton.internals.informers.tasks], 10_000);
+    expect(await caughtUp()).toBe(true);
     await check();
     expect((await listAll(endpoint.url, { cluster: 'idx-a' })).length).toBe(17);
     // Stop three, delete two: the index follows the informer.
@@ -59,7 +63,7 @@ describe('ListTasks from the endpoint index answers as baton.listTasks does', ()
         t.desiredStatus = 'STOPPED';
       });
     for (const arn of a1.slice(3, 5)) await baton.store.delete('Task', arn);
-    await new Promise((r) => setTimeout(r, 50)); // both read the same informer; let it apply
+    expect(await caughtUp()).toBe(true);
     await check();
     expect(
       await listAll(endpoint.url, { cluster: 'idx-a', serviceName: 'one', desiredStatus: 'STOPPED' }),

@@ -114,10 +114,9 @@ describe('etcd outages under a running Baton', { timeout: 90_000 }, () => {
       logs.some((r) => r.msg === 'leader cannot renew its lease; will stop acting at the renew deadline'),
     ).toBe(true);
     // Killed while nobody may act: replaced once Baton is back.
-    await docker(engine1)
-      .getContainer(victim?.containers[0]?.runtimeId as string)
-      .kill();
-    await new Promise((r) => setTimeout(r, 1_000));
+    const killed = docker(engine1).getContainer(victim?.containers[0]?.runtimeId as string);
+    await killed.kill();
+    await until('the container exited', 10_000, async () => (await killed.inspect()).State.Running === false);
     await member.resume();
     await until('leadership regained', 30_000, leadsAll);
     await until('the killed container’s task replaced', 60_000, async () => {

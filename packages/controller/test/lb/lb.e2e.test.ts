@@ -18,6 +18,7 @@ import {
   uniqueCluster,
   waitFor,
 } from '../e2e/harness.js';
+import { freePort } from '../endpoint/helpers.js';
 
 const cluster = uniqueCluster('lb');
 let baton: Baton;
@@ -120,17 +121,33 @@ function get(port: number, path = '/page', keepAlive = true): Promise<{ status: 
   });
 }
 
-/** A bounded load: `workers` clients sending requests back to back until told to stop (at most `max` in all). */
+type Answer = { status: number; body: string };
+
+/**
+ * A bounded load: `workers` clients sending requests back to back until told to stop (at most `max` in
+ * all). `answered(n, test)` resolves once `n` more answers that pass `test` have come back.
+ */
 function load(port: number, { workers = 4, max = 20_000, keepAlive = true } = {}) {
   let running = true;
-  const results: { status: number; body: string }[] = [];
+  const results: Answer[] = [];
+  const waiters = new Set<{ test: (a: Answer) => boolean; left: number; resolve: () => void }>();
   const done = Promise.all(
     Array.from({ length: workers }, async () => {
-      while (running && results.length < max) results.push(await get(port, '/page', keepAlive));
+      while (running && results.length < max) {
+        const answer = await get(port, '/page', keepAlive);
+        results.push(answer);
+        for (const w of waiters)
+          if (w.test(answer) && --w.left === 0) {
+            waiters.delete(w);
+            w.resolve();
+          }
+      }
     }),
   );
   return {
     results,
+    answered: (count: number, test: (a: Answer) => boolean = () => true) =>
+      new Promise<void>((resolve) => waiters.add({ test, left: count, resolve })),
     stop: async () => {
       running = false;
       await done;
@@ -223,12 +240,12 @@ describe('a web service behind a target group (real engines)', { timeout: 120_00
     const listener = await baton.elbv2.openListener({ TargetGroupArn: tgArn() });
     try {
       const l = load(listener.port);
-      await new Promise((r) => setTimeout(r, 500));
+      await l.answered(50, (a) => a.body === 'v1'); // the load is under way before the rollout
       await baton.registerTaskDefinition(webTaskDefinition('v2'));
       await baton.updateService({ cluster, service: 'web', taskDefinition: 'web:2' });
       await rolledOut(2);
       await healthyTargets(3);
-      await new Promise((r) => setTimeout(r, 500));
+      await l.answered(50); // and goes on after it
       const results = await l.stop();
       const bodies = results.map((r) => r.body);
       expect(results.length).toBeGreaterThan(100);
@@ -243,7 +260,7 @@ describe('a web service behind a target group (real engines)', { timeout: 120_00
 
   it('zero failed requests through nginx (the adapter) while the service rolls again', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'baton-lb-nginx-'));
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const port = await freePort();
     const nginx = await NginxProcess.start({ dir, port, upstreamName: 'baton_web' });
     const adapter = await baton.elbv2.attachNginx({
       TargetGroupArn: tgArn(),
@@ -256,13 +273,13 @@ describe('a web service behind a target group (real engines)', { timeout: 120_00
       // A graceful reload closes nginx's idle client connections; a client reusing one at that instant
       // sees it closed (browsers retry such requests). One connection per request keeps that race out.
       const l = load(port, { keepAlive: false });
-      await new Promise((r) => setTimeout(r, 500));
+      await l.answered(50, (a) => a.body === 'v2'); // the load is under way before the rollout
       await baton.registerTaskDefinition(webTaskDefinition('v3'));
       await baton.updateService({ cluster, service: 'web', taskDefinition: 'web:3' });
       await rolledOut(3);
       await healthyTargets(3);
       await adapter.settled();
-      await new Promise((r) => setTimeout(r, 500));
+      await l.answered(50); // and goes on after nginx's last reload
       const results = await l.stop();
       expect(results.length).toBeGreaterThan(100);
       expect(results.filter((r) => r.status !== 200)).toEqual([]);
