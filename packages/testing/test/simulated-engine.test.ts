@@ -1,9 +1,10 @@
-import { arns, type ContainerDefinition, type Task, type TaskDefinition } from '@baton-ecs/model';
+import { arns, type Task, type TaskDefinition } from '@baton-ecs/model';
 import { batonLabels } from '@baton-ecs/reconciler';
 import { agentKinds, InstanceAgent, storeAgentStore } from '@baton-ecs/runtime-docker';
 import { createMemoryStore } from '@baton-ecs/store';
 import { ManualClock } from 'baton-ecs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { def, newTask, taskDef } from '../../runtime-docker/test/records.js';
 import type { ContainerBehaviour, PullBehaviour } from '../src/index.js';
 import { SimulatedEngine } from '../src/index.js';
 
@@ -26,57 +27,6 @@ import { SimulatedEngine } from '../src/index.js';
 const cluster = 'sim';
 const instanceId = 'i-1';
 const instanceArn = arns.containerInstance(cluster, instanceId);
-
-function def(name: string, over: Partial<ContainerDefinition> = {}): ContainerDefinition {
-  return {
-    name,
-    image: 'app:1',
-    cpu: 0,
-    memory: 32,
-    essential: true,
-    portMappings: [],
-    environment: [],
-    stopTimeout: 2,
-    ...over,
-  };
-}
-
-function taskDef(containers: ContainerDefinition[]): TaskDefinition {
-  return {
-    family: 'app',
-    revision: 1,
-    taskDefinitionArn: arns.taskDefinition('app', 1),
-    containerDefinitions: containers,
-    networkMode: 'bridge',
-    placementConstraints: [],
-    tags: [],
-    status: 'ACTIVE',
-  };
-}
-
-function newTask(td: TaskDefinition, id: string): Task {
-  const taskArn = arns.task(cluster, id);
-  return {
-    taskArn,
-    clusterArn: arns.cluster(cluster),
-    taskDefinitionArn: td.taskDefinitionArn ?? '',
-    containerInstanceArn: instanceArn,
-    launchType: 'EC2',
-    overrides: { containerOverrides: [] },
-    desiredStatus: 'RUNNING',
-    lastStatus: 'PROVISIONING',
-    healthStatus: 'UNKNOWN',
-    containers: td.containerDefinitions.map((c) => ({
-      name: c.name,
-      taskArn,
-      image: c.image,
-      lastStatus: 'PENDING' as const,
-      healthStatus: 'UNKNOWN' as const,
-      networkBindings: [],
-    })),
-    tags: [],
-  };
-}
 
 interface Rig {
   readonly clock: ManualClock;
@@ -159,7 +109,7 @@ async function settle(agent: InstanceAgent, engine: SimulatedEngine): Promise<vo
 
 async function withTask(r: Rig, td: TaskDefinition, id = 't1'): Promise<string> {
   await r.store.create('TaskDefinition', td);
-  const task = newTask(td, id);
+  const task = newTask(cluster, instanceId, td, id);
   await r.store.create('Task', task);
   return task.taskArn;
 }
@@ -180,7 +130,7 @@ describe('the production agent over the simulated engine', () => {
   it('pulls, creates and starts: the task goes RUNNING at the virtual time the engine took', async () => {
     const r = await rig();
     await r.startAgent();
-    const arn = await withTask(r, taskDef([def('web')]));
+    const arn = await withTask(r, taskDef('app', [def('web')]));
     const t0 = r.clock.now();
     await r.runUntil('RUNNING', 10_000, async () => (await r.task(arn)).lastStatus === 'RUNNING');
     const task = await r.task(arn);
@@ -195,7 +145,7 @@ describe('the production agent over the simulated engine', () => {
     const r = await rig();
     r.behaviour = { exitAfterMs: 3_000, exitCode: 3 };
     await r.startAgent();
-    const arn = await withTask(r, taskDef([def('web')]));
+    const arn = await withTask(r, taskDef('app', [def('web')]));
     await r.runUntil('STOPPED', 20_000, async () => (await r.task(arn)).lastStatus === 'STOPPED');
     const task = await r.task(arn);
     expect(task).toMatchObject({
@@ -210,7 +160,7 @@ describe('the production agent over the simulated engine', () => {
     const r = await rig();
     r.behaviour = { startFailure: 'OCI runtime create failed: exec: "nope": not found' };
     await r.startAgent();
-    const arn = await withTask(r, taskDef([def('web')]));
+    const arn = await withTask(r, taskDef('app', [def('web')]));
     await r.runUntil('STOPPED', 20_000, async () => (await r.task(arn)).lastStatus === 'STOPPED');
     expect(await r.task(arn)).toMatchObject({
       stopCode: 'TaskFailedToStart',
@@ -222,7 +172,7 @@ describe('the production agent over the simulated engine', () => {
     const r = await rig();
     r.pulls = { pullMs: 2_000, failure: 'pull access denied for app' };
     await r.startAgent();
-    const arn = await withTask(r, taskDef([def('web')]));
+    const arn = await withTask(r, taskDef('app', [def('web')]));
     await r.runUntil('STOPPED', 20_000, async () => (await r.task(arn)).lastStatus === 'STOPPED');
     expect(await r.task(arn)).toMatchObject({
       stopCode: 'TaskFailedToStart',
@@ -236,7 +186,7 @@ describe('the production agent over the simulated engine', () => {
     r.behaviour = { healthyAfterMs: 4_000 };
     await r.startAgent();
     const check = { command: ['CMD', 'true'], interval: 5, timeout: 2, retries: 1, startPeriod: 0 };
-    const arn = await withTask(r, taskDef([def('web', { healthCheck: check })]));
+    const arn = await withTask(r, taskDef('app', [def('web', { healthCheck: check })]));
     await r.runUntil('RUNNING', 10_000, async () => (await r.task(arn)).lastStatus === 'RUNNING');
     expect((await r.task(arn)).healthStatus).toBe('UNKNOWN');
     const startedAt = (await r.task(arn)).startedAt!;
@@ -251,7 +201,7 @@ describe('the production agent over the simulated engine', () => {
     const r = await rig();
     r.behaviour = { stopMs: 5_000 };
     await r.startAgent();
-    const arn = await withTask(r, taskDef([def('web')]));
+    const arn = await withTask(r, taskDef('app', [def('web')]));
     await r.runUntil('RUNNING', 10_000, async () => (await r.task(arn)).lastStatus === 'RUNNING');
     await r.store.update('Task', arn, (t) => {
       t.desiredStatus = 'STOPPED';
@@ -266,7 +216,7 @@ describe('the production agent over the simulated engine', () => {
   it('a restarted agent adopts the running containers instead of creating new ones', async () => {
     const r = await rig();
     await r.startAgent();
-    const arn = await withTask(r, taskDef([def('web')]));
+    const arn = await withTask(r, taskDef('app', [def('web')]));
     await r.runUntil('RUNNING', 10_000, async () => (await r.task(arn)).lastStatus === 'RUNNING');
     const [container] = r.engine.list();
     await r.agent.stop({ waitForActions: false });

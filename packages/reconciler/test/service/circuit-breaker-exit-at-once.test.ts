@@ -4,8 +4,9 @@
 // of those tasks RUNNING for an instant (startedAt set) and others not (stopped before RUNNING); the
 // breaker used to count each kind apart against the threshold and let 5 to 9 tasks fail instead of 3.
 import { readFileSync } from 'node:fs';
-import { arns, type Service, Task, type TaskDefinition } from '@baton-ecs/model';
+import { arns, parseService, type Service, Task, type TaskDefinition } from '@baton-ecs/model';
 import { mulberry32, type SchedulerInstance } from '@baton-ecs/scheduler';
+import { isLeft } from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { circuitBreakerReasons, lateFailureWindowMs, reconcileService } from '../../src/index.js';
 
@@ -53,25 +54,16 @@ const instance: SchedulerInstance = {
 };
 
 const createdAt = first.createdAt! - 1;
-const service = {
+// CreateService's request with the deployment it started: the model's parser fills in ECS's defaults.
+const parsedService = parseService({
   serviceName: 'first',
   cluster: 'c',
   serviceArn: arns.service('c', 'first'),
   taskDefinition: taskDefinitionArn,
   desiredCount: 1,
-  schedulingStrategy: 'REPLICA',
   launchType: 'EC2',
-  deploymentConfiguration: {
-    minimumHealthyPercent: 100,
-    maximumPercent: 200,
-    deploymentCircuitBreaker: { enable: true, rollback: true },
-  },
-  placementConstraints: [],
-  placementStrategy: [],
-  loadBalancers: [],
+  deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
   status: 'ACTIVE',
-  runningCount: 0,
-  pendingCount: 0,
   deployments: [
     {
       id: deploymentId,
@@ -87,10 +79,10 @@ const service = {
       launchType: 'EC2',
     },
   ],
-  events: [],
-  tags: [],
   createdAt,
-} as unknown as Service;
+});
+if (isLeft(parsedService)) throw new Error(parsedService.left.message);
+const service: Service = parsedService.right.value;
 
 /** Runs one pass per step, each seeing the tasks given; the deployment after each. */
 function passes(steps: readonly (readonly Task[])[]) {

@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { arns, type ContainerDefinition, type Task, type TaskDefinition } from '@baton-ecs/model';
+import type { Task } from '@baton-ecs/model';
 import { batonLabels } from '@baton-ecs/reconciler';
 import { createMemoryStore } from '@baton-ecs/store';
 import type Docker from 'dockerode';
@@ -10,68 +10,10 @@ import {
   type InstanceAgentOptions,
   storeAgentStore,
 } from '../../src/index.js';
-import { docker, testImage, waitFor } from '../support.js';
+import { docker, waitFor } from '../support.js';
 
+export { def, newTask, taskDef } from '../records.js';
 export { docker, engine1, engine2, requireEngine, testImage, uniqueCluster, waitFor } from '../support.js';
-
-export function def(name: string, over: Partial<ContainerDefinition> = {}): ContainerDefinition {
-  return {
-    name,
-    image: testImage,
-    cpu: 0,
-    memory: 32,
-    essential: true,
-    portMappings: [],
-    environment: [],
-    stopTimeout: 2,
-    ...over,
-  };
-}
-
-/** A task definition built from the model's types directly (no zod), so tests may use 1 s health checks. */
-export function taskDef(family: string, containers: ContainerDefinition[]): TaskDefinition {
-  return {
-    family,
-    revision: 1,
-    taskDefinitionArn: arns.taskDefinition(family, 1),
-    containerDefinitions: containers,
-    networkMode: 'bridge',
-    placementConstraints: [],
-    tags: [],
-    status: 'ACTIVE',
-  };
-}
-
-export function newTask(
-  cluster: string,
-  instanceId: string,
-  td: TaskDefinition,
-  id: string,
-  over: Partial<Task> = {},
-): Task {
-  const taskArn = arns.task(cluster, id);
-  return {
-    taskArn,
-    clusterArn: arns.cluster(cluster),
-    taskDefinitionArn: td.taskDefinitionArn ?? '',
-    containerInstanceArn: arns.containerInstance(cluster, instanceId),
-    launchType: 'EC2',
-    overrides: { containerOverrides: [] },
-    desiredStatus: 'RUNNING',
-    lastStatus: 'PROVISIONING',
-    healthStatus: 'UNKNOWN',
-    containers: td.containerDefinitions.map((c) => ({
-      name: c.name,
-      taskArn,
-      image: c.image,
-      lastStatus: 'PENDING' as const,
-      healthStatus: 'UNKNOWN' as const,
-      networkBindings: [],
-    })),
-    tags: [],
-    ...over,
-  };
-}
 
 export type TestStore = Awaited<ReturnType<typeof createMemoryStore<typeof agentKinds>>>;
 
