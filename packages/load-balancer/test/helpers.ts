@@ -5,21 +5,35 @@ export interface Backend {
   readonly port: number;
   readonly server: Server;
   hits: number;
+  /** Resolves once a `/slow` request is held here (at once when one is). */
+  slowInFlight(): Promise<void>;
+  /** Answers every `/slow` request held so far. */
+  releaseSlow(): void;
   close(): Promise<void>;
 }
 
-/** A local HTTP server answering its own name; `/slow` answers after 300 ms. */
+/** A local HTTP server answering its own name; `/slow` is held until the test calls `releaseSlow()`. */
 export async function backend(name: string): Promise<Backend> {
-  const b = {
+  const held: (() => void)[] = [];
+  let arrived: (() => void)[] = [];
+  const b: Backend & { port: number } = {
     hits: 0,
     port: 0,
     server: createServer((req, res) => {
       b.hits++;
       const answer = () => res.end(name);
-      if (req.url === '/slow') setTimeout(answer, 300);
-      else answer();
+      if (req.url !== '/slow') return answer();
+      held.push(answer);
+      for (const resolve of arrived) resolve();
+      arrived = [];
     }),
+    slowInFlight: () =>
+      held.length > 0 ? Promise.resolve() : new Promise<void>((resolve) => arrived.push(resolve)),
+    releaseSlow: () => {
+      for (const answer of held.splice(0)) answer();
+    },
     close: async () => {
+      b.releaseSlow();
       b.server.closeAllConnections();
       await new Promise((r) => b.server.close(r));
     },

@@ -69,11 +69,13 @@ describe('embedded HTTP listener', () => {
     const lb = await createListener({ targets });
     try {
       const slow = get(lb.port, '/slow');
-      await new Promise((r) => setTimeout(r, 50));
+      await a.slowInFlight();
       targets.next([target(a, 'draining'), target(b)]);
       expect(lb.drained(`k${a.port}`)).toBe(false);
       const during = await Promise.all([get(lb.port), get(lb.port), get(lb.port)]);
       expect(during.map((r) => r.body)).toEqual(['b', 'b', 'b']);
+      expect(lb.drained(`k${a.port}`)).toBe(false); // its request is still in flight
+      a.releaseSlow();
       expect(await slow).toEqual({ status: 200, body: 'a' });
       expect(lb.drained(`k${a.port}`)).toBe(true);
     } finally {
@@ -134,13 +136,13 @@ describe('embedded HTTP listener', () => {
     const lb = await createListener({ targets, algorithm: 'least_outstanding_requests' });
     try {
       const slow = get(lb.port, '/slow');
-      // Wait for the slow request to be in flight (a fixed sleep is flaky on a loaded machine).
-      for (let i = 0; i < 100 && !lb.stats().targets.some((t) => t.inFlight === 1); i++)
-        await new Promise((r) => setTimeout(r, 5));
+      await Promise.race([a.slowInFlight(), b.slowInFlight()]);
       const busy = lb.stats().targets.find((t) => t.inFlight === 1)!.address;
       const quick = [await get(lb.port), await get(lb.port)];
       const other = busy.endsWith(`:${a.port}`) ? 'b' : 'a';
       expect(quick.map((r) => r.body)).toEqual([other, other]);
+      a.releaseSlow();
+      b.releaseSlow();
       await slow;
     } finally {
       await lb.close();
