@@ -2,17 +2,27 @@ import type { Clock, Counters, Logger } from '@baton-ecs/loop';
 import { ControllerLoop, type ReconcileContext, type ReconcileOutcome } from '@baton-ecs/loop';
 import {
   type ArnContext,
+  type ContainerImage,
   type ContainerInstance,
   clusterNameOf,
   type Service,
   type ServiceEvent,
   type Task,
 } from '@baton-ecs/model';
-import { reconcileService, type ServicePlan, type TargetHealth } from '@baton-ecs/reconciler';
+import {
+  appendServiceEvents,
+  newEventId,
+  reconcileService,
+  type ServicePlan,
+  serviceMessages,
+  type TargetHealth,
+} from '@baton-ecs/reconciler';
+import type { ImagePinner } from '@baton-ecs/runtime-docker';
 import type { ClusterState, RandomSource } from '@baton-ecs/scheduler';
 import { type BatonKinds, type Entry, type Op, type Store, serviceKey } from '@baton-ecs/store';
 import { Subject } from 'rxjs';
 import { ClusterStates } from './cluster-states.js';
+import { pinTaskImages, resolveDeploymentImages, unresolvedDeployments } from './deployment-images.js';
 import type { Informer } from './informer.js';
 
 export interface ServiceEventNotice {
@@ -46,6 +56,11 @@ export interface ServiceControllerOptions {
   readonly counters: Counters;
   /** The owner of the cluster states (Baton's, shared with RunTask); default one of the controller's own. */
   readonly clusterStates?: ClusterStates;
+  /**
+   * Resolves each new deployment's images to digests (the registry client and logins the agents use):
+   * every task of the deployment then runs those digests. Absent: images are launched as given.
+   */
+  readonly images?: ImagePinner;
   /** Load-balancer target health by task ARN, when a target-group controller supplies it. */
   readonly targetHealth?: () => ReadonlyMap<
     string,
@@ -67,6 +82,8 @@ export class ServiceController {
   private readonly tasksByService = new Map<string, Map<string, Entry<Task>>>();
   private readonly states: ClusterStates;
   private readonly ownsStates: boolean;
+  /** Images resolved for a deployment whose commit has not landed yet (a conflict retries the pass). */
+  private readonly resolvedImages = new Map<string, ContainerImage[]>();
 
   constructor(private readonly o: ServiceControllerOptions) {
     this.loop = new ControllerLoop<string>({
@@ -146,7 +163,7 @@ export class ServiceController {
     const service = entry.object;
     const taskEntries = [...(this.tasksByService.get(key)?.values() ?? [])];
     const state = this.states.state(service.cluster);
-    const plan = reconcileService(
+    let plan = reconcileService(
       {
         service,
         taskDefinitions: this.states.taskDefinitions,
@@ -163,6 +180,7 @@ export class ServiceController {
           : {}),
       },
     );
+    if (this.o.images) plan = await this.withDeploymentImages(plan, this.o.images);
     if (plan.service === service && plan.startTasks.length === 0 && plan.stopTasks.length === 0) {
       this.plans.next({ key, service, plan });
       return plan.requeueAfterMs === undefined ? undefined : { requeueAfterMs: plan.requeueAfterMs };
@@ -180,6 +198,56 @@ export class ServiceController {
     this.report(service, plan, context.logger);
     this.plans.next({ key, service, plan });
     return plan.requeueAfterMs === undefined ? undefined : { requeueAfterMs: plan.requeueAfterMs };
+  }
+
+  /**
+   * The plan with its new deployments' images resolved to digests (once per deployment: I/O, here
+   * and not in the pure planner) and its tasks pinned to their deployment's digests. An image the
+   * registry cannot resolve is reported in the service's events; its tasks use the image as given,
+   * and the next pass tries again.
+   */
+  private async withDeploymentImages(plan: ServicePlan, pinner: ImagePinner): Promise<ServicePlan> {
+    let service = plan.service;
+    const messages: string[] = [];
+    for (const d of unresolvedDeployments(service)) {
+      const td = this.states.taskDefinitions.get(d.taskDefinition);
+      if (!td) continue;
+      let images = this.resolvedImages.get(d.id);
+      if (!images) {
+        const resolved = await resolveDeploymentImages(td, pinner, d.id);
+        for (const f of resolved.failures)
+          messages.push(
+            serviceMessages.imageUnresolved(service.serviceName, d.id, f.containerName, f.image, f.message),
+          );
+        if (resolved.failures.length > 0) continue;
+        images = resolved.images;
+        this.resolvedImages.set(d.id, images);
+        // Only what a conflicted commit may still need is kept.
+        if (this.resolvedImages.size > 1000)
+          this.resolvedImages.delete(this.resolvedImages.keys().next().value!);
+      }
+      const resolvedImages = images;
+      service = {
+        ...service,
+        deployments: service.deployments.map((x) =>
+          x.id === d.id ? { ...x, containerImages: resolvedImages } : x,
+        ),
+      };
+    }
+    const byId = new Map(service.deployments.map((d) => [d.id, d]));
+    const startTasks = plan.startTasks.map((t) =>
+      t.startedBy === undefined ? t : pinTaskImages(t, byId.get(t.startedBy)),
+    );
+    let events = plan.events;
+    if (messages.length > 0) {
+      const appended = appendServiceEvents(service.events, messages, this.o.clock.now(), () =>
+        newEventId(this.o.random),
+      );
+      service = { ...service, events: [...appended.events] };
+      events = [...plan.events, ...appended.added];
+    }
+    if (service === plan.service && startTasks.every((t, i) => t === plan.startTasks[i])) return plan;
+    return { ...plan, service, startTasks, events };
   }
 
   private opsOf(

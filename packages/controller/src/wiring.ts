@@ -184,6 +184,8 @@ export function wireBaton(store: Store<BatonKinds>, options: BatonOptions, ownsS
       targetHealth: () => targetGroups?.targetHealth() ?? new Map(),
       clusterStates: states,
       workers: options.serviceWorkers ?? 4,
+      // The control plane resolves each deployment's images once, with the agents' registry client.
+      ...(images ? { images } : {}),
     });
   const role = roleOf(store, options, { informers, clock, logger, agents, janitor, serviceController });
   // Every replica runs these (health probes, metric windows); with leader election only the leader's writes land.

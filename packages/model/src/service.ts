@@ -51,6 +51,21 @@ export type DeploymentStatus = z.output<typeof DeploymentStatus>;
 export const RolloutState = z.enum(['IN_PROGRESS', 'COMPLETED', 'FAILED']);
 export type RolloutState = z.output<typeof RolloutState>;
 
+/**
+ * A container's image as a deployment runs it (ECS's ContainerImage, which ECS shows on a service
+ * revision): the task definition's reference and the digest it was resolved to when the deployment
+ * was created. No `imageDigest`: the image is not resolved (not on a registry Baton resolves).
+ */
+export const ContainerImage = ecsObject({
+  containerName: z.string().min(1),
+  image: z.string().min(1),
+  imageDigest: z
+    .string()
+    .regex(/^sha256:[0-9a-f]{64}$/)
+    .optional(),
+});
+export type ContainerImage = z.output<typeof ContainerImage>;
+
 /** One deployment of a service: the set of tasks started from one task definition. */
 export const Deployment = ecsObject({
   id: z.string().min(1),
@@ -78,6 +93,12 @@ export const Deployment = ecsObject({
    * reported after another that stopped at the same moment or a little later is still counted, once.
    */
   failuresCountedRecently: z.array(z.object({ taskId: z.string(), stoppedAt: z.number() })).optional(),
+  /**
+   * Baton: each container's image resolved to a digest once, when the deployment was created, so every
+   * task of the deployment runs the same image even if a tag moves (ECS's software version
+   * consistency; ECS shows the same list on the service revision). Absent: not resolved (yet).
+   */
+  containerImages: z.array(ContainerImage).optional(),
   /** Baton: ids of the deployment's tasks that were healthy at the last pass (resetOnHealthyTask). */
   healthyTaskIds: z.array(z.string()).optional(),
   networkConfiguration: ignored('aws-only'),

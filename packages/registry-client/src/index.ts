@@ -107,6 +107,7 @@ export {
   parseReference,
   parseRepositoryName,
   pinned,
+  pinnedReference,
   type Reference,
   type RepositoryName,
 } from './reference.js';

@@ -162,6 +162,16 @@ export const pinned = (r: RepositoryName, digest: Digest): Reference => ({
   digest,
 });
 
+/**
+ * `image` pinned to `digest`, in the form the engine pulls (`registry/repository@sha256:…`, the tag
+ * dropped); undefined when `image` or `digest` is not one this client reads.
+ */
+export function pinnedReference(image: string, digest: string): string | undefined {
+  const r = parseReference(image);
+  const d = parseDigest(digest);
+  return isLeft(r) || isLeft(d) ? undefined : formatReference(pinned(r.right, d.right));
+}
+
 /** The HTTP host that serves a registry's API (Docker Hub's API is not at docker.io). */
 export const apiHost = (registry: string): string =>
   registry === DOCKER_HUB ? 'registry-1.docker.io' : registry;

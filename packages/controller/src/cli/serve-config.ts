@@ -38,6 +38,15 @@ export interface ServeConfig {
   readonly agent: AgentEnvironment;
   /** The local parameter and secrets stores' key, and the roots `file://` secrets may be read from. */
   readonly secrets?: { readonly encryptionKey?: Buffer; readonly fileRoots?: readonly string[] };
+  /**
+   * Registries whose images each new deployment resolves to digests (the control plane's half of
+   * ECS's software version consistency; `baton agent --registry` reads the same flags).
+   */
+  readonly registry?: {
+    readonly registries: readonly string[];
+    readonly insecure: readonly string[];
+    readonly config?: string;
+  };
   /** How long an instance's agent may be disconnected before its service tasks are replaced. */
   readonly instanceLostAfterMs?: number;
 }
@@ -56,6 +65,11 @@ ${engineConnectionUsage}
   --secrets-key-file <file>   the key of the local parameter and secrets stores (64 hex digits or
                          base64 of 32 bytes; or BATON_SECRETS_KEY); without it they are off
   --secrets-file-root <dir>   file:// secrets may be read under <dir> (repeatable)
+  --registry <host[:port]>    resolve images from this registry to digests once per deployment:
+                         every task of the deployment runs that digest (repeatable; default none)
+  --insecure-registry <host>  speak plain HTTP to this registry (repeatable)
+  --registry-config <file>    Docker's config.json with the registries' logins (default
+                         $DOCKER_CONFIG/config.json, else ~/.docker/config.json)
   --instance-lost-after <duration>
                          how long a host's agent may be disconnected before its service tasks are
                          replaced elsewhere, e.g. 90s or 5m (default 5m, as ECS; 5s to 24h)
@@ -119,6 +133,9 @@ const flags = {
   'instance-lost-after': { type: 'string' },
   'secrets-key-file': { type: 'string' },
   'secrets-file-root': { type: 'string', multiple: true },
+  registry: { type: 'string', multiple: true },
+  'insecure-registry': { type: 'string', multiple: true },
+  'registry-config': { type: 'string' },
   'log-format': { type: 'string' },
   config: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -212,7 +229,10 @@ export function serveConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
       : undefined;
   const instanceLostAfterMs = lostAfter(values['instance-lost-after'], file.instanceLostAfter, values.config);
   // One reading of the key and roots for serve and agent (agent-secrets.ts).
-  const { encryptionKey, fileRoots } = agentSecretsConfig(values, env);
+  const { encryptionKey, fileRoots, registries, insecureRegistries, registryConfig } = agentSecretsConfig(
+    values,
+    env,
+  );
   const dataDir = values['data-dir'] ?? file.dataDir;
   if (etcd && dataDir) throw new UsageError('--data-dir: not with --etcd (etcd keeps the state)');
 
@@ -232,6 +252,15 @@ export function serveConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
     maxBodyBytes,
     agent,
     ...(instanceLostAfterMs !== undefined ? { instanceLostAfterMs } : {}),
+    ...(registries.length > 0
+      ? {
+          registry: {
+            registries,
+            insecure: insecureRegistries,
+            ...(registryConfig !== undefined ? { config: registryConfig } : {}),
+          },
+        }
+      : {}),
     ...(encryptionKey || fileRoots.length > 0
       ? {
           secrets: {

@@ -2,6 +2,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { jsonLogger, type Logger, type LogRecord } from '@baton-ecs/loop';
+import { dockerConfigCredentials } from '@baton-ecs/registry-client';
 import { etcdStore } from '@baton-ecs/store';
 import { createBaton } from '../baton.js';
 import { createConsoleHandler } from '../console/index.js';
@@ -58,6 +59,17 @@ export async function start(
     ...(config.dataDir ? { dataDir: config.dataDir } : {}),
     ...(config.instanceLostAfterMs !== undefined ? { instanceLostAfterMs: config.instanceLostAfterMs } : {}),
     ...(config.secrets ? { secrets: config.secrets } : {}),
+    ...(config.registry
+      ? {
+          registry: {
+            registries: config.registry.registries,
+            insecure: config.registry.insecure,
+            credentials: dockerConfigCredentials(
+              config.registry.config ? { path: config.registry.config } : {},
+            ),
+          },
+        }
+      : {}),
     ...(store ? { store, leaderElection: {} } : {}),
     ...(Object.keys(config.agent.settings).length > 0 ? { agent: { settings: config.agent.settings } } : {}),
   });

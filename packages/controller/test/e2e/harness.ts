@@ -325,3 +325,38 @@ export async function runCli(
     }),
   );
 }
+
+/** The htpasswd registry scripts/registry-instance.sh starts (provisioned for e2e tests), and its login. */
+export const testRegistry = {
+  address: process.env.BATON_REGISTRY_ADDR ?? '127.0.0.1:5000',
+  username: process.env.BATON_REGISTRY_USER ?? 'baton',
+  password: process.env.BATON_REGISTRY_PASSWORD ?? 'baton-registry-test',
+};
+
+/**
+ * Pushes a new image to `repository:tag` on the test registry (the test image with `marker` in
+ * /www/version, committed on engine 1), removes it from the engine so Baton must pull it, and
+ * returns its digest. Pushing again under the same tag moves the tag.
+ */
+export async function pushImageVersion(repository: string, tag: string, marker: string): Promise<string> {
+  const d = docker(engine1);
+  const c = await d.createContainer({ Image: testImage, Cmd: ['sh', '-c', `echo ${marker} > /www/version`] });
+  await c.start();
+  await c.wait();
+  await c.commit({ repo: repository, tag });
+  await c.remove();
+  const ref = `${repository}:${tag}`;
+  const { address, username, password } = testRegistry;
+  const stream = await d.getImage(ref).push({ authconfig: { username, password, serveraddress: address } });
+  const output = await new Promise<{ aux?: { Digest?: string }; error?: string }[]>((resolve, reject) =>
+    d.modem.followProgress(stream, (err: Error | null, out: unknown[]) =>
+      err ? reject(err) : resolve(out as never),
+    ),
+  );
+  const failed = output.find((o) => o.error);
+  if (failed) throw new Error(`docker push ${ref} failed: ${failed.error} (is the test registry up?)`);
+  const digest = output.find((o) => o.aux?.Digest)?.aux?.Digest;
+  if (!digest) throw new Error(`docker push ${ref} reported no digest`);
+  await d.getImage(ref).remove({ force: true });
+  return digest;
+}

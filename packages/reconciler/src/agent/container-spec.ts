@@ -12,11 +12,20 @@ import type { ContainerSpec } from './types.js';
 /** ECS's agent never gives a container fewer than 2 CPU shares (Docker's minimum). */
 const minimumCpuShares = 2;
 
-/** A container definition with the task's `containerOverrides` applied (ECS's RunTask overrides). */
+/**
+ * A container definition with the task's `containerOverrides` applied (ECS's RunTask overrides),
+ * and its image pinned to a digest when the task's record says so (the control plane resolved the
+ * deployment's images: every task of it runs the same digest).
+ */
 export function effectiveContainerDefinition(
-  task: Pick<Task, 'overrides'>,
-  def: ContainerDefinition,
+  task: Pick<Task, 'overrides'> & { readonly containers?: Task['containers'] },
+  definition: ContainerDefinition,
 ): ContainerDefinition {
+  const recorded = task.containers?.find((c) => c.name === definition.name)?.image;
+  const def =
+    recorded !== undefined && recorded !== definition.image && /@sha256:[0-9a-f]{64}$/.test(recorded)
+      ? { ...definition, image: recorded }
+      : definition;
   const o = task.overrides.containerOverrides.find((c) => c.name === def.name);
   if (!o) return def;
   return {
@@ -40,7 +49,7 @@ export function containerSpec(
   task: Pick<
     Task,
     'taskArn' | 'clusterArn' | 'taskDefinitionArn' | 'group' | 'containerInstanceArn' | 'overrides'
-  >,
+  > & { readonly containers?: Task['containers'] },
   td: Pick<TaskDefinition, 'networkMode' | 'pidMode' | 'ipcMode'>,
   definition: ContainerDefinition,
   volumes?: Pick<TaskVolumes, 'mounts'>,

@@ -50,8 +50,8 @@ export function appendServiceEvents(
  * ECS's event wording, in one place, so tests and docs can quote it: the developer guide's "Service
  * event messages" page (service-event-messages.html) and the events ECS writes as its deployment,
  * circuit-breaker and load-balancer pages show them. Baton's own detail (which task, which filter)
- * goes in the event's separate `detail`, never into ECS's sentence. `instanceLost`, `taskFailed` and
- * `missingTaskDefinition` are Baton's own events (ECS documents none for these cases).
+ * goes in the event's separate `detail`, never into ECS's sentence. `instanceLost`, `taskFailed`,
+ * `missingTaskDefinition` and `imageUnresolved` are Baton's own events (ECS documents none for these cases).
  */
 export const serviceMessages = {
   steadyState: (service: string) => `(service ${service}) has reached a steady state.`,
@@ -97,4 +97,13 @@ export const serviceMessages = {
   drained: (service: string) => `(service ${service}) has been drained and is now INACTIVE.`,
   taskFailed: (service: string, taskId: string, reason: string) =>
     `(service ${service}) (task ${taskId}) stopped: ${reason}.`,
+  /** Baton's own: the controller could not resolve a new deployment's image to a digest (it tries again). */
+  imageUnresolved: (
+    service: string,
+    deploymentId: string,
+    container: string,
+    image: string,
+    reason: string,
+  ) =>
+    `(service ${service}) (deployment ${deploymentId}) was unable to resolve the image ${image} of container ${container} to a digest: ${reason}. Its tasks use the image as given until it resolves.`,
 } as const;
