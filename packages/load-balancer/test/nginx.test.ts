@@ -80,18 +80,23 @@ describe('nginx adapter against a real nginx (Debian nginx, started by the test)
     let running = true;
     const statuses: number[] = [];
     let window: string[] = [];
+    let waiting: { left: number; resolve: () => void } | undefined;
     const load = (async () => {
       while (running) {
         const r = await get(port);
         statuses.push(r.status);
         window.push(r.body);
+        if (waiting && --waiting.left === 0) waiting.resolve();
       }
     })();
+    const answered = (n: number) => new Promise<void>((resolve) => (waiting = { left: n, resolve }));
+    // Which targets answer once the adapter has applied the change: its reload returns when nginx's
+    // old workers are gone. The answer in flight then is left out; the next 40 show who serves.
     const seen = async () => {
       await adapter.settled();
-      await new Promise((r) => setTimeout(r, 300)); // old workers hand over
+      await answered(1);
       window = [];
-      await new Promise((r) => setTimeout(r, 300));
+      await answered(40);
       return [...new Set(window)].sort();
     };
     expect(await seen()).toEqual(['a', 'b']);

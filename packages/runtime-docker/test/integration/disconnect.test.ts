@@ -68,7 +68,9 @@ describe('InstanceAgent: an engine that stops answering', () => {
       d.desiredStatus = 'STOPPED';
       d.stopCode = 'UserInitiated';
     });
-    await new Promise((r) => setTimeout(r, 500));
+    // The moment has passed once a pass the agent began after the request has finished.
+    await agent.sync();
+    expect(agent.connected).toBe(false);
     expect((await store.get('Task', drop.taskArn))?.object.lastStatus).toBe('RUNNING');
 
     await engine('start');
