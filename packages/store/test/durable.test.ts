@@ -66,15 +66,18 @@ describe('durable memory store', () => {
   it('releases reads and watch events only once what they reflect is durable', async () => {
     const store = await open(await tempDir());
     const durableAtEvent: [number, number][] = [];
+    let bSeen!: () => void;
+    const bEvent = new Promise<void>((resolve) => (bSeen = resolve));
     const sub = store.watch({ kind: 'Counter' }).subscribe((e) => {
       durableAtEvent.push([e.version, store.stats().persistence!.durableVersion]);
+      if (e.type === 'ADDED' && e.object.key === 'b') bSeen();
     });
     void store.create('Counter', { name: 'a', value: 1 });
     const read = await store.get('Counter', 'a');
     expect(read).toBeDefined();
     expect(store.stats().persistence!.durableVersion).toBe(1);
     await store.create('Counter', { name: 'b', value: 1 });
-    await new Promise((r) => setTimeout(r, 20));
+    await bEvent; // the watch has delivered b's creation
     sub.unsubscribe();
     expect(durableAtEvent.length).toBeGreaterThanOrEqual(3);
     for (const [version, durable] of durableAtEvent) expect(durable).toBeGreaterThanOrEqual(version);

@@ -144,8 +144,19 @@ describe('etcd backend', { timeout: 30_000 }, () => {
     const writer = await store(member.endpoint, s.prefix);
     await writer.create('Counter', counter('c', 0));
     const events: WatchEvent<unknown>[] = [];
-    const sub = s.watch({ kind: 'Counter' }).subscribe({ next: (e) => events.push(e) });
-    while (!events.some((e) => e.type === 'SYNCED')) await new Promise((r) => setTimeout(r, 5));
+    const modified = () => events.filter((e) => e.type === 'MODIFIED').length;
+    let synced!: () => void;
+    let allSix!: () => void;
+    const wasSynced = new Promise<void>((resolve) => (synced = resolve));
+    const sawAllSix = new Promise<void>((resolve) => (allSix = resolve));
+    const sub = s.watch({ kind: 'Counter' }).subscribe({
+      next: (e) => {
+        events.push(e);
+        if (e.type === 'SYNCED') synced();
+        if (modified() >= 6) allSix();
+      },
+    });
+    await wasSynced;
     for (let i = 1; i <= 3; i++) await writer.update('Counter', 'c', counter('c', i));
     await member.stop('SIGKILL');
     // While etcd is down, writes fail and say why.
@@ -163,10 +174,8 @@ describe('etcd backend', { timeout: 30_000 }, () => {
         }
       }
     }
-    const deadline = Date.now() + 15_000;
-    while (events.filter((e) => e.type === 'MODIFIED').length < 6 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    // Every write made is delivered, or the watch lost some: the values below say which.
+    await Promise.race([sawAllSix, new Promise((r) => setTimeout(r, 15_000))]);
     sub.unsubscribe();
     const values = events
       .filter((e) => e.type === 'MODIFIED')
