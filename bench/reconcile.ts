@@ -60,7 +60,6 @@ function build(midDeploymentShare: number) {
     ),
   );
   const services: Service[] = [];
-  const tasksByService = new Map<string, Task[]>();
   const allTasks: Task[] = [];
   let slot = 0;
   for (let s = 0; s < SERVICES; s++) {
@@ -80,6 +79,8 @@ function build(midDeploymentShare: number) {
       createdAt: now - 3_600_000,
       updatedAt: now - 3_000_000,
       rolloutState: 'COMPLETED',
+      // Its tasks have run: the circuit breaker's stage is 2, as every pass after the first records.
+      breakerStage: 2,
     };
     const fresh: Deployment = {
       ...old,
@@ -136,11 +137,10 @@ function build(midDeploymentShare: number) {
     };
     make(old, PER_SERVICE);
     if (deploying) make(fresh, 5);
-    tasksByService.set(name, tasks);
     allTasks.push(...tasks);
   }
   void random;
-  return { taskDefinitions, instances, services, tasksByService, allTasks };
+  return { taskDefinitions, instances, services, allTasks };
 }
 
 async function pass(label: string, midDeploymentShare: number) {
@@ -169,7 +169,8 @@ async function pass(label: string, midDeploymentShare: number) {
       {
         service,
         taskDefinitions: world.taskDefinitions,
-        tasks: world.tasksByService.get(service.serviceName)!,
+        // As the service controller passes them: the cluster state's own list of the service's tasks.
+        tasks: (state.groupTasks(`service:${service.serviceName}`)?.all ?? []) as readonly Task[],
         cluster: state,
       },
       { now, random },

@@ -78,6 +78,15 @@ export class ClusterStates {
     return state;
   }
 
+  /**
+   * A service's tasks (STOPPED ones included) as the cluster's state holds them: the same array until
+   * one of them changes, which lets reconcileService see a service at rest from the state's counts
+   * without reading each task (steadyPlan). The informers give the states Task records only.
+   */
+  serviceTasks(cluster: string, serviceName: string): readonly Task[] {
+    return (this.state(cluster).groupTasks(`service:${serviceName}`)?.all ?? noTasks) as readonly Task[];
+  }
+
   /** Names the placements a plan just reserved, before its commit. */
   assume(cluster: string, started: readonly Pick<Task, 'taskArn'>[]): Assumption {
     const taskArns = started.map((t) => t.taskArn).filter((arn) => !this.o.tasks.get(arn));
@@ -105,5 +114,7 @@ export class ClusterStates {
     for (const s of this.subscriptions.splice(0)) s.unsubscribe();
   }
 }
+
+const noTasks: readonly Task[] = Object.freeze([]);
 
 export type { ContainerInstance };

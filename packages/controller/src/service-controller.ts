@@ -167,7 +167,8 @@ export class ServiceController {
       {
         service,
         taskDefinitions: this.states.taskDefinitions,
-        tasks: taskEntries.map((e) => e.object),
+        // The state's own list (same tasks, same order as taskEntries): at rest, no task is read.
+        tasks: this.states.serviceTasks(service.cluster, service.serviceName),
         cluster: state,
         ...(this.o.targetHealth ? { targetHealth: this.o.targetHealth() } : {}),
       },

@@ -1,6 +1,7 @@
 import type { ClusterQuerySyntaxError, InstanceResource } from '@baton-ecs/model';
 import type { Either } from 'fp-ts/lib/Either.js';
 import type { FitIndex } from './fit-index.js';
+import { GroupTasks } from './group-tasks.js';
 import {
   type InstanceRecord,
   newInstanceRecord,
@@ -72,6 +73,11 @@ export class ClusterState {
   private spareCounts: Int32Array | undefined;
   /** Host port → instance index → how many hold it there (an instance's reservation counts as one). */
   private readonly ports = new PortHolders();
+  /** Every task given to upsertTask (STOPPED ones included) by group, and the group of each by ARN. */
+  private readonly groups = new Map<string, GroupTasks>();
+  private readonly groupOfTask = new Map<string, GroupTasks>();
+  /** Instances that are not ACTIVE, or whose agent is disconnected. */
+  private impaired = 0;
 
   constructor(private readonly taskDefinitions: TaskDefinitionLookup = new Map()) {}
 
@@ -100,6 +106,7 @@ export class ClusterState {
   upsertInstance(instance: SchedulerInstance): void {
     const existing = this.indexByArn.get(instance.containerInstanceArn);
     let record: InstanceRecord;
+    if (existing !== undefined && isImpaired(this.record(existing))) this.impaired--;
     if (existing === undefined) {
       record = newInstanceRecord(this.records.length, instance);
       this.records.push(record);
@@ -123,6 +130,7 @@ export class ClusterState {
     this.ports.hold('udp', record.reservedUdp, record.index);
     this.syncRemaining(record);
     this.statics.clear();
+    if (isImpaired(record)) this.impaired++;
   }
 
   /**
@@ -131,10 +139,11 @@ export class ClusterState {
    * desired status is RUNNING. Tasks on no known instance hold nothing.
    */
   upsertTask(task: SchedulerTask): void {
-    this.removeTask(task.taskArn);
-    if (task.lastStatus === 'STOPPED') return;
+    this.removeEntry(task.taskArn);
     const index =
       task.containerInstanceArn === undefined ? undefined : this.indexByArn.get(task.containerInstanceArn);
+    this.joinGroup(task, index === undefined);
+    if (task.lastStatus === 'STOPPED') return;
     if (index === undefined) {
       if (task.desiredStatus === 'RUNNING') this.unplacedTasks.set(task.taskArn, task);
       return;
@@ -148,7 +157,47 @@ export class ClusterState {
     });
   }
 
+  /** Forgets a task (what it held is free again, and it leaves its group). */
   removeTask(taskArn: string): void {
+    this.removeEntry(taskArn);
+    const group = this.groupOfTask.get(taskArn);
+    if (group === undefined) return;
+    this.groupOfTask.delete(taskArn);
+    group.remove(taskArn);
+  }
+
+  /**
+   * The tasks of `group` given to upsertTask (STOPPED ones included, placements planned and not yet
+   * given back as tasks excluded) and their counts, kept up to date as they change; undefined when
+   * the state knows no task of the group.
+   */
+  groupTasks(group: string): GroupTasks | undefined {
+    return this.groups.get(group);
+  }
+
+  /** How many instances are not ACTIVE or have their agent disconnected. */
+  get impairedInstances(): number {
+    return this.impaired;
+  }
+
+  private joinGroup(task: SchedulerTask, unplaced: boolean): void {
+    const before = this.groupOfTask.get(task.taskArn);
+    let group = task.group === undefined ? undefined : this.groups.get(task.group);
+    if (before !== undefined && before !== group) {
+      before.remove(task.taskArn);
+      this.groupOfTask.delete(task.taskArn);
+    }
+    if (task.group === undefined) return;
+    if (group === undefined) {
+      group = new GroupTasks();
+      this.groups.set(task.group, group);
+    }
+    group.upsert(task, unplaced);
+    if (before !== group) this.groupOfTask.set(task.taskArn, group);
+  }
+
+  /** Frees what a task holds (its entry, or its place among the unplaced), leaving its group alone. */
+  private removeEntry(taskArn: string): void {
     // Usually empty: skip hashing the ARN for it (a new ARN's first hash flattens the string).
     if (this.unplacedTasks.size > 0) this.unplacedTasks.delete(taskArn);
     const entry = this.tasks.get(taskArn);
@@ -186,7 +235,7 @@ export class ClusterState {
       this.apply(entry);
       return;
     }
-    this.removeTask(taskArn);
+    this.removeEntry(taskArn);
     this.addEntry(taskArn, entry);
   }
 
@@ -351,6 +400,10 @@ export class ClusterState {
 }
 
 const emptyDistribution: ReadonlyMap<number, number> = new Map();
+
+function isImpaired(r: InstanceRecord): boolean {
+  return r.status !== 'ACTIVE' || !r.agentConnected;
+}
 
 function increment<K>(map: Map<K, number>, key: K): void {
   map.set(key, (map.get(key) ?? 0) + 1);

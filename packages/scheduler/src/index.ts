@@ -18,6 +18,7 @@ export {
   type PlacementExplanation,
 } from './explanation.js';
 export { type FilterName, type FilterRejection, filterOrder, type PlacementFilter } from './filters.js';
+export type { GroupTaskCounts, GroupTasks } from './group-tasks.js';
 export type { InstanceRecord } from './instance-record.js';
 export { placeTasksLinearScan } from './linear-scan.js';
 export { placeTasks } from './place-tasks.js';

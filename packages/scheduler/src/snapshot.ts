@@ -20,7 +20,12 @@ export type SchedulerTask = Pick<
   Task,
   'taskArn' | 'taskDefinitionArn' | 'containerInstanceArn' | 'group' | 'desiredStatus' | 'lastStatus'
 > &
-  Partial<Pick<Task, 'cpu' | 'memory' | 'overrides' | 'containers' | 'healthStatus' | 'createdAt'>>;
+  Partial<
+    Pick<
+      Task,
+      'cpu' | 'memory' | 'overrides' | 'containers' | 'healthStatus' | 'createdAt' | 'startedBy' | 'startedAt'
+    >
+  >;
 
 export type SchedulerTaskDefinition = Pick<
   TaskDefinition,

@@ -25,4 +25,5 @@ export * from './plan.js';
 export { reconcileService } from './reconcile-service.js';
 export { planRunTask, type RunTaskPlan, type RunTaskRequest } from './run-task.js';
 export * from './service-events.js';
+export { steadyPlan } from './steady.js';
 export * from './task-health.js';

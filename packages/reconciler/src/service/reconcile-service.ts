@@ -17,6 +17,7 @@ import type { ServicePlan, ServiceReconcileContext, ServiceReconcileInput } from
 import { reconcileReplicas } from './replica.js';
 import { appendServiceEvents, serviceMessages } from './service-events.js';
 import { countLive, patch, sameArray, updateDeploymentCounts } from './service-status.js';
+import { steadyPlan } from './steady.js';
 
 /**
  * One pass of ECS's service scheduler for one service, as a pure function:
@@ -28,6 +29,9 @@ export function reconcileService(input: ServiceReconcileInput, ctx: ServiceRecon
   const original = input.service;
   const name = original.serviceName;
   if (original.status === 'INACTIVE') return { service: original, startTasks: [], stopTasks: [], events: [] };
+  // Most services in most passes: nothing to do, seen from the counts the cluster state keeps.
+  const steady = steadyPlan(input, ctx);
+  if (steady !== undefined) return steady;
   const pass = new ServicePass(input, ctx, name);
   const draining = original.status === 'DRAINING';
   const daemon = original.schedulingStrategy === 'DAEMON';
