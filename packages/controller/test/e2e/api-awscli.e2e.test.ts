@@ -1,16 +1,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awsJson, awsText as awsTextOf, type CliResult, type CliText, requireAwsCli } from './awscli.js';
+import { describe, expect, it } from 'vitest';
+import { awsJson, awsText as awsTextOf, type CliResult, type CliText, serveForAwsCli } from './awscli.js';
 import {
   clusterContainers,
   engine1,
   httpdTaskDefinition,
   httpStatus,
-  requireEngine,
-  type ServeProcess,
-  spawnServe,
   testImage,
   uniqueCluster,
   waitFor,
@@ -38,23 +35,7 @@ type TaskJson = {
 };
 
 describe('the AWS CLI walkthrough against baton serve on a real engine', () => {
-  let serve: ServeProcess;
-  const dataDir = join(dir, 'data');
-  const args = ['--port', '0', '--cluster', cluster, '--engine', engine1, '--data-dir', dataDir];
-  const env = {
-    BATON_ACCESS_KEY_ID: key.id,
-    BATON_SECRET_ACCESS_KEY: key.secret,
-    ECS_IMAGE_PULL_BEHAVIOR: 'prefer-cached',
-    ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION: '2s',
-  };
-  beforeAll(async () => {
-    requireAwsCli();
-    await requireEngine(engine1);
-    serve = await spawnServe(args, env);
-  });
-  afterAll(async () => {
-    await serve?.stop();
-  });
+  const serve = serveForAwsCli(cluster, key, dir, { ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION: '2s' });
 
   it('runs a service from create-cluster to delete-service --force', async () => {
     const url = serve.url;
@@ -107,7 +88,7 @@ describe('the AWS CLI walkthrough against baton serve on a real engine', () => {
     // SIGTERM leaves the container running; the next start adopts the same task.
     expect(await serve.stop()).toBe(0);
     expect((await clusterContainers(engine1, cluster)).length).toBe(1);
-    serve = await spawnServe(args, env);
+    await serve.start();
     const again = await aws(serve.url, ['ecs', 'list-tasks', '--cluster', cluster, '--service-name', 'web']);
     expect(again.json.taskArns).toEqual(taskArns);
     expect(await httpStatus(port)).toBe(200);

@@ -1,19 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freePort } from '../endpoint/helpers.js';
-import { awsJson, requireAwsCli } from './awscli.js';
-import {
-  engine1,
-  httpdTaskDefinition,
-  removeClusterContainers,
-  requireEngine,
-  type ServeProcess,
-  spawnServe,
-  uniqueCluster,
-  waitFor,
-} from './harness.js';
+import { awsJson, serveForAwsCli } from './awscli.js';
+import { httpdTaskDefinition, uniqueCluster, waitFor } from './harness.js';
 
 const key = { id: 'AKIDAWSCLIELB000001', secret: 'awscli-elbv2-listener-secret' };
 const cluster = uniqueCluster('api-lst');
@@ -30,24 +21,8 @@ async function get(port: number): Promise<{ status: number; body: string } | str
 }
 
 describe('an ELBv2 listener made with the AWS CLI forwards to an ECS service on a real engine', () => {
-  let serve: ServeProcess;
+  const serve = serveForAwsCli(cluster, key, dir);
   const aws = (args: string[]) => awsJson(serve.url, args, key, dir);
-  beforeAll(async () => {
-    requireAwsCli();
-    await requireEngine(engine1);
-    serve = await spawnServe(
-      ['--port', '0', '--cluster', cluster, '--engine', engine1, '--data-dir', join(dir, 'data')],
-      {
-        BATON_ACCESS_KEY_ID: key.id,
-        BATON_SECRET_ACCESS_KEY: key.secret,
-        ECS_IMAGE_PULL_BEHAVIOR: 'prefer-cached',
-      },
-    );
-  });
-  afterAll(async () => {
-    await serve?.stop();
-    await removeClusterContainers(engine1, cluster);
-  });
 
   it('create-load-balancer, create-listener, a service behind it answering on 127.0.0.1, modify and delete', async () => {
     const tg = await aws([

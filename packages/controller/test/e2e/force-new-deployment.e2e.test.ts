@@ -7,17 +7,13 @@ import {
   ECSClient,
   ListTasksCommand,
 } from '@aws-sdk/client-ecs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awsJson, requireAwsCli } from './awscli.js';
+import { describe, expect, it } from 'vitest';
+import { awsJson, serveForAwsCli } from './awscli.js';
 import {
   clusterContainers,
   engine1,
   httpdTaskDefinition,
   httpStatus,
-  removeClusterContainers,
-  requireEngine,
-  type ServeProcess,
-  spawnServe,
   uniqueCluster,
   waitFor,
 } from './harness.js';
@@ -48,24 +44,7 @@ interface TaskJson {
 }
 
 describe('aws ecs update-service --force-new-deployment against baton serve on a real engine', () => {
-  let serve: ServeProcess;
-  beforeAll(async () => {
-    requireAwsCli();
-    await requireEngine(engine1);
-    serve = await spawnServe(
-      ['--port', '0', '--cluster', cluster, '--engine', engine1, '--data-dir', join(dir, 'data')],
-      {
-        BATON_ACCESS_KEY_ID: key.id,
-        BATON_SECRET_ACCESS_KEY: key.secret,
-        ECS_IMAGE_PULL_BEHAVIOR: 'prefer-cached',
-        ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION: '2s',
-      },
-    );
-  });
-  afterAll(async () => {
-    await serve?.stop();
-    await removeClusterContainers(engine1, cluster);
-  });
+  const serve = serveForAwsCli(cluster, key, dir, { ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION: '2s' });
 
   it('replaces every task with a new deployment of the same revision, by the rolling update rules', async () => {
     const url = serve.url;
