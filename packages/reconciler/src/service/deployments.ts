@@ -50,7 +50,9 @@ export function rollbackTarget(deployments: readonly Deployment[], failedId: str
 
 /**
  * Rolls back to `target`: an ACTIVE deployment that still runs its tasks
- * becomes PRIMARY again (no churn); an INACTIVE one is redeployed.
+ * becomes PRIMARY again (no churn); an INACTIVE one is redeployed, with the
+ * image digests it ran (ECS: a rollback uses the last successful revision's
+ * digests, not the tags resolved again).
  */
 export function rollBackTo(
   deployments: readonly Deployment[],
@@ -60,7 +62,15 @@ export function rollBackTo(
   random: RandomSource,
 ): Deployment[] {
   if (target.status !== 'ACTIVE') {
-    return ensurePrimaryDeployment(deployments, target.taskDefinition, desiredCount, now, random).deployments;
+    const { deployments: next, created } = ensurePrimaryDeployment(
+      deployments,
+      target.taskDefinition,
+      desiredCount,
+      now,
+      random,
+    );
+    if (!created || target.containerImages === undefined) return next;
+    return next.map((d) => (d.id === created.id ? { ...d, containerImages: target.containerImages } : d));
   }
   return deployments.map((d) => {
     if (d.id === target.id)
