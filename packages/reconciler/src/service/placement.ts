@@ -35,10 +35,15 @@ export function placeServiceTasks(
 ): number {
   const service = pass.input.service;
   const random = pass.ctx.random;
-  const taskIds = Array.from({ length: count }, () => newTaskId(random));
   const arnContext = pass.ctx.arn ?? defaultArnContext;
+  const taskIds: string[] = new Array(count);
   // The same strings become the tasks' ARNs: hashed once, by the state and then by the tasks' readers.
-  const taskArns = taskIds.map((id) => arns.task(service.cluster, id, arnContext));
+  const taskArns: string[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const id = newTaskId(random);
+    taskIds[i] = id;
+    taskArns[i] = arns.task(service.cluster, id, arnContext);
+  }
   const result = placeTasks(
     {
       taskDefinition: td,
@@ -167,8 +172,12 @@ export function placeDaemonTask(
   return true;
 }
 
+/** Shared by every task of a service without load balancers (newTask copies what it keeps). */
+const noTargetGroups: readonly string[] = Object.freeze([]);
+
 /** The target groups a service's new tasks must be registered with before they count as RUNNING. */
-function targetGroupsOf(service: Pick<Service, 'loadBalancers'>): string[] {
+function targetGroupsOf(service: Pick<Service, 'loadBalancers'>): readonly string[] {
+  if (service.loadBalancers.length === 0) return noTargetGroups;
   return [...new Set(service.loadBalancers.flatMap((lb) => (lb.targetGroupArn ? [lb.targetGroupArn] : [])))];
 }
 

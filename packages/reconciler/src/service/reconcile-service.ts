@@ -1,6 +1,6 @@
 import { type Deployment, type Service, type Task, taskStatusRank } from '@baton-ecs/model';
 import { ReconcileInputError } from '../errors.js';
-import { classifyTasks } from './classify.js';
+import { type ClassifiedTask, classifyTasks } from './classify.js';
 import { reconcileDaemon } from './daemon.js';
 import { circuitBreakerThreshold } from './deployment-limits.js';
 import { ensurePrimaryDeployment, pruneDeployments, rollBackTo, rollbackTarget } from './deployments.js';
@@ -84,12 +84,7 @@ export function reconcileService(input: ServiceReconcileInput, ctx: ServiceRecon
   deployments = deployments.map((d) => {
     // Healthy tasks are tracked only while the breaker watches this rollout.
     const watched = trackResets && d.status === 'PRIMARY' && d.rolloutState === 'IN_PROGRESS';
-    const healthyIds = watched
-      ? classification.live
-          .filter((c) => c.task.startedBy === d.id && c.health.state === 'healthy')
-          .map((c) => taskIdOf(c.task.taskArn))
-          .sort()
-      : undefined;
+    const healthyIds = watched ? healthyTaskIdsOf(classification.live, d.id) : undefined;
     return advanceDeploymentFailures(d, input.tasks, healthyIds);
   });
   let primary = deployments.find((d) => d.status === 'PRIMARY');
@@ -300,4 +295,14 @@ function assertRegistered(
       `is keyed by ${key} but that task definition's taskDefinitionArn is ${td.taskDefinitionArn}; key it by its own ARN`,
     );
   }
+}
+
+/** The sorted short ids of a deployment's healthy live tasks (one pass, no intermediate arrays). */
+function healthyTaskIdsOf(live: readonly ClassifiedTask[], deploymentId: string): string[] {
+  const ids: string[] = [];
+  for (let i = 0; i < live.length; i++) {
+    const c = live[i]!;
+    if (c.task.startedBy === deploymentId && c.health.state === 'healthy') ids.push(taskIdOf(c.task.taskArn));
+  }
+  return ids.length > 1 ? ids.sort() : ids;
 }
