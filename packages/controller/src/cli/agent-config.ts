@@ -33,6 +33,8 @@ export interface AgentConfig {
   readonly secrets: AgentSecretsConfig;
   /** AWS_REGION in the containers (AWS_REGION or AWS_DEFAULT_REGION of the agent, as ECS's agent). */
   readonly region?: string;
+  /** Where /metrics and /healthz are served: a port on 127.0.0.1 (loopback only; they are not signed). */
+  readonly metricsPort?: number;
 }
 
 export const agentUsage = `usage: baton agent --etcd <endpoints> [options]
@@ -52,6 +54,8 @@ ${engineConnectionUsage}
   --lease <duration>     how long the agent's lock outlives its last renewal, e.g. 15s (default):
                          the longest a dead agent goes unnoticed before the instance is disconnected
   --log-format <fmt>     text (default) or json
+  --metrics-port <n>     serve /metrics (the agent's pass counters, Prometheus text) and /healthz
+                         on 127.0.0.1:<n>; loopback only (default: not served)
 ${agentSecretsUsage}
 
 etcd password: BATON_ETCD_PASSWORD. Region: AWS_REGION or AWS_DEFAULT_REGION. ECS agent variables read: ECS_CLUSTER, ECS_INSTANCE_ATTRIBUTES,
@@ -69,6 +73,7 @@ const flags = {
   attribute: { type: 'string', multiple: true },
   lease: { type: 'string' },
   'log-format': { type: 'string' },
+  'metrics-port': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -116,6 +121,7 @@ export function agentConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ag
   if (logFormat !== 'text' && logFormat !== 'json')
     throw new UsageError(`--log-format: must be text or json (got "${logFormat}")`);
 
+  const metricsPort = values['metrics-port'] === undefined ? undefined : portOf(values['metrics-port']);
   const secrets = agentSecretsConfig(values, env);
   const region = env.AWS_REGION || env.AWS_DEFAULT_REGION;
 
@@ -142,5 +148,13 @@ export function agentConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ag
     agent,
     secrets,
     ...(region ? { region } : {}),
+    ...(metricsPort !== undefined ? { metricsPort } : {}),
   };
+}
+
+function portOf(value: string): number {
+  const port = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new UsageError(`--metrics-port: must be a port number from 1 to 65535 (got "${value}")`);
+  return port;
 }

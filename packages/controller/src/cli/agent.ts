@@ -1,4 +1,5 @@
-import { jsonLogger, systemClock } from '@baton-ecs/loop';
+import { createServer, type Server } from 'node:http';
+import { Counters, jsonLogger, systemClock } from '@baton-ecs/loop';
 import { defaultArnContext } from '@baton-ecs/model';
 import { dockerConfigCredentials } from '@baton-ecs/registry-client';
 import { DockerEngine, EngineSecurityError, type ImagePinner } from '@baton-ecs/runtime-docker';
@@ -8,6 +9,7 @@ import { BatonInjector } from '../secrets/injector.js';
 import { imagePinnerOf } from '../wiring.js';
 import { type AgentConfig, agentConfig, agentUsage } from './agent-config.js';
 import { HostAgent } from './agent-host.js';
+import { agentOperatorRoutes } from './operator-routes.js';
 import type { ServeIo } from './serve.js';
 import { textLogger } from './serve.js';
 
@@ -36,6 +38,19 @@ export async function agent(io: ServeIo): Promise<number> {
     ...(config.etcd.tls ? { tls: config.etcd.tls } : {}),
     ...(config.etcd.auth ? { auth: config.etcd.auth } : {}),
   });
+  const counters = new Counters();
+  let metrics: Server | undefined;
+  if (config.metricsPort !== undefined) {
+    try {
+      metrics = await listenForMetrics(config.metricsPort, () => counters.text());
+    } catch (error) {
+      io.stderr(
+        `baton agent: --metrics-port: cannot listen on 127.0.0.1:${config.metricsPort}: ${(error as Error).message}`,
+      );
+      await store.close();
+      return 1;
+    }
+  }
   const host = new HostAgent({
     store,
     cluster: config.cluster,
@@ -43,6 +58,7 @@ export async function agent(io: ServeIo): Promise<number> {
     election: config.election,
     agent: { settings: config.agent.settings, ...injection(config, store) },
     logger,
+    counters,
   });
   host.start();
   // Handlers before the line: a caller may signal as soon as it reads it (see serve.ts).
@@ -53,8 +69,27 @@ export async function agent(io: ServeIo): Promise<number> {
   io.stdout(`Baton agent ${host.containerInstanceArn} on ${config.engine.endpoint}`);
   logger({ level: 'info', msg: 'stopping', signal: await signal });
   await host.stop();
+  if (metrics) await new Promise<void>((resolve) => metrics.close(() => resolve()));
   await store.close();
   return 0;
+}
+
+/** /metrics and /healthz on 127.0.0.1 only: they are not signed, so they are never reachable beyond it. */
+function listenForMetrics(port: number, counters: () => string): Promise<Server> {
+  const routes = agentOperatorRoutes(counters);
+  const server = createServer((req, res) => {
+    if (!routes(req, res)) {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('not found\n');
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
 }
 
 /**

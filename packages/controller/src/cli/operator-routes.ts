@@ -46,6 +46,28 @@ export function operatorRoutes(
   };
 }
 
+/**
+ * `baton agent`'s operator endpoints: `/metrics` (its pass counters) and `/healthz`, as `baton serve`
+ * answers them. GET/HEAD only. Returns whether it answered the request.
+ */
+export function agentOperatorRoutes(
+  counters: () => string,
+): (req: IncomingMessage, res: ServerResponse) => boolean {
+  return (req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/metrics') {
+      send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', prometheusText(counters()), req.method);
+      return true;
+    }
+    if (path === '/healthz') {
+      send(res, 200, 'text/plain; charset=utf-8', 'ok\n', req.method);
+      return true;
+    }
+    return false;
+  };
+}
+
 /** Baton's counter lines with a `# TYPE … counter` line per metric and the trailing newline the format requires. */
 export function prometheusText(counters: string): string {
   const typed = new Set<string>();

@@ -23,6 +23,7 @@ import {
 import {
   type AgentProcess,
   agentRefusal,
+  freePort,
   holdMultihostEngines,
   newPki,
   type Pki,
@@ -68,12 +69,16 @@ const agentArgs = () => [
   testRegistry.address,
   '--registry-config',
   dockerConfig,
+  '--metrics-port',
+  String(metricsPort),
 ];
+let metricsPort = 0;
 
 let releaseEngines: (() => void) | undefined;
 
 beforeAll(async () => {
   releaseEngines = await holdMultihostEngines();
+  metricsPort = await freePort();
   pki = newPki();
   etcd = await SecureEtcd.start(pki);
   await engineScript('destroy', 7);
@@ -134,6 +139,11 @@ describe('baton agent: a host joined through etcd (TLS, etcd auth)', { timeout: 
       return running.length === 2 && running.every((t) => t.containerInstanceArn === agent!.instanceArn);
     });
     expect(await clusterContainers(endpoint7, cluster)).toHaveLength(2);
+    // Its passes are counted on its own /metrics (127.0.0.1 only): they started those two containers.
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const passes = /^baton_reconcile_total\{controller="task-agent",result="success"\} (\d+)$/m.exec(metrics);
+    expect(Number(passes?.[1])).toBeGreaterThanOrEqual(1);
+    expect(metrics).toMatch(/^baton_reconcile_time_seconds_count\{controller="task-agent"\} \d+$/m);
   });
 
   it('killed and restarted: the same instance, its containers adopted, no duplicates', async () => {
